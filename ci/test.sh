@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# CI entry point: install CI pins, then run the README's test command exactly as written there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+python -m pip install --quiet --disable-pip-version-check -r ci/requirements-ci.txt
+
+# The command between the test-command markers in README.md is the one users are told to run.
+cmd=$(sed -n '/<!-- test-command -->/,/<!-- \/test-command -->/p' README.md | grep -v '^<!--' | grep -v '^```' | sed '/^\s*$/d')
+if [ -z "$cmd" ] || [ "$(printf '%s\n' "$cmd" | wc -l)" -ne 1 ]; then
+    echo "ci/test.sh: expected exactly one test command between the README markers, got: '$cmd'" >&2
+    exit 2
+fi
+echo "+ $cmd"
+eval "$cmd"

@@ -1,0 +1,46 @@
+"""The backend boundary: the only package that imports NumPy-for-compute, CuPy, torch,
+array-api-compat and array-api-strict.
+
+- ``_config``: which backend / device / default dtype new arrays use (``DL_BACKEND``,
+  ``DL_DEVICE``, ``DL_DTYPE``), read lazily.
+- ``_namespace``: the namespace of given arrays, ``asarray``/``to_numpy`` across the boundary.
+- ``_random``: the seeded RNG shim, drawing on the device.
+"""
+
+from ._config import (
+    BACKENDS,
+    DTYPES,
+    BackendUnavailableError,
+    get_backend,
+    get_device_name,
+    get_dtype_name,
+    set_backend,
+    set_device,
+    set_dtype,
+    use_backend,
+    use_dtype,
+)
+from ._namespace import (
+    array_namespace,
+    asarray,
+    default_float,
+    get_device,
+    get_namespace,
+    is_array_api_strict_namespace,
+    is_cupy_namespace,
+    is_numpy_namespace,
+    is_torch_namespace,
+    ones,
+    to_numpy,
+    zeros,
+)
+from ._random import bernoulli_mask, choice, normal, permutation, seed, uniform
+
+__all__ = [
+    "BACKENDS", "DTYPES", "BackendUnavailableError", "array_namespace", "asarray",
+    "bernoulli_mask", "choice", "default_float", "get_backend", "get_device", "get_device_name",
+    "get_dtype_name", "get_namespace", "is_array_api_strict_namespace", "is_cupy_namespace",
+    "is_numpy_namespace", "is_torch_namespace", "normal", "ones", "permutation", "seed",
+    "set_backend", "set_device", "set_dtype", "to_numpy", "uniform", "use_backend", "use_dtype",
+    "zeros",
+]

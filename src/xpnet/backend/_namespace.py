@@ -1,0 +1,151 @@
+"""Array namespaces: from the data (compute code) or from the setting (new arrays).
+
+Compute code calls :func:`array_namespace` on its inputs and uses only what the array API
+standard defines. :func:`asarray` and the creation helpers place *new* arrays on the current
+backend, device and default dtype; :func:`to_numpy` brings any array back to the host.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import array_api_compat
+import numpy as np
+
+from ._config import get_backend, get_device_name, get_dtype_name
+
+_COMPAT_MODULE = {
+    "numpy": "array_api_compat.numpy",
+    "cupy": "array_api_compat.cupy",
+    "torch": "array_api_compat.torch",
+    "array_api_strict": "array_api_strict",
+}
+
+is_numpy_namespace = array_api_compat.is_numpy_namespace
+is_cupy_namespace = array_api_compat.is_cupy_namespace
+is_torch_namespace = array_api_compat.is_torch_namespace
+is_array_api_strict_namespace = array_api_compat.is_array_api_strict_namespace
+
+
+def get_namespace(name: str | None = None):
+    """The array-API namespace of backend ``name`` (default: the current backend)."""
+    return importlib.import_module(_COMPAT_MODULE[name or get_backend()])
+
+
+def _library(x) -> str:
+    """'numpy', 'torch', 'cupy', 'array_api_strict', ... for an array object."""
+    return type(x).__module__.split(".", 1)[0]
+
+
+def array_namespace(*arrays):
+    """The namespace shared by ``arrays``; a TypeError naming both when backends are mixed.
+
+    Python scalars and ``None`` are ignored, as in the standard's binary operators.
+    """
+    real = [a for a in arrays if a is not None and not isinstance(a, (bool, int, float, complex))]
+    try:
+        return array_api_compat.array_namespace(*real)
+    except TypeError as exc:
+        libs = sorted({_library(a) for a in real})
+        if len(libs) > 1:
+            shown = ", ".join(f"{lib} ({type(a).__name__})" for lib, a in _first_of_each(real))
+            raise TypeError(
+                f"arrays from different backends met in one operation: {shown}; "
+                "move them onto one backend with xpnet.asarray() first"
+            ) from None
+        raise TypeError(f"expected arrays, got {', '.join(type(a).__name__ for a in real)}: {exc}") from None
+
+
+def _first_of_each(arrays):
+    seen = {}
+    for a in arrays:
+        seen.setdefault(_library(a), a)
+    return sorted(seen.items())
+
+
+def default_float(xp=None):
+    """The default floating dtype (float32 unless ``DL_DTYPE``/``set_dtype`` say float64)."""
+    xp = xp if xp is not None else get_namespace()
+    return getattr(xp, get_dtype_name())
+
+
+def get_device():
+    """The device object new arrays are created on, for the current backend."""
+    name = get_backend()
+    dev = get_device_name()
+    if name == "torch":
+        import torch
+
+        return torch.device(dev or "cpu")
+    if name == "cupy":
+        import cupy
+
+        if dev is None or dev == "cuda":
+            return cupy.cuda.Device()
+        return cupy.cuda.Device(int(dev.split(":")[-1]))
+    if name == "array_api_strict":
+        return None
+    return "cpu"
+
+
+def to_numpy(x) -> np.ndarray:
+    """A host NumPy array with the same values (a copy only when the data lives elsewhere)."""
+    lib = _library(x)
+    if lib == "cupy":
+        return x.get()
+    if lib == "torch":
+        return x.detach().cpu().numpy()
+    return np.asarray(x)
+
+
+def _is_float(x) -> bool:
+    if isinstance(x, float):
+        return True
+    dtype = getattr(x, "dtype", None)
+    if dtype is None:
+        return np.asarray(x).dtype.kind == "f"
+    try:
+        return array_namespace(x).isdtype(dtype, "real floating")
+    except TypeError:
+        return np.dtype(dtype).kind == "f"
+
+
+def asarray(x, /, *, dtype=None, copy=None):
+    """``x`` on the current backend and device.
+
+    Floating input takes the default float dtype (float32) unless ``dtype`` says otherwise;
+    integer and boolean input keep their dtype. An array of another backend crosses through the
+    host: do this once at a boundary (dataset load, checkpoint), never per batch.
+    """
+    xp = get_namespace()
+    name = get_backend()
+    if hasattr(x, "shape") and _library(x) not in (name, "numpy"):
+        x = to_numpy(x)
+    if dtype is None and _is_float(x):
+        dtype = default_float(xp)
+    elif isinstance(dtype, str):
+        dtype = getattr(xp, dtype)
+    kwargs = {"dtype": dtype}
+    device = get_device()
+    if device is not None and name in ("torch", "cupy"):
+        kwargs["device"] = device
+    if name == "cupy":
+        with device:
+            return xp.asarray(x, dtype=dtype, copy=copy)
+    return xp.asarray(x, copy=copy, **kwargs)
+
+
+def zeros(shape, *, dtype=None):
+    """Zeros on the current backend/device in the default float dtype."""
+    xp = get_namespace()
+    dtype = default_float(xp) if dtype is None else (getattr(xp, dtype) if isinstance(dtype, str) else dtype)
+    device = get_device()
+    if get_backend() == "cupy":
+        with device:
+            return xp.zeros(shape, dtype=dtype)
+    return xp.zeros(shape, dtype=dtype, device=device) if device is not None else xp.zeros(shape, dtype=dtype)
+
+
+def ones(shape, *, dtype=None):
+    """Ones on the current backend/device in the default float dtype."""
+    return zeros(shape, dtype=dtype) + 1

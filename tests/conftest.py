@@ -1,0 +1,92 @@
+"""One ``xp`` fixture runs each test body on every backend.
+
+numpy, array_api_strict and torch (CPU) always run; cupy and torch-CUDA are ``gpu``-marked and
+skip cleanly without a GPU. With ``CI=true`` a skipped CPU-backend test is reported as a failure,
+so the backend matrix cannot shrink silently. ``DL_BACKEND`` (and ``DL_DEVICE``) narrow the matrix
+to one backend: ``DL_BACKEND=array_api_strict pytest tests/layers`` proves the layers use only the
+standard, ``DL_BACKEND=cupy pytest -m gpu`` runs the GPU half on a CUDA machine.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+import xpnet
+from xpnet.backend import BackendUnavailableError, get_namespace, use_backend, use_dtype
+
+_ALL = [
+    pytest.param(("numpy", None), id="numpy"),
+    pytest.param(("array_api_strict", None), id="array_api_strict"),
+    pytest.param(("torch", "cpu"), id="torch"),
+    pytest.param(("cupy", None), id="cupy", marks=pytest.mark.gpu),
+    pytest.param(("torch", "cuda"), id="torch-cuda", marks=pytest.mark.gpu),
+]
+CPU_BACKEND_IDS = {"numpy", "array_api_strict", "torch"}
+
+
+def _selected():
+    name = os.environ.get("DL_BACKEND", "").strip().lower()
+    if not name:
+        return _ALL
+    device = (os.environ.get("DL_DEVICE") or "").strip().lower()
+    chosen = [p for p in _ALL if p.values[0][0] == name]
+    if name == "torch":
+        want = "torch-cuda" if device.startswith("cuda") else "torch"
+        chosen = [p for p in chosen if p.id == want]
+    if not chosen:
+        raise pytest.UsageError(f"DL_BACKEND={name!r} is not a backend the tests know")
+    return chosen
+
+
+BACKEND_PARAMS = _selected()
+
+
+def _enter(request, stack_dtype=None):
+    name, device = request.param
+    try:
+        ctx = use_backend(name, device=device)
+        ctx.__enter__()
+    except BackendUnavailableError as exc:
+        pytest.skip(f"{request.node.callspec.id}: {exc}")
+    return ctx
+
+
+@pytest.fixture(params=BACKEND_PARAMS)
+def xp(request):
+    """The array namespace of one backend, made current (float32 default dtype, seed 0)."""
+    ctx = _enter(request)
+    try:
+        xpnet.seed(0)
+        yield get_namespace()
+    finally:
+        ctx.__exit__(None, None, None)
+
+
+@pytest.fixture
+def float64(xp):
+    """``xp`` with float64 as the default dtype (gradient checks)."""
+    with use_dtype("float64"):
+        yield xp
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if not (report.skipped and _in_ci()) or item.get_closest_marker("gpu"):
+        return
+    callspec = getattr(item, "callspec", None)
+    ids = set(callspec.id.split("-")) if callspec else set()
+    backend_ids = ids & CPU_BACKEND_IDS
+    if callspec and "xp" in callspec.params and backend_ids:
+        report.outcome = "failed"
+        report.longrepr = (
+            f"CI=true: a CPU-backend test was skipped ({sorted(backend_ids)}), which would shrink "
+            f"the backend matrix silently; skip reason: {report.longrepr}"
+        )
