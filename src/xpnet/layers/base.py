@@ -1,0 +1,35 @@
+"""The contract every layer keeps: the book's forward/backward, plus named parameters.
+
+- ``forward(x, train_flg=False)`` returns the output; layers that behave differently in training
+  (Dropout, BatchNormalization) read ``train_flg``, the others accept and ignore it.
+- ``backward(dout)`` returns the gradient with respect to the input and stores parameter
+  gradients in ``self.grads`` (same keys as ``self.params``).
+- ``params``: trainable arrays, shared *by reference* with the network's ``params`` dict, so an
+  optimizer that updates ``network.params[k]`` in place updates the layer too.
+- ``buffers``: non-trainable state that must be saved with the model (BatchNorm running
+  statistics). Also held by reference and updated in place.
+
+The book's attribute names stay available where the book uses them (``Affine.W``, ``.dW``,
+``BatchNormalization.running_mean`` ...).
+"""
+
+from __future__ import annotations
+
+
+class Layer:
+    """Base class: empty ``params``/``grads``/``buffers`` and a readable ``repr``."""
+
+    def __init__(self) -> None:
+        self.params: dict = {}
+        self.grads: dict = {}
+        self.buffers: dict = {}
+
+    def forward(self, x, train_flg: bool = False):  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def backward(self, dout):  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        shapes = ", ".join(f"{k}={tuple(v.shape)}" for k, v in self.params.items())
+        return f"{type(self).__name__}({shapes})"
