@@ -34,6 +34,7 @@ from ._namespace import (
     to_numpy,
     zeros,
 )
+from ._host_memory import malloc_tuning_status, tune_host_malloc
 from ._random import bernoulli_mask, choice, normal, permutation, seed, uniform
 
 __all__ = [
@@ -42,5 +43,5 @@ __all__ = [
     "get_dtype_name", "get_namespace", "is_array_api_strict_namespace", "is_cupy_namespace",
     "is_numpy_namespace", "is_torch_namespace", "normal", "ones", "permutation", "seed",
     "set_backend", "set_device", "set_dtype", "to_numpy", "uniform", "use_backend", "use_dtype",
-    "zeros",
+    "zeros", "malloc_tuning_status", "tune_host_malloc",
 ]
