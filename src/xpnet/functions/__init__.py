@@ -1,0 +1,14 @@
+"""Pure array-API math with the book's names: activations, losses, numerical gradients, data
+helpers, and the convolution helpers (im2col / col2im)."""
+
+from .activations import log_softmax, relu, sigmoid, softmax, tanh
+from .data_utils import shuffle_dataset, smooth_curve
+from .losses import as_one_hot_targets, cross_entropy_error, softmax_cross_entropy
+from .numerical import numerical_gradient
+
+__all__ = [
+    "as_one_hot_targets", "cross_entropy_error", "log_softmax", "numerical_gradient", "relu",
+    "shuffle_dataset", "sigmoid", "smooth_curve", "softmax", "softmax_cross_entropy", "tanh",
+]
+
+# Convolution helpers (functions/conv.py) are re-exported below.
