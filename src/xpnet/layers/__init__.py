@@ -1,0 +1,13 @@
+"""Layers with the book's ``forward(x, train_flg=False)`` / ``backward(dout)`` interface and
+named ``params`` / ``grads`` (see :mod:`xpnet.layers.base`)."""
+
+from .activations import Relu, Sigmoid, Tanh
+from .affine import Affine
+from .base import Layer
+from .dropout import Dropout
+from .flatten import Flatten
+from .softmax_loss import SoftmaxWithLoss
+
+__all__ = ["Affine", "Dropout", "Flatten", "Layer", "Relu", "Sigmoid", "SoftmaxWithLoss", "Tanh"]
+
+# Convolution, Pooling, BatchNormalization and LRN are re-exported below.
