@@ -72,6 +72,19 @@ def as_one_hot_targets(x, t):
     return x, xp.astype(classes[None, :] == t[:, None], x.dtype)
 
 
+def mean_nll(logp, onehot):
+    """``-sum(onehot * logp) / N`` as a 0-d array (NumPy would hand back a bare scalar).
+
+    Parameters
+    ----------
+    logp : array, shape (N, C)
+        Log-probabilities, finite.
+    onehot : array, shape (N, C), ``logp``'s dtype
+    """
+    xp = array_namespace(logp)
+    return xp.asarray(-xp.sum(onehot * logp) / logp.shape[0])
+
+
 def cross_entropy_error(y, t):
     """Mean cross-entropy of probabilities ``y`` against targets ``t`` (the book's function).
 
@@ -91,8 +104,7 @@ def cross_entropy_error(y, t):
     """
     y2, onehot = as_one_hot_targets(y, t)
     xp = array_namespace(y2)
-    logp = xp.log(xp.clip(y2, PROB_FLOOR, 1.0))
-    return -xp.sum(onehot * logp) / y2.shape[0]
+    return mean_nll(xp.log(xp.clip(y2, PROB_FLOOR, 1.0)), onehot)
 
 
 def softmax_cross_entropy(x, t):
@@ -112,5 +124,4 @@ def softmax_cross_entropy(x, t):
     array, shape ()  (``x``'s dtype and backend)
     """
     x2, onehot = as_one_hot_targets(x, t)
-    xp = array_namespace(x2)
-    return -xp.sum(onehot * log_softmax(x2)) / x2.shape[0]
+    return mean_nll(log_softmax(x2), onehot)

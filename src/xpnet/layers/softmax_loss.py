@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..backend import array_namespace
-from ..functions import as_one_hot_targets, log_softmax
+from ..functions import as_one_hot_targets, log_softmax, mean_nll
 from .base import Layer
 
 
@@ -29,7 +29,7 @@ class SoftmaxWithLoss(Layer):
         logp = log_softmax(x2)
         self.x_shape = tuple(x.shape)
         self.y = xp.exp(logp)
-        self.loss = -xp.sum(self.t * logp) / x2.shape[0]
+        self.loss = mean_nll(logp, self.t)
         return self.loss
 
     def backward(self, dout=1):
