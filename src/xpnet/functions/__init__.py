@@ -12,3 +12,6 @@ __all__ = [
 ]
 
 # Convolution helpers (functions/conv.py) are re-exported below.
+from .conv import add_windows, col2im, conv_output_size, im2col, pad_images, windows  # noqa: E402
+
+__all__ += ["add_windows", "col2im", "conv_output_size", "im2col", "pad_images", "windows"]
