@@ -11,3 +11,9 @@ from .softmax_loss import SoftmaxWithLoss
 __all__ = ["Affine", "Dropout", "Flatten", "Layer", "Relu", "Sigmoid", "SoftmaxWithLoss", "Tanh"]
 
 # Convolution, Pooling, BatchNormalization and LRN are re-exported below.
+from .batchnorm import BatchNormalization  # noqa: E402
+from .convolution import Convolution  # noqa: E402
+from .lrn import LRN  # noqa: E402
+from .pooling import Pooling  # noqa: E402
+
+__all__ += ["BatchNormalization", "Convolution", "LRN", "Pooling"]

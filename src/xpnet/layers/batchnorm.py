@@ -1,0 +1,120 @@
+"""Batch normalisation (Ioffe & Szegedy 2015), the book's chapter 6.3 layer, plus spatial BN."""
+
+from __future__ import annotations
+
+from ..backend import array_namespace
+from .base import Layer
+
+EPS = 1e-6  # the book's 10e-7
+
+
+def _store(store: dict, key: str, value) -> None:
+    store[key] = value
+
+
+class BatchNormalization(Layer):
+    """The book's ``BatchNormalization(gamma, beta, momentum=0.9, running_mean=None, running_var=None)``.
+
+    2-D input (N, D) is normalised per feature; 4-D input (N, C, H, W) per channel, with statistics
+    over N, H and W (spatial BN, as ``torch.nn.BatchNorm2d``). The book instead flattens 4-D input to
+    (N, C*H*W) and normalises per activation; xpnet raises for that gamma shape and asks for a
+    flattened input, so a per-activation layer is always an explicit choice.
+
+    Running statistics: allocated at construction (zeros, the book's start), shaped like ``gamma``,
+    held in ``buffers`` and updated in place, so references held by a model stay valid:
+    ``running = momentum * running + (1 - momentum) * batch_stat``. As the book, ``running_var``
+    takes the biased batch variance; torch takes the unbiased one (times N/(N-1)) and its
+    ``momentum`` is our ``1 - momentum``.
+
+    Backward uses the compact form of the book's chain of steps,
+    ``dx = (dxn - mean(dxn) - xn * mean(dxn * xn)) / std``, which is the same gradient in fewer
+    passes and keeps only ``xn`` and ``std`` (the book keeps ``xc`` too).
+
+    Parameters
+    ----------
+    gamma, beta : array, shape (D,) or (C,)
+    running_mean, running_var : array, shape like gamma, optional
+        Used by reference when given.
+    """
+
+    def __init__(self, gamma, beta, momentum: float = 0.9, running_mean=None, running_var=None):
+        super().__init__()
+        if gamma.ndim != 1 or tuple(beta.shape) != tuple(gamma.shape):
+            raise ValueError(
+                f"BatchNormalization needs gamma and beta of one shape (D,), got gamma of shape "
+                f"{tuple(gamma.shape)} and beta of shape {tuple(beta.shape)}"
+            )
+        if not 0.0 <= momentum <= 1.0:
+            raise ValueError(f"momentum must lie in [0, 1], got {momentum}")
+        xp = array_namespace(gamma, beta)
+        self.momentum = momentum
+        self.params = {"gamma": gamma, "beta": beta}
+        self.grads = {"gamma": None, "beta": None}
+        self.buffers = {
+            "running_mean": xp.zeros_like(gamma) if running_mean is None else running_mean,
+            "running_var": xp.zeros_like(gamma) if running_var is None else running_var,
+        }
+        for name, buf in self.buffers.items():
+            if tuple(buf.shape) != tuple(gamma.shape):
+                raise ValueError(f"{name} has shape {tuple(buf.shape)}, gamma has shape {tuple(gamma.shape)}")
+        self.input_shape = None
+        self.xn = None
+        self.std = None
+
+    gamma = property(lambda self: self.params["gamma"], lambda self, v: _store(self.params, "gamma", v))
+    beta = property(lambda self: self.params["beta"], lambda self, v: _store(self.params, "beta", v))
+    dgamma = property(lambda self: self.grads["gamma"], doc="Gradient of gamma from the last backward.")
+    dbeta = property(lambda self: self.grads["beta"], doc="Gradient of beta from the last backward.")
+    running_mean = property(lambda self: self.buffers["running_mean"])
+    running_var = property(lambda self: self.buffers["running_var"])
+
+    def _layout(self, x):
+        """Reduction axes and the broadcast shape of per-feature arrays for ``x``."""
+        d = self.gamma.shape[0]
+        if x.ndim not in (2, 4) or x.shape[1] != d:
+            hint = ""
+            if x.ndim == 4 and x.shape[1] * x.shape[2] * x.shape[3] == d:
+                hint = " (gamma has C*H*W entries: for the book's per-activation BN, reshape x to (N, -1))"
+            raise ValueError(
+                f"BatchNormalization: x of shape {tuple(x.shape)} does not match gamma of shape "
+                f"{tuple(self.gamma.shape)}; x must be (N, {d}) or (N, {d}, H, W){hint}"
+            )
+        return ((0,), (d,)) if x.ndim == 2 else ((0, 2, 3), (1, d, 1, 1))
+
+    def forward(self, x, train_flg: bool = True):
+        """x : array, shape (N, D) or (N, C, H, W) -> array of the same shape.
+
+        ``train_flg`` defaults to True, as in the book.
+        """
+        xp = array_namespace(x, self.gamma)
+        axes, shape = self._layout(x)
+        gamma, beta = xp.reshape(self.gamma, shape), xp.reshape(self.beta, shape)
+        if not train_flg:
+            mean = xp.reshape(self.running_mean, shape)
+            var = xp.reshape(self.running_var, shape)
+            return gamma * ((x - mean) / xp.sqrt(var + EPS)) + beta
+        mu = xp.mean(x, axis=axes, keepdims=True)
+        xc = x - mu
+        var = xp.mean(xc * xc, axis=axes, keepdims=True)
+        self.std = xp.sqrt(var + EPS)
+        self.xn = xc / self.std
+        self.input_shape = tuple(x.shape)
+        m = self.momentum
+        d = self.gamma.shape[0]
+        self.running_mean[...] = m * self.running_mean + (1.0 - m) * xp.reshape(mu, (d,))
+        self.running_var[...] = m * self.running_var + (1.0 - m) * xp.reshape(var, (d,))
+        return gamma * self.xn + beta
+
+    def backward(self, dout):
+        """dout : array, shape of the input -> dx, same shape (after a training forward)."""
+        if self.xn is None:
+            raise RuntimeError("BatchNormalization.backward needs a forward with train_flg=True first")
+        xp = array_namespace(dout)
+        axes, shape = self._layout(dout)
+        d = self.gamma.shape[0]
+        self.grads["beta"] = xp.reshape(xp.sum(dout, axis=axes), (d,))
+        self.grads["gamma"] = xp.reshape(xp.sum(self.xn * dout, axis=axes), (d,))
+        dxn = xp.reshape(self.gamma, shape) * dout
+        mean_dxn = xp.mean(dxn, axis=axes, keepdims=True)
+        mean_dxn_xn = xp.mean(dxn * self.xn, axis=axes, keepdims=True)
+        return (dxn - mean_dxn - self.xn * mean_dxn_xn) / self.std

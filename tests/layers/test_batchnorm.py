@@ -1,0 +1,114 @@
+"""BatchNormalization: gradient checks (2-D and spatial 4-D), running statistics in place,
+parity with torch.nn.functional.batch_norm in train and eval, bad input."""
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+
+import xpnet
+from xpnet.gradient_check import gradient_check
+from xpnet.layers import BatchNormalization
+from xpnet.layers.batchnorm import EPS
+from xpnet.testing import assert_close
+
+SHAPES = [(6, 4), (3, 2, 3, 4)]  # (N, D) per feature; (N, C, H, W) per channel
+
+
+def _bn(rng, d, dtype=np.float64, **kwargs):
+    gamma = rng.normal(size=(d,)).astype(dtype) + 1.0
+    beta = rng.normal(size=(d,)).astype(dtype)
+    return BatchNormalization(xpnet.asarray(gamma), xpnet.asarray(beta), **kwargs), gamma, beta
+
+
+@pytest.mark.parametrize("shape", SHAPES, ids=str)
+def test_batchnorm_gradients_match_numerical_in_training(float64, shape):
+    rng = np.random.default_rng(0)
+    layer, _, _ = _bn(rng, shape[1])
+    x = xpnet.asarray(rng.normal(size=shape) * 2.0 + 0.5)
+    errors = gradient_check(layer, x, train_flg=True)
+    assert set(errors) == {"x", "gamma", "beta"}
+    assert max(errors.values()) < 1e-7, errors
+
+
+@pytest.mark.parametrize("train_flg", [True, False])
+@pytest.mark.parametrize("shape", SHAPES, ids=str)
+def test_batchnorm_keeps_float32(xp, shape, train_flg):
+    rng = np.random.default_rng(1)
+    layer, _, _ = _bn(rng, shape[1], dtype=np.float32)
+    x = xpnet.asarray(rng.normal(size=shape).astype(np.float32))
+    out = layer.forward(x, train_flg=train_flg)
+    assert out.dtype == xp.float32 and tuple(out.shape) == shape
+    assert layer.running_mean.dtype == xp.float32 and layer.running_var.dtype == xp.float32
+    if train_flg:
+        dx = layer.backward(xp.ones_like(out))
+        assert dx.dtype == layer.dgamma.dtype == layer.dbeta.dtype == xp.float32
+
+
+@pytest.mark.parametrize("shape", SHAPES, ids=str)
+def test_batchnorm_matches_torch_in_train_then_eval(float64, shape):
+    """Train three steps, then eval. Running means agree with torch; torch's running variance
+    takes the unbiased batch variance, ours (the book's) the biased one, and from zeros the
+    update is linear, so ours * m/(m-1) equals torch's, with m the count per feature."""
+    rng = np.random.default_rng(2)
+    layer, gamma, beta = _bn(rng, shape[1], momentum=0.9)
+    t_mean, t_var = torch.zeros(shape[1], dtype=torch.float64), torch.zeros(shape[1], dtype=torch.float64)
+    tg, tb = torch.from_numpy(gamma), torch.from_numpy(beta)
+    for _ in range(3):
+        x = rng.normal(size=shape) * 3.0 + 1.0
+        expected = F.batch_norm(torch.from_numpy(x), t_mean, t_var, tg, tb, training=True, momentum=0.1, eps=EPS)
+        assert_close(layer.forward(xpnet.asarray(x), train_flg=True), expected.numpy(), rtol=1e-10, atol=1e-12,
+                     xp=float64, dtype=float64.float64)
+    m = shape[0] * int(np.prod(shape[2:]))
+    assert_close(layer.running_mean, t_mean.numpy(), rtol=1e-12, atol=1e-14)
+    assert_close(layer.running_var, t_var.numpy() * (m - 1) / m, rtol=1e-12)
+    x = rng.normal(size=shape)
+    own_stats = (torch.from_numpy(xpnet.to_numpy(layer.running_mean)), torch.from_numpy(xpnet.to_numpy(layer.running_var)))
+    expected = F.batch_norm(torch.from_numpy(x), *own_stats, tg, tb, training=False, eps=EPS)
+    assert_close(layer.forward(xpnet.asarray(x), train_flg=False), expected.numpy(), rtol=1e-10, atol=1e-12,
+                 xp=float64, dtype=float64.float64)
+
+
+def test_running_statistics_are_updated_in_place_and_only_in_training(xp):
+    rng = np.random.default_rng(3)
+    layer, _, _ = _bn(rng, 3, dtype=np.float32)
+    mean, var = layer.buffers["running_mean"], layer.buffers["running_var"]
+    assert mean is layer.running_mean and var is layer.running_var
+    x = xpnet.asarray(rng.normal(size=(5, 3)).astype(np.float32) + 2.0)
+    layer.forward(x, train_flg=True)
+    assert layer.buffers["running_mean"] is mean and layer.buffers["running_var"] is var
+    seen = (xpnet.to_numpy(mean).copy(), xpnet.to_numpy(var).copy())
+    assert np.all(seen[0] != 0.0) and np.all(seen[1] > 0.0)
+    layer.forward(x, train_flg=False)
+    np.testing.assert_array_equal(xpnet.to_numpy(mean), seen[0])
+    np.testing.assert_array_equal(xpnet.to_numpy(var), seen[1])
+
+
+def test_given_running_statistics_are_used_by_reference(xp):
+    rng = np.random.default_rng(4)
+    mean = xpnet.asarray(np.zeros(2, dtype=np.float32))
+    var = xpnet.asarray(np.ones(2, dtype=np.float32))
+    layer, _, _ = _bn(rng, 2, dtype=np.float32, running_mean=mean, running_var=var)
+    layer.forward(xpnet.asarray(rng.normal(size=(4, 2)).astype(np.float32) + 5.0))
+    assert layer.running_mean is mean and float(xp.min(mean)) > 0.0
+
+
+# ---- bad input: each raises a ValueError naming the offending shapes ----------------------------
+
+@pytest.mark.parametrize(("shape", "message"), [
+    ((5, 3), r"x of shape \(5, 3\) does not match gamma of shape \(4,\)"),
+    ((2, 3, 2, 2), r"x of shape \(2, 3, 2, 2\) does not match gamma of shape \(4,\)"),
+    ((2, 4, 3), r"x of shape \(2, 4, 3\) does not match gamma of shape \(4,\)"),
+    ((2, 1, 2, 2), r"gamma has C\*H\*W entries.*reshape x to \(N, -1\)"),
+])
+def test_batchnorm_rejects_input_with_the_wrong_feature_count(xp, shape, message):
+    layer, _, _ = _bn(np.random.default_rng(5), 4, dtype=np.float32)
+    with pytest.raises(ValueError, match=message):
+        layer.forward(xpnet.asarray(np.zeros(shape, dtype=np.float32)))
+
+
+def test_batchnorm_rejects_gamma_and_beta_of_different_shapes(xp):
+    gamma = xpnet.asarray(np.ones(3, dtype=np.float32))
+    beta = xpnet.asarray(np.zeros(4, dtype=np.float32))
+    with pytest.raises(ValueError, match=r"gamma of shape \(3,\) and beta of shape \(4,\)"):
+        BatchNormalization(gamma, beta)
