@@ -136,7 +136,8 @@ def test_affine_params_are_the_callers_arrays_by_reference(xp):
 
 BAD_AFFINE_INPUTS = [
     pytest.param((4, 7), r"x of shape \(4, 7\) does not match W of shape \(6, 3\)", id="features"),
-    pytest.param((4, 2, 2, 2), r"x of shape \(4, 2, 2, 2\) does not match W of shape \(6, 3\)", id="4d-features"),
+    pytest.param((4, 2, 2, 2), r"x of shape \(4, 2, 2, 2\) does not match W of shape \(6, 3\)",
+                 id="4d-features"),
     pytest.param((6,), r"x of shape \(6,\) does not match W of shape \(6, 3\)", id="no-batch-axis"),
 ]
 
@@ -165,8 +166,8 @@ def test_relu_gradient_is_zero_where_input_is_not_positive(xp):
     x = xpnet.asarray(np.array([[-1.0, 0.0, 2.0]]))
     layer = Relu()
     layer.forward(x)
-    assert_close(layer.backward(xpnet.asarray(np.array([[5.0, 5.0, 5.0]]))), np.array([[0, 0, 5.0]], np.float32),
-                 xp=xp, dtype=xp.float32)
+    dx = layer.backward(xpnet.asarray(np.array([[5.0, 5.0, 5.0]])))
+    assert_close(dx, np.array([[0, 0, 5.0]], np.float32), xp=xp, dtype=xp.float32)
 
 
 def test_softmax_with_loss_backward_is_softmax_minus_one_hot_times_dout_over_n(xp):

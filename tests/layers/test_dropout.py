@@ -67,5 +67,6 @@ def test_ratio_zero_keeps_everything(xp):
 
 @pytest.mark.parametrize("ratio", [-0.1, 1.0, 1.5, float("nan"), "half", True])
 def test_ratio_outside_zero_one_is_a_value_error_naming_it(ratio):
-    with pytest.raises(ValueError, match=r"dropout_ratio must be a number in \[0, 1\), got " + re.escape(repr(ratio))):
+    pattern = r"dropout_ratio must be a number in \[0, 1\), got " + re.escape(repr(ratio))
+    with pytest.raises(ValueError, match=pattern):
         Dropout(ratio)
