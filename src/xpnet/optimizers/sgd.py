@@ -1,0 +1,114 @@
+"""Gradient descent with (optionally Nesterov) momentum: SGD, Momentum, Nesterov.
+
+One class, :class:`SGD`, with ``momentum`` and ``nesterov``; the book's ``Momentum`` and
+``Nesterov`` are thin names for it with the book's defaults.
+
+Two forms (``form=``):
+
+``'book'`` (default), the book's code, velocity ``v`` with the learning rate inside it::
+
+    Momentum:  v = μ·v − lr·g;  p += v
+    Nesterov:  v = μ·v − lr·g;  p += μ²·v − (1 + μ)·lr·g        (v already updated)
+
+``'torch'``, ``torch.optim.SGD(momentum=μ, dampening=0, nesterov=...)``, a buffer ``b``
+without the learning rate::
+
+    b = μ·b + g;  p −= lr·b                     (momentum)
+    b = μ·b + g;  p −= lr·(g + μ·b)             (nesterov)
+
+Where they differ:
+
+- Momentum: with a constant lr the two are the same algorithm (v = −lr·b), equal up to
+  rounding. Under a learning-rate schedule they differ: the book's v keeps the old lr in the
+  accumulated velocity, torch rescales the whole buffer by the current lr.
+- Nesterov: the book's code is Bengio et al. (2012, arXiv:1212.0901) rewrite
+  ``p += μ²·v_old − (1 + μ)·lr·g`` but applies μ² to the velocity *after* updating it, so its
+  step is ``μ³·v_old − (1 + μ + μ²)·lr·g``. Bengio's formula (with ``v_old``) is exactly torch's
+  nesterov step; the book's code is a slightly different (still convergent) method. Use
+  ``form='torch'`` for the textbook NAG.
+
+The state slot is ``'v'`` in the book form and ``'momentum_buffer'`` in the torch form, so a
+state saved in one form cannot be loaded into the other by mistake.
+"""
+
+from __future__ import annotations
+
+from ._checks import choice, non_negative, unit_interval
+from .base import Optimizer
+
+FORMS = ("book", "torch")
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent, ``p −= lr·g``; with ``momentum > 0`` the momentum methods.
+
+    Parameters
+    ----------
+    lr : float
+        Learning rate, default 0.01 (the book's).
+    momentum : float
+        μ in [0, 1); 0 is plain SGD (no state).
+    nesterov : bool
+        Nesterov's accelerated gradient (see the module docstring for the two forms).
+    form : {'book', 'torch'}
+        Which formulas (module docstring); identical when ``momentum == 0``.
+    clip_norm, lr_schedule
+        See :class:`~xpnet.optimizers.base.Optimizer`.
+    """
+
+    hyperparameters = {"lr": non_negative, "momentum": unit_interval}
+
+    def __init__(self, lr=0.01, momentum=0.0, *, nesterov=False, form="book", clip_norm=None,
+                 lr_schedule=None):
+        self.form = choice("form", form, FORMS)
+        self.nesterov = bool(nesterov)
+        slot = "v" if form == "book" else "momentum_buffer"
+        slots = (slot,) if unit_interval("momentum", momentum) != 0.0 else ()
+        super().__init__(lr, slots=slots, clip_norm=clip_norm, lr_schedule=lr_schedule,
+                         momentum=momentum)
+
+    def _update_param(self, p, g, s, lr) -> None:
+        mu = self.momentum
+        if not self.slots:
+            p -= lr * g
+        elif self.form == "book":
+            v = s["v"]
+            v *= mu
+            v -= lr * g
+            if self.nesterov:
+                p += (mu * mu) * v
+                p -= ((1.0 + mu) * lr) * g
+            else:
+                p += v
+        else:
+            b = s["momentum_buffer"]
+            b *= mu
+            b += g
+            if self.nesterov:
+                step = b * mu
+                step += g
+                step *= lr
+                p -= step
+            else:
+                p -= lr * b
+
+
+class Momentum(SGD):
+    """The book's Momentum SGD: ``v = μ·v − lr·g; p += v`` (``SGD`` with ``momentum=0.9``)."""
+
+    def __init__(self, lr=0.01, momentum=0.9, *, form="book", clip_norm=None, lr_schedule=None):
+        super().__init__(lr, momentum, nesterov=False, form=form, clip_norm=clip_norm,
+                         lr_schedule=lr_schedule)
+
+
+class Nesterov(SGD):
+    """The book's Nesterov momentum (``SGD`` with ``nesterov=True``).
+
+    ``form='book'`` (default) is the book's code, which differs from Bengio et al. and torch
+    (μ² applied to the updated velocity); ``form='torch'`` equals
+    ``torch.optim.SGD(nesterov=True)``. See :mod:`xpnet.optimizers.sgd`.
+    """
+
+    def __init__(self, lr=0.01, momentum=0.9, *, form="book", clip_norm=None, lr_schedule=None):
+        super().__init__(lr, momentum, nesterov=True, form=form, clip_norm=clip_norm,
+                         lr_schedule=lr_schedule)
