@@ -1,0 +1,18 @@
+"""Checkpoints as ``.npz`` (never pickle), written atomically, loadable on any backend.
+
+- :func:`save_params` / :func:`load_params`: a network's ``params`` and ``buffers`` (the book's
+  ``save_params``/``load_params``, with BatchNorm running statistics included).
+- :func:`save_checkpoint` / :func:`load_checkpoint`: the same plus optimizer state and meta
+  values such as the epoch.
+- :func:`save_arrays` / :func:`load_arrays` / :func:`assign_arrays`: the layer underneath, for
+  any dict of named arrays.
+"""
+
+from ._assign import assign_arrays
+from ._npz import load_arrays, save_arrays
+from .checkpoint import load_checkpoint, load_params, save_checkpoint, save_params
+
+__all__ = [
+    "assign_arrays", "load_arrays", "load_checkpoint", "load_params", "save_arrays",
+    "save_checkpoint", "save_params",
+]
