@@ -1,0 +1,233 @@
+"""The one network skeleton every model shares: named layers in order, ``SoftmaxWithLoss`` last.
+
+A model builds itself by adding layers (:meth:`Network.add`, or the helpers :meth:`add_affine`,
+:meth:`add_conv`, :meth:`add_pool`, :meth:`add_batchnorm`); everything else (predict, loss with weight decay,
+gradient, batched accuracy, checkpoints) is written once here.
+
+Names follow the book: layers ``Affine1``, ``Conv1``, ``BatchNorm1`` ...; parameters ``W1, b1``
+numbered over all weight layers in order (convolutions and affines share the count, as in the
+book's ``SimpleConvNet``: ``W1`` conv, ``W2``/``W3`` affine), ``gamma1, beta1`` numbered over the
+BatchNorm layers; buffers ``'BatchNorm1.running_mean'``. ``params`` holds the layers' arrays by
+reference, so an optimizer updating ``params[k]`` in place updates the layer.
+
+Differences from the book's networks (same results where the book is right):
+
+- :meth:`accuracy` evaluates every sample in batches and divides by the number of samples. The
+  book's ``SimpleConvNet.accuracy`` skips the last partial batch but still divides by
+  ``x.shape[0]``, so it under-reports whenever ``batch_size`` does not divide the data.
+- :meth:`gradient` records the loss of its own forward pass as ``last_loss`` (a 0-d array on
+  the device), so a trainer needs no second forward pass to log it.
+- Weight decay can be L2 (the book's: ``0.5*lambda*sum(W**2)`` in the loss, ``lambda*W`` in the
+  gradient) or L1 (``lambda*sum(|W|)``, ``lambda*sign(W)``), on every weight ``W`` (affine and
+  convolution), never on biases or BatchNorm's ``gamma``/``beta``.
+- Assigning ``params[k] = new_array`` (the book's ``load_params`` style) also rebinds the layer,
+  so the network never silently keeps training an orphaned array.
+- The input shape is checked at the entry of ``predict``/``loss``/``gradient``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import OrderedDict
+
+from .. import io as _io
+from ..backend import array_namespace, ones, zeros
+from ..functions.conv import conv_output_size
+from ..initializers import init_weight
+from ..layers import Affine, BatchNormalization, Convolution, Pooling, SoftmaxWithLoss
+from ..regularization import PENALTIES, penalty, penalty_grad
+
+__all__ = ["Network"]
+
+
+class _Linked(dict):
+    """A name -> array dict whose assignments also rebind the owning layer's entry."""
+
+    def __init__(self):
+        super().__init__()
+        self.owners: dict[str, tuple[dict, str]] = {}
+
+    def link(self, name: str, store: dict, key: str) -> None:
+        self.owners[name] = (store, key)
+        super().__setitem__(name, store[key])
+
+    def __setitem__(self, name, value) -> None:
+        if name not in self.owners:
+            raise KeyError(f"unknown entry {name!r}; this network has {', '.join(self.owners)}")
+        store, key = self.owners[name]
+        store[key] = value
+        super().__setitem__(name, value)
+
+    def update(self, *args, **kwargs) -> None:
+        for name, value in dict(*args, **kwargs).items():
+            self[name] = value
+
+
+class Network:
+    """Layers in order plus ``SoftmaxWithLoss``; the shared body of all xpnet models.
+
+    Parameters
+    ----------
+    input_shape : tuple of int
+        Shape of one sample, e.g. ``(784,)`` or ``(1, 28, 28)``.
+    flat_input : bool
+        Accept any sample shape with ``prod(input_shape)`` elements (an MLP, whose first
+        ``Affine`` flattens, takes (N, 784) or (N, 1, 28, 28)); otherwise the sample shape must
+        equal ``input_shape``.
+    weight_decay_lambda : float
+        Strength of the weight decay (0: none).
+    weight_decay_norm : ``'l2'`` or ``'l1'``
+    """
+
+    def __init__(self, input_shape, *, flat_input=False, weight_decay_lambda=0, weight_decay_norm="l2"):
+        if weight_decay_norm not in PENALTIES:
+            raise ValueError(f"unknown weight_decay_norm {weight_decay_norm!r}: expected one of {', '.join(PENALTIES)}")
+        if not float(weight_decay_lambda) >= 0.0:
+            raise ValueError(f"weight_decay_lambda must be >= 0, got {weight_decay_lambda!r}")
+        self.input_shape = tuple(int(s) for s in input_shape)
+        self.flat_input = flat_input
+        self.weight_decay_lambda = weight_decay_lambda
+        self.weight_decay_norm = weight_decay_norm
+        self.layers: OrderedDict = OrderedDict()
+        self.last_layer = SoftmaxWithLoss()
+        self.params = _Linked()
+        self.buffers = _Linked()
+        self.grads: dict = {}
+        self.last_loss = None
+        self._decayed: list[str] = []
+        self._owners: dict = {}
+        self._counts: dict = {}
+
+    # -- building -------------------------------------------------------------------------
+
+    def _next(self, key) -> int:
+        self._counts[key] = self._counts.get(key, 0) + 1
+        return self._counts[key]
+
+    def add(self, kind: str, layer):
+        """Append ``layer`` as ``kind + n``; register its params (``W3``...) and buffers."""
+        name = f"{kind}{self._next(('layer', kind))}"
+        if layer.params:
+            index = self._next(("params", tuple(sorted(layer.params))))
+            for key in layer.params:
+                self.params.link(f"{key}{index}", layer.params, key)
+                self._owners[f"{key}{index}"] = (layer, key)
+                if key == "W":
+                    self._decayed.append(f"{key}{index}")
+        for key in layer.buffers:
+            self.buffers.link(f"{name}.{key}", layer.buffers, key)
+        self.layers[name] = layer
+        return layer
+
+    def add_affine(self, n_in: int, n_out: int, weight_init_std):
+        """Append ``Affine`` with W of shape (n_in, n_out) drawn with fan-in ``n_in``, b = 0."""
+        W = init_weight((n_in, n_out), weight_init_std, fan_in=n_in)
+        return self.add("Affine", Affine(W, zeros((n_out,))))
+
+    def add_conv(self, shape, filter_num: int, filter_size: int, stride: int, pad: int, weight_init_std):
+        """Append ``Convolution`` to inputs of ``shape`` (C, H, W); returns the output shape."""
+        c, h, w = shape
+        W = init_weight((filter_num, c, filter_size, filter_size), weight_init_std, fan_in=c * filter_size**2)
+        self.add("Conv", Convolution(W, zeros((filter_num,)), stride=stride, pad=pad))
+        return (filter_num, conv_output_size(h, filter_size, stride, pad), conv_output_size(w, filter_size, stride, pad))
+
+    def add_pool(self, shape, size: int, stride: int):
+        """Append a ``size``x``size`` max-pool to inputs of ``shape`` (C, H, W); returns the output shape."""
+        c, h, w = shape
+        self.add("Pool", Pooling(pool_h=size, pool_w=size, stride=stride))
+        return (c, conv_output_size(h, size, stride), conv_output_size(w, size, stride))
+
+    def add_batchnorm(self, n: int):
+        """Append ``BatchNormalization`` over ``n`` features or channels (gamma = 1, beta = 0)."""
+        return self.add("BatchNorm", BatchNormalization(ones((n,)), zeros((n,))))
+
+    # -- the book's API -------------------------------------------------------------------
+
+    def _check_input(self, x) -> None:
+        shape = tuple(getattr(x, "shape", ()))
+        if self.flat_input:
+            ok = len(shape) >= 2 and math.prod(shape[1:]) == math.prod(self.input_shape)
+        else:
+            ok = len(shape) == len(self.input_shape) + 1 and shape[1:] == self.input_shape
+        if not ok:
+            want = ", ".join(str(s) for s in self.input_shape)
+            extra = f" (or (N, ...) with {math.prod(self.input_shape)} values per sample)" if self.flat_input else ""
+            raise ValueError(
+                f"{type(self).__name__} expects input of shape (N, {want}){extra}, got shape {shape}"
+            )
+
+    def predict(self, x, train_flg: bool = False):
+        """x : array, shape (N, *input_shape) -> scores, shape (N, output_size)."""
+        self._check_input(x)
+        for layer in self.layers.values():
+            x = layer.forward(x, train_flg=train_flg)
+        return x
+
+    def weight_decay(self):
+        """The weight-decay penalty of the current weights (0 when ``weight_decay_lambda`` is 0)."""
+        if not self.weight_decay_lambda:
+            return 0.0
+        weights = [self.params[k] for k in self._decayed]
+        return penalty(weights, self.weight_decay_lambda, self.weight_decay_norm)
+
+    def loss(self, x, t, train_flg: bool = False):
+        """Mean cross-entropy of ``predict(x)`` against ``t`` plus the weight decay; shape ()."""
+        y = self.predict(x, train_flg=train_flg)
+        return self.last_layer.forward(y, t) + self.weight_decay()
+
+    def forward(self, x, t, train_flg: bool = False):
+        """The layer-contract name for :meth:`loss`, so ``gradient_check(network, x, t)`` works."""
+        return self.loss(x, t, train_flg=train_flg)
+
+    def backward(self, dout=1):
+        """Backpropagate after a training forward; sets ``self.grads`` and returns d loss / d x."""
+        dout = self.last_layer.backward(dout)
+        for layer in reversed(self.layers.values()):
+            dout = layer.backward(dout)
+        grads = {name: layer.grads[key] for name, (layer, key) in self._owners.items()}
+        if self.weight_decay_lambda:
+            for k in self._decayed:
+                grads[k] = grads[k] + penalty_grad(self.params[k], self.weight_decay_lambda, self.weight_decay_norm)
+        self.grads = grads
+        return dout
+
+    def gradient(self, x, t) -> dict:
+        """Gradients of :meth:`loss` in training mode, keyed like ``params``.
+
+        The forward's loss is kept as ``self.last_loss`` (0-d array on the device).
+        """
+        self.last_loss = self.loss(x, t, train_flg=True)
+        self.backward(1)
+        return self.grads
+
+    def accuracy(self, x, t, batch_size: int = 100) -> float:
+        """Fraction of samples whose arg-max score equals the label, over all of ``x``.
+
+        ``t`` holds labels (N,) or one-hot rows (N, C). Runs in batches of ``batch_size`` with
+        ``train_flg=False``; the count stays on the device until the end (one transfer).
+        """
+        n = int(x.shape[0])
+        if n == 0 or int(t.shape[0]) != n:
+            raise ValueError(f"accuracy needs matching non-empty x and t, got {n} and {int(t.shape[0])} samples")
+        if int(batch_size) < 1:
+            raise ValueError(f"batch_size must be positive, got {batch_size!r}")
+        xp = array_namespace(x, t)
+        labels = t if t.ndim == 1 else xp.argmax(t, axis=1)
+        correct = 0
+        for i in range(0, n, int(batch_size)):
+            stop = min(i + int(batch_size), n)
+            y = xp.argmax(self.predict(x[i:stop], train_flg=False), axis=1)
+            correct = correct + xp.sum(xp.astype(y == xp.astype(labels[i:stop], y.dtype), xp.int64))
+        return int(correct) / n
+
+    def save_params(self, path) -> None:
+        """Write ``params`` and ``buffers`` to ``path`` (.npz) through :func:`xpnet.io.save_params`."""
+        _io.save_params(path, self)
+
+    def load_params(self, path) -> None:
+        """Load a checkpoint into this network; a mismatch raises and leaves the network as it was."""
+        _io.load_params(path, self)
+
+    def __repr__(self) -> str:
+        body = ", ".join(self.layers)
+        return f"{type(self).__name__}(input_shape={self.input_shape}, layers=[{body}])"
