@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 
 import xpnet
-from xpnet.backend import numpy_windows
-from xpnet.functions import col2im, conv_output_size, im2col
-from xpnet.functions.conv import _portable_windows, pad_images
+from xpnet.backend import numpy_columns
+from xpnet.functions import add_columns, col2im, columns, conv_output_size, im2col
+from xpnet.functions.conv import _portable_columns, pad_images
 from xpnet.testing import assert_close
 
 # (H, W, filter_h, filter_w, stride, pad): square and not, strides that do not divide the
@@ -69,17 +69,27 @@ def test_im2col_does_not_alias_its_input(xp):
     assert_close(x, np.arange(8, dtype=np.float32).reshape(2, 1, 2, 2), xp=xp)
 
 
-@pytest.mark.parametrize("channels_last", [True, False])
 @pytest.mark.parametrize("geom", GEOMETRIES, ids=str)
-def test_numpy_fast_windows_equal_the_portable_twin(geom, channels_last):
+def test_numpy_fast_columns_equal_the_portable_twin(geom):
     h, w, fh, fw, stride, pad = geom
     x = np.random.default_rng(3).normal(size=(2, 3, h, w)).astype(np.float32)
     img = pad_images(x, pad)
-    fast = numpy_windows(img, fh, fw, stride, channels_last=channels_last)
-    portable = _portable_windows(img, fh, fw, stride, channels_last=channels_last)
+    fast = numpy_columns(img, fh, fw, stride)
+    portable = _portable_columns(img, fh, fw, stride)
     assert fast.dtype == portable.dtype and fast.shape == portable.shape
     np.testing.assert_array_equal(fast, portable)
-    assert fast.flags.c_contiguous  # the GEMM in Convolution reads it without another copy
+    assert fast.flags.c_contiguous  # the GEMMs in Convolution read it without another copy
+
+
+@pytest.mark.parametrize("geom", GEOMETRIES[:3], ids=str)
+def test_the_column_buffer_is_the_book_col_transposed(xp, geom):
+    h, w, fh, fw, stride, pad = geom
+    x = xpnet.asarray(np.random.default_rng(4).normal(size=(2, 3, h, w)).astype(np.float32))
+    cols = columns(x, fh, fw, stride, pad)
+    assert_close(cols, xpnet.to_numpy(im2col(x, fh, fw, stride, pad)).T, rtol=0, xp=xp, dtype=xp.float32)
+    back = add_columns(cols, tuple(x.shape), fh, fw, stride, pad)
+    assert_close(back, xpnet.to_numpy(col2im(xp.matrix_transpose(cols), tuple(x.shape), fh, fw, stride, pad)),
+                 rtol=0, xp=xp, dtype=xp.float32)
 
 
 def test_conv_output_size_is_an_int_that_sizes_im2col(xp):
@@ -119,3 +129,5 @@ def test_col2im_rejects_a_col_of_the_wrong_shape(xp):
     col = xpnet.asarray(np.zeros((10, 9), dtype=np.float32))
     with pytest.raises(ValueError, match=r"col has shape \(10, 9\).*needs \(9, 9\)"):
         col2im(col, (1, 1, 5, 5), 3, 3)
+    with pytest.raises(ValueError, match=r"cols has shape \(10, 9\).*needs \(9, 9\)"):
+        add_columns(col, (1, 1, 5, 5), 3, 3)

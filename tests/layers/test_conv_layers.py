@@ -95,6 +95,14 @@ def test_max_pooling_pads_with_minus_infinity(xp):
     assert_close(out, -np.ones((1, 1, 3, 3), dtype=np.float32), xp=xp, dtype=xp.float32)
 
 
+@pytest.mark.parametrize("mode", ["max", "avg"])
+def test_one_by_one_pooling_returns_a_new_array(xp, mode):
+    x = xpnet.asarray(np.arange(8, dtype=np.float32).reshape(2, 1, 2, 2))
+    out = Pooling(1, 1, mode=mode).forward(x)
+    out[...] = -1.0
+    assert_close(x, np.arange(8, dtype=np.float32).reshape(2, 1, 2, 2), xp=xp)
+
+
 def test_max_pooling_tie_sends_the_gradient_to_the_first_maximum(xp):
     x = xpnet.asarray(np.zeros((1, 1, 4, 4), dtype=np.float32))
     layer = Pooling(2, 2, stride=2)

@@ -12,6 +12,6 @@ __all__ = [
 ]
 
 # Convolution helpers (functions/conv.py) are re-exported below.
-from .conv import add_windows, col2im, conv_output_size, im2col, pad_images, windows  # noqa: E402
+from .conv import add_columns, col2im, columns, conv_output_size, im2col  # noqa: E402
 
-__all__ += ["add_windows", "col2im", "conv_output_size", "im2col", "pad_images", "windows"]
+__all__ += ["add_columns", "col2im", "columns", "conv_output_size", "im2col"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..backend import array_namespace
-from ..functions.conv import col2im, conv_output_size, im2col
+from ..functions.conv import add_columns, columns, output_hw
 from .base import Layer
 
 
@@ -17,10 +17,18 @@ class Convolution(Layer):
     ``W``, ``b``, ``dW``, ``db`` are views of ``params`` / ``grads`` (the same array objects), so
     an optimizer updating ``params['W']`` in place updates ``layer.W``.
 
-    Memory: forward keeps one column buffer, ``col`` (N*out_h*out_w, C*FH*FW), because backward
-    needs it for ``dW``. ``W.reshape(FN, -1)`` is a view, not kept (the book keeps ``col_W``).
-    Backward drops ``col`` once ``dW`` is computed, before ``dcol`` is allocated, so at most one
-    column buffer is alive at a time; hence one backward per forward (a second raises).
+    Layout: forward gathers the column buffer ``columns(x)``, shape (C*FH*FW, N*out_h*out_w) (the
+    transpose of the book's ``col``, so its gather reads along image rows) and computes one GEMM,
+    ``W.reshape(FN, -1) @ col`` -> (FN, N*out_h*out_w). The output is returned as an
+    (N, FN, out_h, out_w) view of that (FN, N, ...) buffer: no transpose copy, and elementwise
+    layers keep that memory order, so backward's ``dout`` reshapes to (FN, N*out_h*out_w) for free.
+    ``dW = dout2d @ col.T`` and ``dcol = W2d.T @ dout2d`` are single GEMMs too. Values equal the
+    book's layer.
+
+    Memory: forward keeps one column buffer, ``col``, because backward needs it for ``dW``.
+    ``W.reshape(FN, -1)`` is a view, not kept (the book keeps ``col_W``). Backward drops ``col``
+    once ``dW`` is computed, before ``dcol`` is allocated, so at most one column buffer is alive
+    at a time; hence one backward per forward (a second raises).
 
     Parameters
     ----------
@@ -35,7 +43,7 @@ class Convolution(Layer):
                 f"Convolution needs W of shape (FN, C, FH, FW) and b of shape (FN,), "
                 f"got W of shape {tuple(W.shape)} and b of shape {tuple(b.shape)}"
             )
-        conv_output_size(W.shape[2], W.shape[2], stride, pad)  # validates stride and pad
+        output_hw(tuple(W.shape), W.shape[2], W.shape[3], stride, pad)  # validates stride and pad
         self.params = {"W": W, "b": b}
         self.grads = {"W": None, "b": None}
         self.stride, self.pad = stride, pad
@@ -59,12 +67,12 @@ class Convolution(Layer):
         if x.dtype != self.W.dtype:
             raise TypeError(f"Convolution: x has dtype {x.dtype} but W has dtype {self.W.dtype}")
         n = x.shape[0]
-        out_h = conv_output_size(x.shape[2], fh, self.stride, self.pad)
-        out_w = conv_output_size(x.shape[3], fw, self.stride, self.pad)
-        col = im2col(x, fh, fw, self.stride, self.pad)
-        out = col @ xp.reshape(self.W, (fn, c * fh * fw)).T + self.b
+        out_h, out_w = output_hw(tuple(x.shape), fh, fw, self.stride, self.pad)
+        col = columns(x, fh, fw, self.stride, self.pad)
+        out = xp.reshape(self.W, (fn, c * fh * fw)) @ col
+        out += xp.reshape(self.b, (fn, 1))  # in place: out is ours, fresh from the GEMM
         self.x_shape, self.col = tuple(x.shape), col
-        return xp.permute_dims(xp.reshape(out, (n, out_h, out_w, fn)), (0, 3, 1, 2))
+        return xp.permute_dims(xp.reshape(out, (fn, n, out_h, out_w)), (1, 0, 2, 3))
 
     def backward(self, dout):
         """dout : array, shape (N, FN, out_h, out_w) -> dx, shape (N, C, H, W)."""
@@ -72,9 +80,9 @@ class Convolution(Layer):
             raise RuntimeError("Convolution.backward needs a forward first (one backward per forward)")
         xp = array_namespace(dout)
         fn, c, fh, fw = self.W.shape
-        self.grads["b"] = xp.sum(dout, axis=(0, 2, 3))
-        dout = xp.reshape(xp.permute_dims(dout, (0, 2, 3, 1)), (-1, fn))
-        self.grads["W"] = xp.reshape(dout.T @ self.col, (fn, c, fh, fw))
+        dout = xp.reshape(xp.permute_dims(dout, (1, 0, 2, 3)), (fn, -1))
+        self.grads["b"] = xp.sum(dout, axis=1)
+        self.grads["W"] = xp.reshape(dout @ xp.matrix_transpose(self.col), (fn, c, fh, fw))
         self.col = None
-        dcol = dout @ xp.reshape(self.W, (fn, c * fh * fw))
-        return col2im(dcol, self.x_shape, fh, fw, self.stride, self.pad)
+        dcol = xp.matrix_transpose(xp.reshape(self.W, (fn, c * fh * fw))) @ dout
+        return add_columns(dcol, self.x_shape, fh, fw, self.stride, self.pad)

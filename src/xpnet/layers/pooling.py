@@ -1,11 +1,11 @@
-"""Max and average pooling over windows gathered like im2col (the book's chapter 7)."""
+"""Max and average pooling, one filter tap at a time (the book's chapter 7 layer)."""
 
 from __future__ import annotations
 
 import math
 
 from ..backend import array_namespace
-from ..functions.conv import add_windows, conv_output_size, windows
+from ..functions.conv import add_taps, output_hw, pad_images, window_slices
 from .base import Layer
 
 MODES = ("max", "avg")
@@ -19,19 +19,19 @@ class Pooling(Layer):
     with zeros counted in the mean (``count_include_pad=True``), and, as torch, ``pad`` may be at
     most half the pool size so that every window holds a real pixel.
 
-    Windows are gathered channels-first, (N, C, out_h, out_w, pool_h*pool_w), so the reduction
-    lands in (N, C, out_h, out_w) order with no transpose. Max backward is scatter-free: a one-hot
-    mask of the argmax times ``dout``, added back with col2im's strided slices. Ties: the first
-    maximum in the window (row-major) gets the whole gradient, as torch and the book's argmax.
-    Only the argmax indices (max) or nothing (avg) are kept for backward, not the windows.
+    Instead of the book's im2col + reduction, the window is walked one tap (y, x) at a time over
+    strided views of the padded input: a running max (or sum) and the index of the first tap that
+    reached it, so no (N, C, out_h, out_w, pool_h*pool_w) buffer is ever built. Ties: a later tap
+    must be strictly greater to win, so the first maximum (row-major) gets the whole gradient, as
+    torch and the book's argmax. Max backward is the book's one-hot mask times ``dout``, one tap at a
+    time (``where(arg_max == k, dout, 0)``), added back with col2im's strided slices: no scatter.
     """
 
     def __init__(self, pool_h: int, pool_w: int, stride: int = 1, pad: int = 0, mode: str = "max"):
         super().__init__()
         if mode not in MODES:
             raise ValueError(f"unknown pooling mode {mode!r}: expected one of {', '.join(MODES)}")
-        conv_output_size(pool_h, pool_h, stride, pad)  # validates sizes, stride and pad
-        conv_output_size(pool_w, pool_w, stride, pad)
+        output_hw((1, 1, pool_h, pool_w), pool_h, pool_w, stride, pad)  # validates every argument
         if 2 * pad > min(pool_h, pool_w):
             raise ValueError(
                 f"pad {pad} is more than half the pool size {pool_h}x{pool_w}; "
@@ -41,27 +41,37 @@ class Pooling(Layer):
         self.x_shape = None
         self.arg_max = None
 
+    def _slices(self, shape):
+        out_h, out_w = output_hw(shape, self.pool_h, self.pool_w, self.stride, self.pad)
+        return window_slices(self.pool_h, self.pool_w, self.stride, out_h, out_w)
+
     def forward(self, x, train_flg: bool = False):
         """x : array, shape (N, C, H, W) -> array, shape (N, C, out_h, out_w)."""
         xp = array_namespace(x)
-        fill = -math.inf if self.mode == "max" else 0.0
-        cols = windows(x, self.pool_h, self.pool_w, self.stride, self.pad, value=fill, channels_last=False)
+        slices = self._slices(tuple(x.shape))
+        img = pad_images(x, self.pad, -math.inf if self.mode == "max" else 0.0)
         self.x_shape = tuple(x.shape)
+        taps = (img[:, :, rows, cols] for rows, cols in slices)
+        best = next(taps)
         if self.mode == "avg":
-            return xp.mean(cols, axis=-1)
-        self.arg_max = xp.argmax(cols, axis=-1)
-        return xp.max(cols, axis=-1)
+            for tap in taps:
+                best = best + tap
+            return best / len(slices) if len(slices) > 1 else xp.asarray(best, copy=True)
+        arg_max = xp.zeros(best.shape, dtype=xp.int32, device=x.device)
+        for k, tap in enumerate(taps, start=1):
+            better = tap > best
+            best = xp.where(better, tap, best)
+            arg_max = xp.where(better, k, arg_max)
+        self.arg_max = arg_max
+        return best if len(slices) > 1 else xp.asarray(best, copy=True)
 
     def backward(self, dout):
         """dout : array, shape (N, C, out_h, out_w) -> dx, shape (N, C, H, W)."""
-        xp = array_namespace(dout)
-        n, c, out_h, out_w = dout.shape
-        ph, pw = self.pool_h, self.pool_w
+        k = self.pool_h * self.pool_w
         if self.mode == "avg":
-            cols = xp.broadcast_to((dout / (ph * pw))[:, :, None, None, :, :], (n, c, ph, pw, out_h, out_w))
+            share = dout / k
+            taps = (share for _ in range(k))
         else:
-            taps = xp.arange(ph * pw, dtype=self.arg_max.dtype, device=dout.device)
-            onehot = xp.astype(taps == self.arg_max[..., None], dout.dtype)
-            cols = xp.reshape(onehot * dout[..., None], (n, c, out_h, out_w, ph, pw))
-            cols = xp.permute_dims(cols, (0, 1, 4, 5, 2, 3))
-        return add_windows(cols, self.x_shape, ph, pw, self.stride, self.pad)
+            xp = array_namespace(dout)
+            taps = (xp.where(self.arg_max == j, dout, 0.0) for j in range(k))
+        return add_taps(taps, self.x_shape[2:], self.pool_h, self.pool_w, self.stride, self.pad)
