@@ -216,7 +216,7 @@ class Network:
         correct = 0
         for i in range(0, n, int(batch_size)):
             stop = min(i + int(batch_size), n)
-            y = xp.argmax(self.predict(x[i:stop], train_flg=False), axis=1)
+            y = xp.argmax(self.predict(x[i:stop, ...], train_flg=False), axis=1)
             correct = correct + xp.sum(xp.astype(y == xp.astype(labels[i:stop], y.dtype), xp.int64))
         return int(correct) / n
 
