@@ -247,6 +247,14 @@ class Optimizer:
         self.state, self._pending = new_state, pending
 
     # -- conveniences --------------------------------------------------------------------
+    def __setattr__(self, name: str, value) -> None:
+        # hyperparameters are checked (and made Python floats) on every assignment, so
+        # ``optimizer.lr = np.float64(0.1)`` can neither be negative nor promote float32.
+        hyper = self.__dict__.get("hyperparameters", type(self).hyperparameters)
+        if name in hyper:
+            value = hyper[name](name, value)
+        object.__setattr__(self, name, value)
+
     def __getattr__(self, name: str):
         state = self.__dict__.get("state")
         if state is not None and name in state:

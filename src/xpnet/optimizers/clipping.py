@@ -19,6 +19,8 @@ from ._checks import positive
 def global_norm(grads: dict):
     """The L2 norm of all arrays in ``grads`` together, as a 0-d array on their device.
 
+    (On NumPy, a NumPy scalar of the gradients' dtype, which NumPy's reductions return.)
+
     Parameters
     ----------
     grads : dict of str -> array
@@ -58,6 +60,6 @@ def clip_with_norm(grads: dict, max_norm: float):
     """``(clip_grad_norm(grads, max_norm), global_norm(grads))``, the norm computed once."""
     max_norm = positive("max_norm", max_norm)
     norm = global_norm(grads)
-    xp = array_namespace(norm)
+    xp = array_namespace(*grads.values())  # NumPy returns the norm as a scalar, not a 0-d array
     scale = max_norm / xp.clip(norm, min=max_norm)
     return {k: g * xp.astype(scale, g.dtype) for k, g in grads.items()}, norm
