@@ -63,7 +63,7 @@ def test_batchnorm_matches_torch_in_train_then_eval(float64, shape):
     assert_close(layer.running_mean, t_mean.numpy(), rtol=1e-12, atol=1e-14)
     assert_close(layer.running_var, t_var.numpy() * (m - 1) / m, rtol=1e-12)
     x = rng.normal(size=shape)
-    own_stats = (torch.from_numpy(xpnet.to_numpy(layer.running_mean)), torch.from_numpy(xpnet.to_numpy(layer.running_var)))
+    own_stats = [torch.from_numpy(xpnet.to_numpy(s)) for s in (layer.running_mean, layer.running_var)]
     expected = F.batch_norm(torch.from_numpy(x), *own_stats, tg, tb, training=False, eps=EPS)
     assert_close(layer.forward(xpnet.asarray(x), train_flg=False), expected.numpy(), rtol=1e-10, atol=1e-12,
                  xp=float64, dtype=float64.float64)
