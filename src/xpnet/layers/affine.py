@@ -5,11 +5,8 @@ from __future__ import annotations
 import math
 
 from ..backend import array_namespace
-from .base import Layer
+from .base import Layer, grad_alias, param_alias
 
-
-def _store(store: dict, key: str, value) -> None:
-    store[key] = value
 
 
 class Affine(Layer):
@@ -36,10 +33,10 @@ class Affine(Layer):
         self.x = None
         self.original_x_shape = None
 
-    W = property(lambda self: self.params["W"], lambda self, v: _store(self.params, "W", v))
-    b = property(lambda self: self.params["b"], lambda self, v: _store(self.params, "b", v))
-    dW = property(lambda self: self.grads["W"], doc="Gradient of W from the last backward.")
-    db = property(lambda self: self.grads["b"], doc="Gradient of b from the last backward.")
+    W = param_alias("W")
+    b = param_alias("b")
+    dW = grad_alias("W")
+    db = grad_alias("b")
 
     def forward(self, x, train_flg: bool = False):
         """x : array, shape (N, ...) with prod(...) == D -> array, shape (N, M)."""

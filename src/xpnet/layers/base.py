@@ -16,6 +16,20 @@ The book's attribute names stay available where the book uses them (``Affine.W``
 from __future__ import annotations
 
 
+def param_alias(name: str) -> property:
+    """The book's attribute (``layer.W``) as a view of ``layer.params[name]``, settable."""
+
+    def _set(self, value) -> None:
+        self.params[name] = value
+
+    return property(lambda self: self.params[name], _set, doc=f"``params[{name!r}]``")
+
+
+def grad_alias(name: str) -> property:
+    """The book's gradient attribute (``layer.dW``) as a view of ``layer.grads[name]``."""
+    return property(lambda self: self.grads[name], doc=f"Gradient of {name} from the last backward.")
+
+
 class Layer:
     """Base class: empty ``params``/``grads``/``buffers`` and a readable ``repr``."""
 

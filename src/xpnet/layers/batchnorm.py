@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 from ..backend import array_namespace
-from .base import Layer
+from .base import Layer, grad_alias, param_alias
 
 EPS = 1e-6  # the book's 10e-7
 
-
-def _store(store: dict, key: str, value) -> None:
-    store[key] = value
 
 
 class BatchNormalization(Layer):
@@ -61,10 +58,10 @@ class BatchNormalization(Layer):
         self.xn = None
         self.std = None
 
-    gamma = property(lambda self: self.params["gamma"], lambda self, v: _store(self.params, "gamma", v))
-    beta = property(lambda self: self.params["beta"], lambda self, v: _store(self.params, "beta", v))
-    dgamma = property(lambda self: self.grads["gamma"], doc="Gradient of gamma from the last backward.")
-    dbeta = property(lambda self: self.grads["beta"], doc="Gradient of beta from the last backward.")
+    gamma = param_alias("gamma")
+    beta = param_alias("beta")
+    dgamma = grad_alias("gamma")
+    dbeta = grad_alias("beta")
     running_mean = property(lambda self: self.buffers["running_mean"])
     running_var = property(lambda self: self.buffers["running_var"])
 

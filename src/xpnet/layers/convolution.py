@@ -4,11 +4,8 @@ from __future__ import annotations
 
 from ..backend import array_namespace
 from ..functions.conv import add_columns, columns, output_hw
-from .base import Layer
+from .base import Layer, grad_alias, param_alias
 
-
-def _store(store: dict, key: str, value) -> None:
-    store[key] = value
 
 
 class Convolution(Layer):
@@ -50,10 +47,10 @@ class Convolution(Layer):
         self.x_shape = None
         self.col = None
 
-    W = property(lambda self: self.params["W"], lambda self, v: _store(self.params, "W", v))
-    b = property(lambda self: self.params["b"], lambda self, v: _store(self.params, "b", v))
-    dW = property(lambda self: self.grads["W"], doc="Gradient of W from the last backward.")
-    db = property(lambda self: self.grads["b"], doc="Gradient of b from the last backward.")
+    W = param_alias("W")
+    b = param_alias("b")
+    dW = grad_alias("W")
+    db = grad_alias("b")
 
     def forward(self, x, train_flg: bool = False):
         """x : array, shape (N, C, H, W) -> array, shape (N, FN, out_h, out_w)."""
