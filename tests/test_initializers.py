@@ -26,8 +26,8 @@ def test_default_fan_in_follows_the_books_layouts():
 
 
 @pytest.mark.parametrize("spec, fan_in, error, match", [
-    ("lecun", 10, ValueError, r"unknown weight_init_std 'lecun': expected a positive number or one of 'xavier', "
-                              r"'sigmoid', 'he', 'relu'"),
+    ("lecun", 10, ValueError,
+     r"unknown weight_init_std 'lecun': expected a positive number or one of 'xavier', 'sigmoid', 'he', 'relu'$"),
     (0.0, None, ValueError, r"weight_init_std must be a positive finite number, got 0.0"),
     (-0.01, None, ValueError, r"got -0.01"),
     (math.inf, None, ValueError, r"got inf"),
@@ -41,7 +41,7 @@ def test_bad_weight_init_std_is_rejected(spec, fan_in, error, match):
 
 
 def test_bad_distribution_is_rejected():
-    with pytest.raises(ValueError, match=r"unknown distribution 'gaussian': expected one of 'normal', 'uniform'"):
+    with pytest.raises(ValueError, match=r"distribution 'gaussian': expected one of 'normal', 'uniform'$"):
         init_weight((2, 2), 0.1, distribution="gaussian")
 
 

@@ -87,7 +87,8 @@ def init_weight(shape, weight_init_std, fan_in=None, distribution: str = "normal
         On the current backend and device.
     """
     if distribution not in DISTRIBUTIONS:
-        raise ValueError(f"unknown distribution {distribution!r}: expected one of {', '.join(map(repr, DISTRIBUTIONS))}")
+        accepted = ", ".join(map(repr, DISTRIBUTIONS))
+        raise ValueError(f"unknown distribution {distribution!r}: expected one of {accepted}")
     shape = tuple(int(s) for s in shape)
     if fan_in is None and isinstance(weight_init_std, str):
         fan_in = default_fan_in(shape)

@@ -150,8 +150,8 @@ def main() -> None:
         with xpnet.use_backend(backend):
             for name in CASES:
                 for dtype in ("float64", "float32"):
-                    figures = [relative_difference(xpnet_run(name, s, dtype), torch_run(name, s, dtype), dtype)
-                               for s in SEQUENCES]
+                    figures = [relative_difference(xpnet_run(name, s, dtype), torch_run(name, s, dtype),
+                                                   dtype) for s in SEQUENCES]
                     print(f"{backend:<17} {name:<29} {dtype:<8} {steps_for(dtype):>5} "
                           f"{figures[0]:10.2e} {figures[1]:10.2e}  {tolerance(name, dtype):.0e}")
 

@@ -138,7 +138,8 @@ CASES = {
     "AdamW": (lambda: xo.AdamW(lr=0.3, weight_decay=0.1), adam_paper(0.3, 0.9, 0.999, 1e-7, 0.1)),
     "Adamax": (lambda: xo.Adamax(lr=0.3), adamax(0.3, 0.9, 0.999, 1e-7)),
     "Nadam": (lambda: xo.Nadam(lr=0.3), nadam(0.3, 0.9, 0.999, 1e-7, 0.004)),
-    "Nadam (constant mu)": (lambda: xo.Nadam(lr=0.3, momentum_decay=math.inf), nadam(0.3, 0.9, 0.999, 1e-7, math.inf)),
+    "Nadam (constant mu)": (lambda: xo.Nadam(lr=0.3, momentum_decay=math.inf),
+                            nadam(0.3, 0.9, 0.999, 1e-7, math.inf)),
 }
 
 

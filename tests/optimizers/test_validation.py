@@ -33,7 +33,8 @@ BAD = [
 ]
 
 
-@pytest.mark.parametrize("cls, kwargs, message", BAD, ids=[f"{c.__name__}-{next(iter(k))}" for c, k, _ in BAD])
+@pytest.mark.parametrize("cls, kwargs, message", BAD,
+                         ids=[f"{c.__name__}-{next(iter(k))}" for c, k, _ in BAD])
 def test_bad_hyperparameter_is_rejected_naming_the_value(cls, kwargs, message):
     with pytest.raises((ValueError, TypeError), match=message):
         cls(**kwargs)
@@ -70,7 +71,7 @@ def test_book_defaults():
 
 
 def test_get_optimizer_rejects_unknown_names_listing_the_valid_ones():
-    with pytest.raises(ValueError, match=r"unknown optimizer 'rmsprpo': expected one of sgd, momentum, .*adamw"):
+    with pytest.raises(ValueError, match=r"unknown optimizer 'rmsprpo': expected one of sgd, .*, adamw$"):
         xo.get_optimizer("rmsprpo")
     with pytest.raises(TypeError, match="unexpected keyword argument 'beta3'"):
         xo.get_optimizer("adam", beta3=0.5)
