@@ -1,0 +1,5 @@
+"""The ``xpnet`` command: one subcommand per study of :mod:`xpnet.experiments`."""
+
+from .main import build_parser, main
+
+__all__ = ["build_parser", "main"]

@@ -1,0 +1,158 @@
+"""``xpnet <study>``: run one of the book's studies, write ``<study>.png`` and ``<study>.json``.
+
+Thin by design (DESIGN.md): parse arguments, call :mod:`xpnet.experiments`, draw with
+:mod:`xpnet.plotting`, write files. Every user error is one ``xpnet: error: ...`` line on
+stderr and a non-zero exit status (2 for bad arguments, 1 for a failed run), never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from .. import __version__
+from ..backend import BackendUnavailableError, get_backend, set_backend
+from ..datasets import DownloadError
+from ..experiments import DATA_CHOICES, STUDIES
+from ..training import NonFiniteLossError
+from .options import add_study_options, non_negative_int, positive_int
+from .progress import Reporter
+from .summary import summarize
+
+
+class UsageError(Exception):
+    """A bad command line (argparse's complaint, as one line)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # argparse would print the usage block and exit
+        raise UsageError(message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="xpnet", description="Run the experiments of 'Deep Learning from Scratch' "
+                     "(chapter 6 and the CNN chapters) on any array backend; each writes a PNG figure "
+                     "and its numbers as JSON.")
+    parser.add_argument("--version", action="version", version=f"xpnet {__version__}")
+    common = _Parser(add_help=False)
+    common.add_argument("--out", default="xpnet-out", metavar="DIR",
+                        help="output directory (default ./xpnet-out)")
+    common.add_argument("--backend", metavar="NAME",
+                        help="numpy, cupy, torch or array_api_strict (overrides DL_BACKEND)")
+    common.add_argument("--data", choices=tuple(DATA_CHOICES), default="auto",
+                        help="auto (full MNIST if cached or downloadable, else the embedded 10,000 MNIST "
+                             "test digits), mnist (full MNIST, download) or embedded (default auto)")
+    common.add_argument("--seed", type=non_negative_int, metavar="N", help="random seed (default 0)")
+    common.add_argument("--quick", action="store_true", help="small settings that run in seconds (smoke test)")
+    common.add_argument("--dpi", type=positive_int, default=100, metavar="N", help="figure resolution (default 100)")
+    sub = parser.add_subparsers(dest="study", metavar="study", required=True, parser_class=_Parser)
+    for name, study in STUDIES.items():
+        p = sub.add_parser(name, parents=[common], help=study.summary, description=study.run.__doc__.split("\n\n")[0])
+        add_study_options(p, study)
+    return parser
+
+
+def _writable_dir(text: str) -> Path:
+    out = Path(text)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=out):
+            pass
+    except OSError as exc:
+        raise UsageError(f"cannot write to --out {text!r}: {exc.strerror or exc}") from None
+    return out
+
+
+def _clean(value):
+    """JSON-safe copy: non-finite floats become null (JSON has no NaN)."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {str(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean(v) for v in value]
+    return value
+
+
+def write_json(results: dict, path: Path) -> None:
+    """Write ``results`` atomically (temporary file in the same directory, then rename)."""
+    tmp = path.parent / f".{path.name}.{os.getpid()}.tmp"
+    try:
+        tmp.write_text(json.dumps(_clean(results), allow_nan=False) + "\n", encoding="utf-8")
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _settings(args, study, out: Path) -> dict:
+    kwargs = dict(study.quick) if args.quick else {}
+    for setting in study.defaults:
+        value = getattr(args, setting, None)
+        if value is not None:
+            kwargs[setting] = value
+    if study.accepts("data"):
+        kwargs["data"] = args.data
+    if args.seed is not None:
+        kwargs["seed"] = args.seed
+    for setting, filename in study.files.items():
+        kwargs[setting] = out / filename
+    return kwargs
+
+
+def run(args) -> int:
+    study = STUDIES[args.study]
+    if args.backend is not None:
+        try:
+            set_backend(args.backend)
+        except (ValueError, BackendUnavailableError) as exc:
+            raise UsageError(str(exc)) from None
+    out = _writable_dir(args.out)
+    try:
+        from ..plotting import figure, save_figure
+    except ImportError as exc:
+        raise UsageError(f"figures need matplotlib ({exc}); install it with: pip install 'xpnet[plot]'") from None
+    print(f"xpnet {study.name}: {study.summary}; backend {get_backend()}{', quick settings' if args.quick else ''}",
+          file=sys.stderr)
+    reporter = Reporter(study.name)
+    try:
+        results = study.run(**_settings(args, study, out), progress=reporter)
+    finally:
+        reporter.close()
+    print(f"data: {results['data']['description']}", file=sys.stderr)
+    for line in summarize(results):
+        print(line)
+    json_path, png_path = out / f"{study.name}.json", out / f"{study.name}.png"
+    write_json(results, json_path)
+    save_figure(figure(results), png_path, dpi=args.dpi)
+    written = [png_path, json_path] + [out / f for f in study.files.values()]
+    print(f"wrote {', '.join(str(p) for p in written)} ({results['seconds']:.1f}s)", file=sys.stderr)
+    return 0
+
+
+def main(argv=None) -> int:
+    """Entry point of the ``xpnet`` console script; returns the exit status."""
+    try:
+        args = build_parser().parse_args(argv)
+    except UsageError as exc:
+        print(f"xpnet: error: {exc}", file=sys.stderr)
+        return 2
+    except SystemExit as exc:  # --help, --version
+        return int(exc.code or 0)
+    try:
+        return run(args)
+    except UsageError as exc:
+        print(f"xpnet: error: {exc}", file=sys.stderr)
+        return 2
+    except (ValueError, TypeError, OSError, DownloadError, BackendUnavailableError, NonFiniteLossError) as exc:
+        message = " ".join(str(exc).split()) or type(exc).__name__
+        print(f"xpnet: error: {message}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("xpnet: interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,92 @@
+"""Command-line flags for the studies' settings: one table, so every study spells a setting alike.
+
+A study gets the flag of each setting its function accepts; the help shows the study's own
+default (the book's setting) and its ``--quick`` value.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text!r}")
+    return value
+
+
+def non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be a non-negative integer, got {text!r}")
+    return value
+
+
+def positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be a positive number, got {text!r}")
+    return value
+
+
+def name_list(text: str) -> tuple[str, ...]:
+    names = tuple(n.strip() for n in text.split(",") if n.strip())
+    if not names:
+        raise argparse.ArgumentTypeError(f"must be a comma-separated list of names, got {text!r}")
+    return names
+
+
+# setting -> (flag, type, metavar, help)
+OPTIONS = {
+    "iters": ("--iters", positive_int, "N", "iterations"),
+    "epochs": ("--epochs", positive_int, "N", "epochs"),
+    "samples": ("--samples", positive_int, "N", "training samples (the first N images; inputs for histograms)"),
+    "eval_samples": ("--eval-samples", positive_int, "N", "accuracy per epoch on the first N images of each set"),
+    "batch_size": ("--batch-size", positive_int, "N", "mini-batch size"),
+    "lr": ("--lr", positive_float, "LR", "learning rate"),
+    "trials": ("--trials", positive_int, "N", "random-search trials"),
+    "workers": ("--workers", positive_int, "N", "worker processes running trials in parallel"),
+    "top": ("--top", positive_int, "N", "best trials drawn"),
+    "scales": ("--scales", positive_int, "N", "weight scales, logspace(0, -4, N)"),
+    "weight_decay": ("--weight-decay", positive_float, "LAMBDA", "weight decay strength"),
+    "dropout": ("--dropout", positive_float, "RATIO", "dropout ratio"),
+    "val_ratio": ("--val-ratio", positive_float, "R", "share of the samples held out for validation"),
+    "optimizers": ("--optimizers", name_list, "A,B", "optimizers to compare, comma-separated"),
+    "optimizer": ("--optimizer", str, "NAME", "optimizer"),
+    "model": ("--model", str, "NAME", "model: simple, deep, alexnet or mlp"),
+    "width": ("--width", positive_float, "W", "AlexNet width multiplier"),
+    "nodes": ("--nodes", positive_int, "N", "units per layer"),
+    "layers": ("--layers", positive_int, "N", "hidden layers"),
+    "bins": ("--bins", positive_int, "N", "histogram bins"),
+}
+NOT_FLAGS = {"data", "seed", "progress", "results_path", "checkpoint"}
+
+
+def _shown(value) -> str:
+    if isinstance(value, (tuple, list)):
+        return ",".join(map(str, value))
+    return "all" if value is None else str(value)
+
+
+def add_study_options(parser: argparse.ArgumentParser, study) -> None:
+    """A flag per setting of ``study`` (defaults None: the study's own default applies)."""
+    group = parser.add_argument_group(f"{study.name} settings (default: the book's; --quick: smaller)")
+    for setting, default in study.defaults.items():
+        if setting in NOT_FLAGS:
+            continue
+        if setting not in OPTIONS:
+            raise RuntimeError(f"study {study.name!r} has setting {setting!r} with no flag in cli/options.py")
+        flag, kind, metavar, text = OPTIONS[setting]
+        quick = f", quick {_shown(study.quick[setting])}" if setting in study.quick else ""
+        group.add_argument(flag, dest=setting, type=kind, metavar=metavar, default=None,
+                           help=f"{text} (default {_shown(default)}{quick})")

@@ -1,0 +1,110 @@
+"""Section 6.5: random search for the learning rate and the weight decay, on a validation split.
+
+The book's ``hyperparameter_optimization.py``: the first 500 training images, shuffled, 20 %
+(100) held out for validation; 784-100×6-10 nets trained with SGD for 50 epochs, batch 100;
+lr = 10^U(−6, −2), weight decay = 10^U(−8, −4); the 20 best by final validation accuracy drawn.
+
+Trials run through :func:`xpnet.training.search.random_search`: in parallel worker processes,
+each finished trial appended to a JSON-lines file, an interrupted search resumed from it. A
+results file written with other settings is refused (its trials would not be comparable).
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+
+from ..backend import get_backend, get_device_name, get_dtype_name, seed as seed_rng, set_backend, set_dtype
+from ..models import MultiLayerNet
+from ..training.search import best_trials, random_search, read_results
+from ._common import Progress, Run, load_data, positive_int, quiet, rounded
+from ._loops import fit
+
+SPACE = {"lr": (1e-6, 1e-2), "weight_decay": (1e-8, 1e-4)}
+_DATA_CACHE: dict = {}
+
+
+def _split(data: str, samples: int, val_ratio: float, split_seed: int):
+    """(x_train, t_train, x_val, t_val) host arrays, cached per process (workers reuse it)."""
+    key = (data, samples, val_ratio, split_seed)
+    if key not in _DATA_CACHE:
+        (x, t, _, _), info = load_data(data, samples=samples)
+        order = np.random.default_rng(split_seed).permutation(x.shape[0])
+        x, t = x[order], t[order]
+        n_val = int(x.shape[0] * val_ratio)
+        _DATA_CACHE[key] = ((x[n_val:], t[n_val:], x[:n_val], t[:n_val]), info)
+    return _DATA_CACHE[key]
+
+
+def search_trial(config: dict, *, settings: dict, runtime: dict) -> dict:
+    """One trial (a picklable top-level function): train with ``config``'s lr and weight decay.
+
+    ``runtime`` carries the parent's backend, device and dtype into a spawned worker.
+    """
+    set_backend(runtime["backend"], device=runtime["device"])
+    set_dtype(runtime["dtype"])
+    arrays, _ = _split(settings["data"], settings["samples"], settings["val_ratio"], settings["split_seed"])
+    seed_rng(config["seed"])
+    net = MultiLayerNet(784, [100] * 6, 10, weight_decay_lambda=config["weight_decay"])
+    history = fit(net, arrays, epochs=settings["epochs"], batch_size=settings["batch_size"], lr=config["lr"])
+    return {"val_acc": rounded(history["test_acc"]), "train_acc": rounded(history["train_acc"]),
+            "settings": settings}
+
+
+def hyperparameter_search(*, trials: int = 100, samples: int = 500, epochs: int = 50, batch_size: int = 100,
+                          val_ratio: float = 0.2, workers: int = 1, top: int = 20, results_path=None,
+                          data: str = "auto", seed: int = 0, progress: Progress = None) -> dict:
+    """Random search over lr and weight decay (the book's Fig. 6-24); see the module docstring.
+
+    Returns
+    -------
+    dict with the common keys and ``trials`` (every trial: {"trial", "seed", "lr",
+    "weight_decay", "status", "val_acc", "train_acc"}), ``best`` (the ``top`` best of them,
+    highest final validation accuracy first), ``best_val_acc`` (float), ``resumed`` (trials read
+    back from ``results_path`` instead of run), ``failed`` (count), ``space``.
+    """
+    trials, samples, epochs = positive_int("trials", trials), positive_int("samples", samples), positive_int("epochs", epochs)
+    batch_size, workers, top = positive_int("batch_size", batch_size), positive_int("workers", workers), positive_int("top", top)
+    if not 0.0 < float(val_ratio) < 1.0:
+        raise ValueError(f"val_ratio must be in (0, 1), got {val_ratio!r}")
+    if int(samples * val_ratio) < 1 or samples - int(samples * val_ratio) < 1:
+        raise ValueError(f"samples={samples} with val_ratio={val_ratio} leaves an empty split")
+    _, info = load_data(data, samples=samples)
+    # Workers load the data the parent found ('auto' resolved once, not once per worker).
+    resolved = "embedded" if info["source"] == "embedded" else "mnist"
+    settings = {"data": resolved, "samples": samples, "epochs": epochs, "batch_size": batch_size,
+                "val_ratio": float(val_ratio), "split_seed": seed}
+    run = Run("hyperparameter-search", seed, {**settings, "trials": trials, "workers": workers, "top": top})
+    previous = _check_resumable(results_path, settings)
+    progress = progress or quiet
+    counter = {"done": previous}
+    progress("trials", previous, trials)
+
+    def on_result(result: dict) -> None:
+        counter["done"] += 1
+        progress("trials", counter["done"], trials)
+
+    runtime = {"backend": get_backend(), "device": get_device_name(), "dtype": get_dtype_name()}
+    objective = functools.partial(search_trial, settings=settings, runtime=runtime)
+    results = random_search(objective, SPACE, trials, seed=seed, workers=workers, results_path=results_path,
+                            on_result=on_result)
+    keep = ("trial", "seed", "lr", "weight_decay", "status", "val_acc", "train_acc", "error")
+    results = [{k: r[k] for k in keep if k in r} for r in results]
+    best = best_trials(results, key="val_acc", top=top)
+    info["description"] += f"; the first {samples} training images, {int(samples * val_ratio)} of them held out for validation"
+    return run.result(info, space={k: list(v) for k, v in SPACE.items()}, trials=results, best=best,
+                      best_val_acc=best[0]["val_acc"][-1] if best else None,
+                      resumed=min(previous, trials), failed=sum(r["status"] != "ok" for r in results))
+
+
+def _check_resumable(path, settings: dict) -> int:
+    """Number of trials already in ``path``; ValueError if they were run with other settings."""
+    if path is None:
+        return 0
+    records = read_results(path)
+    for record in records:
+        if record.get("settings") not in (None, settings):
+            raise ValueError(f"{path} holds trials run with other settings ({record['settings']}, now {settings}); "
+                             "remove it or choose another output directory")
+    return len({r.get("trial") for r in records})
