@@ -1,0 +1,71 @@
+"""Callbacks the Trainer calls at the end of every epoch.
+
+A callback is any object with ``on_epoch_end(trainer, epoch, logs)``; it may set
+``trainer.stop_training = True``. ``logs`` holds the epoch's ``train_acc``, ``test_acc`` and
+``train_loss`` (mean over the epoch) as Python floats.
+"""
+
+from __future__ import annotations
+
+import math
+
+
+class Callback:
+    """Base class with no-op hooks."""
+
+    def on_train_begin(self, trainer) -> None:
+        pass
+
+    def on_epoch_end(self, trainer, epoch: int, logs: dict) -> None:
+        pass
+
+    def on_train_end(self, trainer) -> None:
+        pass
+
+
+class EarlyStopping(Callback):
+    """Stop when ``monitor`` has not improved by ``min_delta`` for ``patience`` epochs.
+
+    With ``restore_best=True`` the parameters (and buffers) of the best epoch are copied back
+    into the network's arrays in place when training stops.
+    """
+
+    def __init__(self, monitor: str = "test_acc", patience: int = 3, mode: str | None = None,
+                 min_delta: float = 0.0, restore_best: bool = True) -> None:
+        if patience < 0:
+            raise ValueError(f"patience must be >= 0, got {patience!r}")
+        mode = mode or ("min" if "loss" in monitor else "max")
+        if mode not in ("min", "max"):
+            raise ValueError(f"mode must be 'min' or 'max', got {mode!r}")
+        self.monitor, self.patience, self.mode = monitor, patience, mode
+        self.min_delta, self.restore_best = float(min_delta), restore_best
+        self.best, self.best_epoch, self.wait, self.stopped_epoch = None, None, 0, None
+        self._snapshot = None
+
+    def _improved(self, value: float) -> bool:
+        if self.best is None:
+            return True
+        if self.mode == "max":
+            return value > self.best + self.min_delta
+        return value < self.best - self.min_delta
+
+    def on_train_begin(self, trainer) -> None:
+        self.best, self.best_epoch, self.wait, self.stopped_epoch = None, None, 0, None
+
+    def on_epoch_end(self, trainer, epoch: int, logs: dict) -> None:
+        if self.monitor not in logs:
+            raise ValueError(f"EarlyStopping monitors {self.monitor!r}, but the logs hold {sorted(logs)}")
+        value = logs[self.monitor]
+        if math.isfinite(value) and self._improved(value):
+            self.best, self.best_epoch, self.wait = value, epoch, 0
+            if self.restore_best:
+                self._snapshot = trainer.snapshot(self._snapshot)
+            return
+        self.wait += 1
+        if self.wait >= self.patience:
+            self.stopped_epoch = epoch
+            trainer.stop_training = True
+
+    def on_train_end(self, trainer) -> None:
+        if self.restore_best and self._snapshot is not None and self.stopped_epoch is not None:
+            trainer.restore(self._snapshot)
