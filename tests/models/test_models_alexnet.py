@@ -49,7 +49,8 @@ def test_parameter_count_at_width_1(xp):
 
 @pytest.mark.parametrize("input_dim", [(3, 32, 32), (1, 28, 28)], ids=["3x32x32", "1x28x28"])
 @pytest.mark.parametrize("width", [1.0, 0.25])
-@pytest.mark.parametrize("use_lrn,use_batchnorm", [(False, False), (True, False), (False, True), (True, True)],
+@pytest.mark.parametrize("use_lrn,use_batchnorm",
+                         [(False, False), (True, False), (False, True), (True, True)],
                          ids=["plain", "lrn", "bn", "lrn-bn"])
 def test_output_shapes(xp, input_dim, width, use_lrn, use_batchnorm):
     net = AlexNet(input_dim, 10, width=width, use_lrn=use_lrn, use_batchnorm=use_batchnorm)

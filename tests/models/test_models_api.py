@@ -20,14 +20,20 @@ def _tiny_deep():
 
 
 #: name -> (builder, per-sample input shape, classes)
+CONV = {"filter_num": 2, "filter_size": 3, "pad": 1, "stride": 1}
 SMALL = {
     "MultiLayerNet": (lambda: MultiLayerNet(6, [5, 4], 3, weight_decay_lambda=0.1), (6,), 3),
-    "MultiLayerNetExtend": (lambda: MultiLayerNetExtend(6, [5, 4], 3, weight_decay_lambda=0.1, use_dropout=True,
-                                                        use_batchnorm=True, weight_decay_norm="l1"), (6,), 3),
-    "SimpleConvNet": (lambda: SimpleConvNet((1, 6, 6), {"filter_num": 2, "filter_size": 3, "pad": 1, "stride": 1},
-                                            hidden_size=4, output_size=3, weight_decay_lambda=0.1), (1, 6, 6), 3),
+    "MultiLayerNetExtend": (
+        lambda: MultiLayerNetExtend(6, [5, 4], 3, weight_decay_lambda=0.1, use_dropout=True,
+                                    use_batchnorm=True, weight_decay_norm="l1"),
+        (6,), 3),
+    "SimpleConvNet": (
+        lambda: SimpleConvNet((1, 6, 6), CONV, hidden_size=4, output_size=3, weight_decay_lambda=0.1),
+        (1, 6, 6), 3),
     "DeepConvNet": (_tiny_deep, (1, 8, 8), 3),
-    "AlexNet": (lambda: AlexNet((1, 28, 28), 3, width=1 / 32, use_lrn=True, use_batchnorm=True), (1, 28, 28), 3),
+    "AlexNet": (
+        lambda: AlexNet((1, 28, 28), 3, width=1 / 32, use_lrn=True, use_batchnorm=True),
+        (1, 28, 28), 3),
 }
 
 
@@ -45,13 +51,15 @@ def test_book_names_and_shapes(xp):
     conv = SimpleConvNet()
     assert list(conv.layers) == ["Conv1", "Relu1", "Pool1", "Affine1", "Relu2", "Affine2"]
     assert {k: tuple(v.shape) for k, v in conv.params.items()} == {
-        "W1": (30, 1, 5, 5), "b1": (30,), "W2": (30 * 12 * 12, 100), "b2": (100,), "W3": (100, 10), "b3": (10,)}
+        "W1": (30, 1, 5, 5), "b1": (30,), "W2": (30 * 12 * 12, 100), "b2": (100,),
+        "W3": (100, 10), "b3": (10,)}
     deep = DeepConvNet()
     shapes = {k: tuple(v.shape) for k, v in deep.params.items()}
     assert [shapes[f"W{i}"] for i in range(1, 9)] == [
         (16, 1, 3, 3), (16, 16, 3, 3), (32, 16, 3, 3), (32, 32, 3, 3), (64, 32, 3, 3), (64, 64, 3, 3),
         (64 * 4 * 4, 50), (50, 10)]
-    assert [k for k in deep.layers if k.startswith(("Pool", "Dropout"))] == ["Pool1", "Pool2", "Pool3", "Dropout1", "Dropout2"]
+    assert [k for k in deep.layers if k.startswith(("Pool", "Dropout"))] == [
+        "Pool1", "Pool2", "Pool3", "Dropout1", "Dropout2"]
 
 
 def test_init_std_follows_weight_init_std(xp):
@@ -102,7 +110,8 @@ def test_mlp_accepts_unflattened_images(xp):
     """As the book's Affine, the MLP flattens (N, 1, 2, 3) to (N, 6)."""
     net = MultiLayerNet(6, [4], 3)
     x, _ = batch((6,), 2, 3)
-    np.testing.assert_array_equal(to_numpy(net.predict(xp.reshape(x, (2, 1, 2, 3)))), to_numpy(net.predict(x)))
+    images = xp.reshape(x, (2, 1, 2, 3))
+    np.testing.assert_array_equal(to_numpy(net.predict(images)), to_numpy(net.predict(x)))
 
 
 # -- dtype, seeding --------------------------------------------------------------------------------
@@ -164,7 +173,8 @@ def test_params_are_shared_with_layers_by_reference(xp):
                                2.0 * (before - to_numpy(net.params["b3"])), rtol=1e-5)
     net.params["W3"] = xp.zeros_like(W)  # the book's load_params rebinding style
     assert net.layers["Affine2"].W is net.params["W3"]
-    np.testing.assert_array_equal(to_numpy(net.predict(x)), np.broadcast_to(to_numpy(net.params["b3"]), (2, 3)))
+    b3 = to_numpy(net.params["b3"])
+    np.testing.assert_array_equal(to_numpy(net.predict(x)), np.broadcast_to(b3, (2, 3)))
     with pytest.raises(KeyError, match="unknown entry 'W9'"):
         net.params["W9"] = W
 

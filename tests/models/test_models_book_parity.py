@@ -70,11 +70,15 @@ def batchnorm_bwd(dout, cache):
 
 
 def softmax_loss(x, t):
-    """The book's SoftmaxWithLoss: loss with log(y + 1e-7), gradient (y - onehot) / N."""
+    """The book's SoftmaxWithLoss, gradient (y - onehot) / N.
+
+    The book's loss takes ``log(y + 1e-7)``, which shifts it by up to ``1e-7 / min(y)``; xpnet
+    takes the exact log-softmax, so the reference loss here drops the ``1e-7``.
+    """
     x = x - x.max(axis=1, keepdims=True)
     y = np.exp(x) / np.exp(x).sum(axis=1, keepdims=True)
     n = x.shape[0]
-    loss = -np.sum(np.log(y[np.arange(n), t] + 1e-7)) / n
+    loss = -np.sum(np.log(y[np.arange(n), t])) / n
     dx = y.copy()
     dx[np.arange(n), t] -= 1
     return loss, dx / n
@@ -143,13 +147,19 @@ def pool_bwd(dout, cache):
 
 # -- the book's two networks on those layers -------------------------------------------------------
 
-def book_mlp_extend_bn_gradient(p, x, t, hidden_layers: int, lam: float):
-    """MultiLayerNetExtend(use_batchnorm=True, activation='relu').gradient with L2 decay."""
+def book_mlp_extend_gradient(p, x, t, hidden_layers: int, lam: float, *, batchnorm=True, masks=None):
+    """MultiLayerNetExtend(activation='relu').gradient with L2 decay, optional BatchNorm, and the
+    book's (non-inverted) Dropout with the given keep masks: ``x * mask`` forward, ``dout * mask``
+    backward."""
     caches, h = [], x
     for i in range(1, hidden_layers + 1):
         h, ca = affine_fwd(h, p[f"W{i}"], p[f"b{i}"])
-        h, cb = batchnorm_fwd(h, p[f"gamma{i}"], p[f"beta{i}"])
+        cb = None
+        if batchnorm:
+            h, cb = batchnorm_fwd(h, p[f"gamma{i}"], p[f"beta{i}"])
         h, cr = relu_fwd(h)
+        if masks is not None:
+            h = h * masks[i - 1]
         caches.append((ca, cb, cr))
     last = hidden_layers + 1
     h, c_last = affine_fwd(h, p[f"W{last}"], p[f"b{last}"])
@@ -159,8 +169,11 @@ def book_mlp_extend_bn_gradient(p, x, t, hidden_layers: int, lam: float):
     dout, g[f"W{last}"], g[f"b{last}"] = affine_bwd(dout, c_last)
     for i in range(hidden_layers, 0, -1):
         ca, cb, cr = caches[i - 1]
+        if masks is not None:
+            dout = dout * masks[i - 1]
         dout = relu_bwd(dout, cr)
-        dout, g[f"gamma{i}"], g[f"beta{i}"] = batchnorm_bwd(dout, cb)
+        if batchnorm:
+            dout, g[f"gamma{i}"], g[f"beta{i}"] = batchnorm_bwd(dout, cb)
         dout, g[f"W{i}"], g[f"b{i}"] = affine_bwd(dout, ca)
     for i in range(1, last + 1):
         g[f"W{i}"] = g[f"W{i}"] + lam * p[f"W{i}"]
@@ -212,12 +225,32 @@ def test_multilayernetextend_bn_l2_matches_book(float64):
     net = MultiLayerNetExtend(12, [10, 8, 6], 4, weight_decay_lambda=lam, use_batchnorm=True)
     x, t = batch((12,), 16, 4, seed=3)
     grads = net.gradient(x, t)
-    loss_ref, ref = book_mlp_extend_bn_gradient(_host(net.params), to_numpy(x), to_numpy(t), 3, lam)
+    loss_ref, ref = book_mlp_extend_gradient(_host(net.params), to_numpy(x), to_numpy(t), 3, lam)
     assert set(grads) == set(ref) == set(net.params)
     diff = max_relative_difference(grads, ref)
     assert diff < PARITY_RTOL, f"max relative difference to the book: {diff:.3g}"
-    # The loss differs only by the book's log(y + 1e-7) against xpnet's log-sum-exp.
-    assert float(net.last_loss) == pytest.approx(loss_ref, rel=1e-5)
+    assert float(net.last_loss) == pytest.approx(loss_ref, rel=1e-12)
+
+
+def test_multilayernetextend_dropout_is_the_books(float64):
+    """Default Dropout is the book's form: with the same keep mask, the same gradients; at test
+    time every unit is scaled by 1 - ratio."""
+    lam, ratio = 0.05, 0.4
+    net = MultiLayerNetExtend(12, [10, 8], 4, weight_decay_lambda=lam, use_dropout=True, dropout_ration=ratio)
+    x, t = batch((12,), 16, 4, seed=5)
+    grads = net.gradient(x, t)
+    masks = [to_numpy(net.layers[f"Dropout{i}"].mask).astype(np.float64) for i in (1, 2)]
+    assert 0 < masks[0].mean() < 1
+    loss_ref, ref = book_mlp_extend_gradient(_host(net.params), to_numpy(x), to_numpy(t), 2, lam,
+                                             batchnorm=False, masks=masks)
+    assert set(grads) == set(ref) == set(net.params)
+    diff = max_relative_difference(grads, ref)
+    assert diff < PARITY_RTOL, f"max relative difference to the book: {diff:.3g}"
+    assert float(net.last_loss) == pytest.approx(loss_ref, rel=1e-12)
+    keep = [np.full(m.shape, 1.0 - ratio) for m in masks]  # test time: scale by 1 - ratio
+    loss_test, _ = book_mlp_extend_gradient(_host(net.params), to_numpy(x), to_numpy(t), 2, lam,
+                                            batchnorm=False, masks=keep)
+    assert float(net.loss(x, t, train_flg=False)) == pytest.approx(loss_test, rel=1e-12)
 
 
 @pytest.mark.parametrize("stride,pad", [(1, 0), (1, 1), (2, 1)])
@@ -230,4 +263,4 @@ def test_simple_convnet_matches_book(float64, stride, pad):
     assert set(grads) == set(ref) == set(net.params)
     diff = max_relative_difference(grads, ref)
     assert diff < PARITY_RTOL, f"max relative difference to the book: {diff:.3g}"
-    assert float(net.last_loss) == pytest.approx(loss_ref, rel=1e-5)
+    assert float(net.last_loss) == pytest.approx(loss_ref, rel=1e-12)

@@ -27,15 +27,16 @@ def _tiny_deep():
 CASES = {
     "MultiLayerNet-relu": (lambda: MultiLayerNet(6, [5, 4], 3), 4, 3, None),
     "MultiLayerNet-sigmoid-l2": (
-        lambda: MultiLayerNet(6, [5, 4], 3, activation="sigmoid", weight_init_std="sigmoid", weight_decay_lambda=0.1),
+        lambda: MultiLayerNet(6, [5, 4], 3, activation="sigmoid", weight_init_std="sigmoid",
+                              weight_decay_lambda=0.1),
         4, 3, None),
     "MultiLayerNet-tanh-l1": (
         lambda: MultiLayerNet(6, [5, 4], 3, activation="tanh", weight_init_std=0.5, weight_decay_lambda=0.1,
                               weight_decay_norm="l1"),
         4, 3, None),
     "MultiLayerNetExtend-bn-dropout-l2": (
-        lambda: MultiLayerNetExtend(6, [5, 4], 3, weight_decay_lambda=0.05, use_dropout=True, dropout_ration=0.3,
-                                    use_batchnorm=True),
+        lambda: MultiLayerNetExtend(6, [5, 4], 3, weight_decay_lambda=0.05, use_dropout=True,
+                                    dropout_ration=0.3, use_batchnorm=True),
         5, 3, None),
     "SimpleConvNet": (
         lambda: SimpleConvNet((1, 6, 6), {"filter_num": 2, "filter_size": 3, "pad": 1, "stride": 1},

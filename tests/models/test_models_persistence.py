@@ -36,7 +36,7 @@ def _assert_state(net, expected: dict) -> None:
 
 def test_round_trip_restores_params_and_running_stats(xp, tmp_path):
     src = _trained_bn_net(seed=1)
-    assert "BatchNorm1.running_mean" in src.buffers and float(xp.sum(xp.abs(src.buffers["BatchNorm1.running_var"]))) > 0
+    assert float(xp.sum(xp.abs(src.buffers["BatchNorm1.running_var"]))) > 0, "stats moved off zero"
     path = tmp_path / "net.npz"
     src.save_params(path)
     dst = _trained_bn_net(seed=2)

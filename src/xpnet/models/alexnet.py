@@ -51,7 +51,8 @@ class AlexNet(Network):
     def __init__(self, input_dim=(3, 32, 32), output_size=10, *, width=1.0, use_lrn=False,
                  use_batchnorm=False, dropout_ratio=0.5, weight_init_std="he", weight_decay_lambda=0,
                  weight_decay_norm="l2"):
-        if isinstance(width, bool) or not isinstance(width, (int, float)) or not (math.isfinite(width) and width > 0):
+        numeric = isinstance(width, (int, float)) and not isinstance(width, bool)
+        if not (numeric and math.isfinite(width) and width > 0):
             raise ValueError(f"width must be a positive number, got {width!r}")
         shape = tuple(int(s) for s in input_dim)
         if len(shape) != 3:

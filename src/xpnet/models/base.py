@@ -81,7 +81,9 @@ class Network:
 
     def __init__(self, input_shape, *, flat_input=False, weight_decay_lambda=0, weight_decay_norm="l2"):
         if weight_decay_norm not in PENALTIES:
-            raise ValueError(f"unknown weight_decay_norm {weight_decay_norm!r}: expected one of {', '.join(PENALTIES)}")
+            raise ValueError(
+                f"unknown weight_decay_norm {weight_decay_norm!r}: expected one of {', '.join(PENALTIES)}"
+            )
         if not float(weight_decay_lambda) >= 0.0:
             raise ValueError(f"weight_decay_lambda must be >= 0, got {weight_decay_lambda!r}")
         self.input_shape = tuple(int(s) for s in input_shape)
@@ -129,7 +131,8 @@ class Network:
         c, h, w = shape
         W = init_weight((filter_num, c, filter_size, filter_size), weight_init_std, fan_in=c * filter_size**2)
         self.add("Conv", Convolution(W, zeros((filter_num,)), stride=stride, pad=pad))
-        return (filter_num, conv_output_size(h, filter_size, stride, pad), conv_output_size(w, filter_size, stride, pad))
+        out_h, out_w = (conv_output_size(s, filter_size, stride, pad) for s in (h, w))
+        return (filter_num, out_h, out_w)
 
     def add_pool(self, shape, size: int, stride: int):
         """Append a ``size``x``size`` max-pool to inputs of ``shape`` (C, H, W); returns the output shape."""
@@ -151,7 +154,9 @@ class Network:
             ok = len(shape) == len(self.input_shape) + 1 and shape[1:] == self.input_shape
         if not ok:
             want = ", ".join(str(s) for s in self.input_shape)
-            extra = f" (or (N, ...) with {math.prod(self.input_shape)} values per sample)" if self.flat_input else ""
+            extra = ""
+            if self.flat_input:
+                extra = f" (or (N, ...) with {math.prod(self.input_shape)} values per sample)"
             raise ValueError(
                 f"{type(self).__name__} expects input of shape (N, {want}){extra}, got shape {shape}"
             )
@@ -186,8 +191,9 @@ class Network:
             dout = layer.backward(dout)
         grads = {name: layer.grads[key] for name, (layer, key) in self._owners.items()}
         if self.weight_decay_lambda:
+            lam, norm = self.weight_decay_lambda, self.weight_decay_norm
             for k in self._decayed:
-                grads[k] = grads[k] + penalty_grad(self.params[k], self.weight_decay_lambda, self.weight_decay_norm)
+                grads[k] = grads[k] + penalty_grad(self.params[k], lam, norm)
         self.grads = grads
         return dout
 
@@ -208,7 +214,9 @@ class Network:
         """
         n = int(x.shape[0])
         if n == 0 or int(t.shape[0]) != n:
-            raise ValueError(f"accuracy needs matching non-empty x and t, got {n} and {int(t.shape[0])} samples")
+            raise ValueError(
+                f"accuracy needs matching non-empty x and t, got {n} and {int(t.shape[0])} samples"
+            )
         if int(batch_size) < 1:
             raise ValueError(f"batch_size must be positive, got {batch_size!r}")
         xp = array_namespace(x, t)

@@ -25,7 +25,9 @@ _CONV_KEYS = ("filter_num", "filter_size", "pad", "stride")
 def _conv_param(name: str, p) -> tuple[int, int, int, int]:
     missing = [k for k in _CONV_KEYS if k not in p]
     if missing:
-        raise ValueError(f"{name} lacks {', '.join(missing)}: expected keys {', '.join(_CONV_KEYS)}, got {dict(p)}")
+        raise ValueError(
+            f"{name} lacks {', '.join(missing)}: expected keys {', '.join(_CONV_KEYS)}, got {dict(p)}"
+        )
     return tuple(int(p[k]) for k in _CONV_KEYS)
 
 
@@ -52,7 +54,8 @@ class SimpleConvNet(Network):
                  weight_decay_lambda=0, weight_decay_norm="l2"):
         input_dim = _input_dim(input_dim)
         filter_num, filter_size, pad, stride = _conv_param("conv_param", conv_param)
-        super().__init__(input_dim, weight_decay_lambda=weight_decay_lambda, weight_decay_norm=weight_decay_norm)
+        super().__init__(input_dim, weight_decay_lambda=weight_decay_lambda,
+                         weight_decay_norm=weight_decay_norm)
         shape = self.add_conv(input_dim, filter_num, filter_size, stride, pad, weight_init_std)
         self.add("Relu", Relu())
         c, h, w = self.add_pool(shape, 2, 2)
@@ -84,8 +87,9 @@ class DeepConvNet(Network):
     """
 
     def __init__(self, input_dim=(1, 28, 28),
-                 conv_param_1=_DEEP_DEFAULTS[0], conv_param_2=_DEEP_DEFAULTS[1], conv_param_3=_DEEP_DEFAULTS[2],
-                 conv_param_4=_DEEP_DEFAULTS[3], conv_param_5=_DEEP_DEFAULTS[4], conv_param_6=_DEEP_DEFAULTS[5],
+                 conv_param_1=_DEEP_DEFAULTS[0], conv_param_2=_DEEP_DEFAULTS[1],
+                 conv_param_3=_DEEP_DEFAULTS[2], conv_param_4=_DEEP_DEFAULTS[3],
+                 conv_param_5=_DEEP_DEFAULTS[4], conv_param_6=_DEEP_DEFAULTS[5],
                  hidden_size=50, output_size=10, *, weight_decay_lambda=0, weight_decay_norm="l2",
                  dropout_inverted=False):
         shape = _input_dim(input_dim)
