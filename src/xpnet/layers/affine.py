@@ -55,7 +55,10 @@ class Affine(Layer):
 
     def backward(self, dout=1):
         """dout : array, shape (N, M) -> dx of the input's original shape."""
-        xp = array_namespace(dout)
+        self.param_backward(dout)
+        return array_namespace(dout).reshape(dout @ self.W.T, self.original_x_shape)
+
+    def param_backward(self, dout) -> None:
+        """``dW = x.T @ dout``, ``db = sum(dout)``; no dx (one GEMM fewer)."""
         self.grads["W"] = self.x.T @ dout
-        self.grads["b"] = xp.sum(dout, axis=0)
-        return xp.reshape(dout @ self.W.T, self.original_x_shape)
+        self.grads["b"] = array_namespace(dout).sum(dout, axis=0)

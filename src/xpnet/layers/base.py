@@ -3,7 +3,8 @@
 - ``forward(x, train_flg=False)`` returns the output; layers that behave differently in training
   (Dropout, BatchNormalization) read ``train_flg``, the others accept and ignore it.
 - ``backward(dout)`` returns the gradient with respect to the input and stores parameter
-  gradients in ``self.grads`` (same keys as ``self.params``).
+  gradients in ``self.grads`` (same keys as ``self.params``); ``param_backward(dout)`` stores
+  them without computing the input gradient (a network's first weight layer).
 - ``params``: trainable arrays, shared *by reference* with the network's ``params`` dict, so an
   optimizer that updates ``network.params[k]`` in place updates the layer too.
 - ``buffers``: non-trainable state that must be saved with the model (BatchNorm running
@@ -43,6 +44,15 @@ class Layer:
 
     def backward(self, dout):  # pragma: no cover - interface
         raise NotImplementedError
+
+    def param_backward(self, dout) -> None:
+        """Fill ``grads`` only, for the first layer of a network, whose input needs no gradient.
+
+        The default runs :meth:`backward` and drops d input; layers whose d input costs real work
+        (``Affine``: a GEMM; ``Convolution``: a GEMM and col2im) skip it, as torch skips inputs
+        that do not require grad.
+        """
+        self.backward(dout)
 
     def __repr__(self) -> str:
         shapes = ", ".join(f"{k}={tuple(v.shape)}" for k, v in self.params.items())

@@ -73,6 +73,18 @@ class Convolution(Layer):
 
     def backward(self, dout):
         """dout : array, shape (N, FN, out_h, out_w) -> dx, shape (N, C, H, W)."""
+        xp = array_namespace(dout)
+        fn, c, fh, fw = self.W.shape
+        dout = self._param_grads(dout)
+        dcol = xp.matrix_transpose(xp.reshape(self.W, (fn, c * fh * fw))) @ dout
+        return add_columns(dcol, self.x_shape, fh, fw, self.stride, self.pad)
+
+    def param_backward(self, dout) -> None:
+        """``dW`` and ``db`` only: no ``dcol`` GEMM and no col2im (a network's first layer)."""
+        self._param_grads(dout)
+
+    def _param_grads(self, dout):
+        """Set dW, db and release ``col``; return dout as (FN, N*out_h*out_w)."""
         if self.col is None:
             raise RuntimeError("Convolution.backward needs a forward first (one backward per forward)")
         xp = array_namespace(dout)
@@ -81,5 +93,4 @@ class Convolution(Layer):
         self.grads["b"] = xp.sum(dout, axis=1)
         self.grads["W"] = xp.reshape(dout @ xp.matrix_transpose(self.col), (fn, c, fh, fw))
         self.col = None
-        dcol = xp.matrix_transpose(xp.reshape(self.W, (fn, c * fh * fw))) @ dout
-        return add_columns(dcol, self.x_shape, fh, fw, self.stride, self.pad)
+        return dout

@@ -184,11 +184,21 @@ class Network:
         """The layer-contract name for :meth:`loss`, so ``gradient_check(network, x, t)`` works."""
         return self.loss(x, t, train_flg=train_flg)
 
-    def backward(self, dout=1):
-        """Backpropagate after a training forward; sets ``self.grads`` and returns d loss / d x."""
+    def backward(self, dout=1, *, input_grad: bool = True):
+        """Backpropagate after a training forward; sets ``self.grads`` and returns d loss / d x.
+
+        ``input_grad=False`` (what :meth:`gradient` uses) stops at the first layer with
+        parameters, which fills only its ``grads`` (``param_backward``), and returns None: the
+        input's gradient is never used in training, and torch does not compute it either.
+        """
         dout = self.last_layer.backward(dout)
-        for layer in reversed(self.layers.values()):
+        layers = list(self.layers.values())
+        first = 0 if input_grad else next((i for i, layer in enumerate(layers) if layer.params), 0)
+        for layer in reversed(layers[first + (not input_grad):]):
             dout = layer.backward(dout)
+        if not input_grad:
+            layers[first].param_backward(dout)
+            dout = None
         grads = {name: layer.grads[key] for name, (layer, key) in self._owners.items()}
         if self.weight_decay_lambda:
             lam, norm = self.weight_decay_lambda, self.weight_decay_norm
@@ -203,7 +213,7 @@ class Network:
         The forward's loss is kept as ``self.last_loss`` (0-d array on the device).
         """
         self.last_loss = self.loss(x, t, train_flg=True)
-        self.backward(1)
+        self.backward(1, input_grad=False)
         return self.grads
 
     def accuracy(self, x, t, batch_size: int = 100) -> float:
