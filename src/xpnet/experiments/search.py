@@ -11,7 +11,9 @@ results file written with other settings is refused (its trials would not be com
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import os
 
 import numpy as np
 
@@ -23,6 +25,7 @@ from ._loops import fit
 
 SPACE = {"lr": (1e-6, 1e-2), "weight_decay": (1e-8, 1e-4)}
 _DATA_CACHE: dict = {}
+_THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 def _split(data: str, samples: int, val_ratio: float, split_seed: int):
@@ -87,8 +90,9 @@ def hyperparameter_search(*, trials: int = 100, samples: int = 500, epochs: int 
 
     runtime = {"backend": get_backend(), "device": get_device_name(), "dtype": get_dtype_name()}
     objective = functools.partial(search_trial, settings=settings, runtime=runtime)
-    results = random_search(objective, SPACE, trials, seed=seed, workers=workers, results_path=results_path,
-                            on_result=on_result)
+    with _threads_per_worker(workers):
+        results = random_search(objective, SPACE, trials, seed=seed, workers=workers, results_path=results_path,
+                                on_result=on_result)
     keep = ("trial", "seed", "lr", "weight_decay", "status", "val_acc", "train_acc", "error")
     results = [{k: r[k] for k in keep if k in r} for r in results]
     best = best_trials(results, key="val_acc", top=top)
@@ -96,6 +100,26 @@ def hyperparameter_search(*, trials: int = 100, samples: int = 500, epochs: int 
     return run.result(info, space={k: list(v) for k, v in SPACE.items()}, trials=results, best=best,
                       best_val_acc=best[0]["val_acc"][-1] if best else None,
                       resumed=min(previous, trials), failed=sum(r["status"] != "ok" for r in results))
+
+
+@contextlib.contextmanager
+def _threads_per_worker(workers: int):
+    """Spawned workers inherit the environment: give each its share of the cores for BLAS/OpenMP
+    (N workers each running a core-count BLAS pool oversubscribe the CPU several times over).
+    Variables the user set are kept; the parent's own pools were sized at import and stay."""
+    saved = {k: os.environ.get(k) for k in _THREAD_VARS}
+    if workers > 1:
+        share = str(max(1, (os.cpu_count() or 1) // workers))
+        for k in _THREAD_VARS:
+            os.environ.setdefault(k, share)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
 
 
 def _check_resumable(path, settings: dict) -> int:

@@ -33,6 +33,14 @@ def batch_norm(results: dict):
     return fig
 
 
+def _run_title(label: str, s: dict) -> str:
+    if label == "weight decay":
+        return f"weight decay (λ = {s['weight_decay']:g})"
+    if label == "dropout":
+        return f"dropout (ratio {s['dropout']:g})"
+    return label
+
+
 def overfit(results: dict):
     """Train (circles) vs test (squares) accuracy per epoch, one panel per run (the book's Figs.
     6-20, 6-21, 6-23)."""
@@ -44,7 +52,7 @@ def overfit(results: dict):
                 label=f"train ({run['final_train']:.3f})")
         ax.plot(_epochs(run["test_acc"]), run["test_acc"], marker="s", markevery=every, markersize=4,
                 label=f"test ({run['final_test']:.3f})")
-        ax.set_title(label)
+        ax.set_title(_run_title(label, results["settings"]))
         ax.set_xlabel("epochs")
         ax.set_ylabel("accuracy")
         ax.set_ylim(0, 1.0)

@@ -33,10 +33,12 @@ def optimizer_paths(results: dict):
     return fig
 
 
-def _loss_figure(results: dict, names, title: str, ylim: float, reference: float | None = None):
-    fig, axes = new_figure(1, 1, panel=(7.5, 4.8))
-    ax = axes[0, 0]
-    for k, name in enumerate(names):
+BOOK_FOUR = ("SGD", "Momentum", "AdaGrad", "Adam")
+
+
+def _loss_panel(ax, results: dict, names, ylim: float, reference: float | None = None) -> None:
+    for name in names:
+        k = list(results["losses"]).index(name)
         values = np.asarray([math.nan if v is None else v for v in results["losses"][name]], dtype=float)
         at = results["loss_at"][name]
         label = f"{name} ({at['smoothed']:.3f} at {at['iteration']})" if at["smoothed"] is not None else name
@@ -47,20 +49,31 @@ def _loss_figure(results: dict, names, title: str, ylim: float, reference: float
     ax.set_xlabel("iterations")
     ax.set_ylabel("loss (smoothed)")
     ax.set_ylim(0, ylim)
-    ax.legend(fontsize=8, ncols=2 if len(names) > 5 else 1)
-    ax.set_title(f"{title}\n{data_note(results)}", fontsize=10)
+    ax.legend(fontsize=8)
+
+
+def _loss_figure(results: dict, groups: dict, title: str, ylim: float, reference: float | None = None):
+    fig, axes = new_figure(1, len(groups), panel=(6.0, 4.4))
+    for ax, (label, names) in zip(axes.flat, groups.items()):
+        _loss_panel(ax, results, names, ylim, reference)
+        if label:
+            ax.set_title(label, fontsize=10)
+    fig.suptitle(f"{title}\n{data_note(results)}", fontsize=10)
     return fig
 
 
 def optimizer_compare(results: dict):
     """Smoothed training loss per optimizer (the book's Fig. 6-9, ylim 0-1)."""
-    s = results["settings"]
-    return _loss_figure(results, results["optimizers"],
-                        f"MNIST 784-100x4-10, batch {s['batch_size']}, default hyperparameters", 1.0)
+    s, names = results["settings"], results["optimizers"]
+    groups = {"": names}
+    if set(BOOK_FOUR) <= set(names) and len(names) > len(BOOK_FOUR):  # the book's four, then the rest
+        groups = {"the book's four": list(BOOK_FOUR),
+                  "the others (SGD for reference)": ["SGD"] + [n for n in names if n not in BOOK_FOUR]}
+    return _loss_figure(results, groups, f"MNIST 784-100x4-10, batch {s['batch_size']}, default hyperparameters", 1.0)
 
 
 def weight_init_compare(results: dict):
     """Smoothed training loss for std 0.01, Xavier, He (the book's Fig. 6-15, ylim 0-2.5)."""
     s = results["settings"]
-    return _loss_figure(results, results["inits"], f"MNIST 784-100x4-10 ReLU, SGD lr {s['lr']:g}", 2.5,
+    return _loss_figure(results, {"": results["inits"]}, f"MNIST 784-100x4-10 ReLU, SGD lr {s['lr']:g}", 2.5,
                         reference=math.log(10))

@@ -38,7 +38,8 @@ def train(results: dict):
     for ax, key, title in ((axes[0, 1], "filters_initial", "first layer, initial"),
                            (axes[0, 2], "filters", "first layer, trained")):
         images = results[key]
-        ax.imshow(mosaic(images, cols=min(8, len(images))), cmap="gray_r", interpolation="nearest")
+        cols = min(len(images), math.ceil(math.sqrt(len(images))))
+        ax.imshow(mosaic(images, cols=cols), cmap="gray_r", interpolation="nearest")
         ax.set_title(f"{title} ({len(images)} shown)", fontsize=10)
         ax.set_axis_off()
     s = results["settings"]

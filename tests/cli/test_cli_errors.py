@@ -1,0 +1,57 @@
+"""Bad command lines give one ``xpnet: error: ...`` line and a non-zero exit, never a traceback."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from xpnet.cli import main
+
+
+def _one_error_line(err: str) -> str:
+    assert "Traceback" not in err
+    lines = [line for line in err.splitlines() if line.startswith("xpnet: error:")]
+    assert len(lines) == 1, err
+    return lines[0]
+
+
+@pytest.mark.parametrize("argv, needle", [
+    (["no-such-study"], "invalid choice: 'no-such-study'"),
+    (["optimizer-compare", "--iters", "-5"], "argument --iters: must be a positive integer, got '-5'"),
+    (["batch-norm", "--epochs", "0"], "argument --epochs: must be a positive integer, got '0'"),
+    (["train", "--lr", "abc"], "argument --lr: must be a positive number, got 'abc'"),
+    (["optimizer-paths", "--backend", "tensorflow"], "unknown backend 'tensorflow'"),
+    (["optimizer-paths", "--data", "cifar"], "argument --data: invalid choice: 'cifar'"),
+    ([], "the following arguments are required: study"),
+])
+def test_bad_arguments_exit_2_with_one_line(argv, needle, tmp_path, capsys):
+    code = main([*argv, "--out", str(tmp_path)] if argv and argv[0] != "no-such-study" else argv)
+    err = capsys.readouterr().err
+    assert code == 2
+    assert needle in _one_error_line(err)
+
+
+def test_unwritable_out_is_refused_before_any_work(tmp_path, capsys):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    code = main(["optimizer-paths", "--out", str(blocker / "sub")])
+    assert code == 2
+    assert f"cannot write to --out '{blocker / 'sub'}'" in _one_error_line(capsys.readouterr().err)
+
+
+def test_a_setting_the_data_cannot_meet_fails_with_one_line(tmp_path, capsys):
+    code = main(["weight-init-compare", "--data", "embedded", "--samples", "20000", "--out", str(tmp_path)])
+    assert code == 1
+    assert "samples=20000 is more than the 8000 training images" in _one_error_line(capsys.readouterr().err)
+    assert not (tmp_path / "weight-init-compare.json").exists()
+
+
+def test_console_script_help_runs():
+    script = Path(sys.executable).with_name("xpnet")  # the installed console script (pyproject [project.scripts])
+    assert script.exists(), f"console script not installed next to {sys.executable}"
+    proc = subprocess.run([str(script), "--help"], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert "optimizer-compare" in proc.stdout and "hyperparameter-search" in proc.stdout
