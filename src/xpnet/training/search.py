@@ -12,16 +12,17 @@ handed to a trial, not device arrays, so the RNG shim is not involved.
 
 from __future__ import annotations
 
-import concurrent.futures as cf
+import functools
 import json
 import math
-import multiprocessing
 import os
 import traceback
 from pathlib import Path
 from typing import Callable, Iterable, Mapping
 
 import numpy as np
+
+from .executors import completed
 
 
 def sample_trials(space: Mapping[str, tuple[float, float]], n_trials: int, seed: int = 0) -> list[dict]:
@@ -77,7 +78,7 @@ def _append(path: Path | None, result: dict) -> None:
 
 def random_search(objective: Callable[[dict], dict], space: Mapping[str, tuple[float, float]],
                   n_trials: int, *, seed: int = 0, workers: int = 1,
-                  results_path: str | os.PathLike | None = None, executor: cf.Executor | None = None,
+                  results_path: str | os.PathLike | None = None, executor=None,
                   on_result: Callable[[dict], None] | None = None) -> list[dict]:
     """Run the trials not yet in ``results_path``; return all results, in trial order.
 
@@ -88,8 +89,9 @@ def random_search(objective: Callable[[dict], dict], space: Mapping[str, tuple[f
     space : ``{name: (low, high)}``, sampled log-uniformly.
     workers : int
         Worker processes (``spawn`` context); 1 runs in this process.
-    executor : concurrent.futures.Executor, optional
-        Any executor with ``submit`` (a process pool you manage, a Dask client's executor...).
+    executor : concurrent.futures.Executor or dask.distributed.Client, optional
+        Any executor with ``submit`` (a process pool you manage...), or a Dask client: each
+        trial is then one task on its cluster (see :mod:`xpnet.training.executors`).
     on_result : callable, optional
         Called with each result as it finishes (progress display).
     """
@@ -110,20 +112,34 @@ def random_search(objective: Callable[[dict], dict], space: Mapping[str, tuple[f
         for config in todo:
             finish(_run_one(objective, config))
     else:
-        own = executor is None
-        pool = executor or cf.ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
-        try:
-            futures = {pool.submit(_run_one, objective, config): config for config in todo}
-            for fut in cf.as_completed(futures):
+        cancelled = []
+        with completed(functools.partial(_run_one, objective), todo, executor, workers) as finished:
+            for config, fut in finished:
+                if fut.cancelled():  # not the trial's doing (the client lost its cluster): run it again on resume
+                    cancelled.append(config["trial"])
+                    continue
                 try:
                     result = fut.result()
-                except Exception as exc:  # the worker process died: record it, keep the rest
-                    result = {**futures[fut], "status": "failed", "error": f"worker lost: {type(exc).__name__}: {exc}"}
+                except Exception as exc:  # the worker process died (Dask: KilledWorker): record it, keep the rest
+                    result = {**config, "status": "failed", "error": f"worker lost: {type(exc).__name__}: {exc}"}
                 finish(result)
-        finally:
-            if own:
-                pool.shutdown(wait=True, cancel_futures=True)
+        if cancelled:
+            raise ConnectionError(f"trials {sorted(cancelled)} were cancelled before they finished (was the cluster "
+                                  "lost?); run the search again with the same results file to run only them")
     return [done[t["trial"]] for t in trials if t["trial"] in done]
+
+
+def run_trial(objective: Callable[[dict], dict], record: Mapping, space: Mapping[str, tuple[float, float]]) -> dict:
+    """Re-run one trial on its own, in this process: the same result as in the search.
+
+    ``record`` is the trial's line in the results file (or a :func:`sample_trials` entry); its
+    ``trial``, ``seed`` and hyperparameters (the names in ``space``) make the config again. The
+    objective must draw all its randomness from ``config['seed']``.
+    """
+    missing = [k for k in ("trial", "seed", *space) if k not in record]
+    if missing:
+        raise ValueError(f"trial record lacks {missing}: expected the keys 'trial', 'seed' and {list(space)}")
+    return _run_one(objective, {k: record[k] for k in ("trial", "seed", *space)})
 
 
 def _same(record: dict, trials: list[dict]) -> bool:
