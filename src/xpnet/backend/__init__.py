@@ -6,6 +6,7 @@ array-api-compat and array-api-strict.
 - ``_namespace``: the namespace of given arrays, ``asarray``/``to_numpy`` across the boundary.
 - ``_random``: the seeded RNG shim, drawing on the device.
 - ``_fast_conv``: the NumPy im2col gather (``sliding_window_view``), twin of the portable one.
+- ``_comm``: MPI / NCCL collectives for data-parallel training (mpi4py, CuPy imported lazily).
 """
 
 from ._config import (
@@ -38,6 +39,7 @@ from ._namespace import (
 from ._host_memory import malloc_tuning_status, tune_host_malloc
 from ._fast_conv import numpy_columns
 from ._random import bernoulli_mask, choice, normal, permutation, seed, uniform
+from ._comm import MPICommunicator, NCCLCommunicator, get_communicator
 
 __all__ = [
     "BACKENDS", "DTYPES", "BackendUnavailableError", "array_namespace", "asarray",
@@ -46,4 +48,5 @@ __all__ = [
     "is_numpy_namespace", "is_torch_namespace", "normal", "numpy_columns", "ones", "permutation", "seed",
     "set_backend", "set_device", "set_dtype", "to_numpy", "uniform", "use_backend", "use_dtype",
     "zeros", "malloc_tuning_status", "tune_host_malloc",
+    "MPICommunicator", "NCCLCommunicator", "get_communicator",
 ]

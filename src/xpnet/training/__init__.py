@@ -1,6 +1,9 @@
-"""Training: the book's Trainer, callbacks, and the hyperparameter search of §6.5."""
+"""Training: the book's Trainer, callbacks, the hyperparameter search of §6.5, and
+data-parallel training over MPI/NCCL (:mod:`.distributed`)."""
 
 from .callbacks import Callback, EarlyStopping
+from .distributed import DistributedTrainer, init_distributed
 from .trainer import NonFiniteLossError, Trainer
 
-__all__ = ["Callback", "EarlyStopping", "NonFiniteLossError", "Trainer"]
+__all__ = ["Callback", "DistributedTrainer", "EarlyStopping", "NonFiniteLossError", "Trainer",
+           "init_distributed"]

@@ -128,17 +128,22 @@ class Trainer:
             self._order = permutation(self.train_size)
         return self._order[pos * self.batch_size:min((pos + 1) * self.batch_size, self.train_size)]
 
-    def train_step(self):
-        """One mini-batch: gradient, update; the loss stays on the device until the next check."""
+    def _gradient(self, idx):
+        """(grads, loss) of the batch at device indices ``idx``; the hook that
+        :class:`~xpnet.training.distributed.DistributedTrainer` overrides to shard and allreduce."""
         xp = array_namespace(self.x_train)
-        idx = self._batch_indices()
         x_batch = xp.take(self.x_train, idx, axis=0)
         t_batch = xp.take(self.t_train, idx, axis=0)
         grads = self.network.gradient(x_batch, t_batch)
-        self.optimizer.update(self.network.params, grads)
         loss = getattr(self.network, "last_loss", None)
         if loss is None:
             loss = self.network.loss(x_batch, t_batch, train_flg=False)
+        return grads, xp.asarray(loss)  # NumPy's float64 reductions give np.float64, a Python float
+
+    def train_step(self):
+        """One mini-batch: gradient, update; the loss stays on the device until the next check."""
+        grads, loss = self._gradient(self._batch_indices())
+        self.optimizer.update(self.network.params, grads)
         self._pending.append(loss)
         self.current_iter += 1
         if len(self._pending) >= self.check_every:

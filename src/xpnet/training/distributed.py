@@ -1,0 +1,260 @@
+"""Data-parallel training over MPI (NCCL on GPUs): one process per rank, one allreduce per step.
+
+Run with ``mpiexec -n K python script.py`` (or ``mpiexec -n K xpnet train --distributed``).
+Semantics, as in PyTorch DDP and Horovod:
+
+- Every rank holds the whole dataset on its device and draws the same global batch order: the
+  Trainer's seeded permutation, with one seed shared by all ranks (rank 0 draws one when none is
+  given). ``mini_batch_size`` is the batch *per rank* B; a global batch of K·B is cut into K
+  contiguous, disjoint shards (an uneven last batch gives shards differing by one sample).
+- After backward, each rank's mean gradient is weighted by its share of the global batch and
+  all of them (and the loss) are flattened into one buffer: one allreduce-sum per step gives
+  the mean gradient of the global batch, so K ranks with batch B compute what one process with
+  batch K·B computes. Every rank then applies the same update to the same parameters.
+- :meth:`DistributedTrainer.train` first broadcasts rank 0's parameters and buffers, so all ranks
+  start identical whatever their own initialisation drew.
+- BatchNorm running statistics stay per-rank while training and are averaged over the ranks
+  before every evaluation and checkpoint (:func:`average_buffers`). BatchNorm's *batch*
+  statistics are those of the rank's shard, so only networks without BatchNorm (and without
+  dropout, whose masks come from the shared seed) match one process exactly.
+- Evaluation is sharded too: each rank scores a slice, the counts are summed.
+- Only rank 0 prints, shows progress and writes files (:meth:`DistributedTrainer.save_checkpoint`).
+- A rank that raises must not leave the others blocked in a collective: :func:`init_distributed`
+  installs an exception hook, and :func:`abort_on_error` wraps a block, that print the error
+  with the rank and call ``MPI_Abort``, so ``mpiexec`` ends the whole job with a non-zero status.
+
+Everything here is array-API code; the MPI and NCCL adapters that touch buffers are behind the
+backend boundary (:mod:`xpnet.backend._comm`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import secrets
+import sys
+import traceback
+
+import numpy as np
+
+from .. import io as _io
+from ..backend import array_namespace, get_backend, get_communicator, set_device
+from .trainer import Trainer
+
+__all__ = ["DistributedTrainer", "abort_on_error", "average_buffers", "broadcast_state", "install_abort_hook",
+           "flatten", "init_distributed", "shard_bounds", "unflatten"]
+
+
+# -- setup and failure ---------------------------------------------------------------------
+
+def init_distributed(kind: str = "auto", *, abort_on_exception: bool = True):
+    """The communicator of this job (MPI on CPU backends, NCCL on GPU ones).
+
+    On a GPU backend the process is bound to GPU ``local_rank % count`` (one rank per GPU) and
+    new arrays are made there. With ``abort_on_exception``, an uncaught exception on any rank
+    prints its traceback and aborts the whole job instead of leaving the others hanging.
+    """
+    comm = get_communicator(kind)
+    device = getattr(comm, "device", None)
+    if device is not None:
+        set_device(f"cuda:{device}")
+    if abort_on_exception:
+        install_abort_hook(comm)
+    return comm
+
+
+def _report(comm, exc: BaseException, *, prefix: str = "", show_traceback: bool = True) -> None:
+    where = f"rank {comm.rank} of {comm.size}"
+    if show_traceback:
+        lines = traceback.format_exception(type(exc), exc, exc.__traceback__)
+        sys.stderr.write("".join(f"[{where}] {line}" for line in "".join(lines).splitlines(True)))
+    message = " ".join(str(exc).split()) or type(exc).__name__
+    sys.stderr.write(f"{prefix}{where}: {type(exc).__name__}: {message}; aborting all ranks\n")
+    sys.stderr.flush()
+    sys.stdout.flush()
+
+
+def install_abort_hook(comm) -> None:
+    """``sys.excepthook`` that reports the error with its rank, then ``MPI_Abort``s the job."""
+    def hook(exc_type, exc, tb):
+        _report(comm, exc.with_traceback(tb))
+        comm.abort(1)
+
+    sys.excepthook = hook
+
+
+@contextlib.contextmanager
+def abort_on_error(comm, *, prefix: str = "", show_traceback: bool = True):
+    """Run a block; on an exception (or Ctrl-C) report it with the rank and abort every rank."""
+    try:
+        yield comm
+    except (Exception, KeyboardInterrupt) as exc:
+        _report(comm, exc, prefix=prefix, show_traceback=show_traceback)
+        comm.abort(1)
+        raise  # only reached with a communicator whose abort returns (tests' fakes)
+
+
+# -- flat buffers ---------------------------------------------------------------------------
+
+def flatten(arrays, *, dtype=None):
+    """One contiguous 1-D array holding ``arrays`` in order (cast to ``dtype`` if given)."""
+    xp = array_namespace(*arrays)
+    dtype = arrays[0].dtype if dtype is None else dtype
+    return xp.concat([xp.reshape(xp.astype(a, dtype, copy=False), (-1,)) for a in arrays])
+
+
+def unflatten(flat, shapes):
+    """Views (or copies, where the library must) of ``flat`` cut into ``shapes``, in order."""
+    xp = array_namespace(flat)
+    out, start = [], 0
+    for shape in shapes:
+        stop = start + math.prod(shape)
+        out.append(xp.reshape(flat[start:stop], tuple(shape)))
+        start = stop
+    return out
+
+
+def shard_bounds(n: int, rank: int, size: int) -> tuple[int, int]:
+    """[lo, hi) of rank ``rank``'s contiguous share of ``n`` items; sizes differ by at most one."""
+    return n * rank // size, n * (rank + 1) // size
+
+
+def _state(network) -> dict:
+    return {**{f"params/{k}": v for k, v in network.params.items()},
+            **{f"buffers/{k}": v for k, v in (getattr(network, "buffers", None) or {}).items()}}
+
+
+def _assign(arrays: dict, flat) -> None:
+    for v, new in zip(arrays.values(), unflatten(flat, [tuple(v.shape) for v in arrays.values()])):
+        v[...] = new
+
+
+def broadcast_state(network, comm, root: int = 0) -> None:
+    """Overwrite every rank's parameters and buffers with ``root``'s, in place (one broadcast
+    per dtype)."""
+    for group in _by_dtype(_state(network)):
+        _assign(group, comm.bcast(flatten(list(group.values())), root))
+
+
+def average_buffers(network, comm) -> None:
+    """Replace each floating buffer (BatchNorm running statistics) by its mean over the ranks."""
+    buffers = getattr(network, "buffers", None) or {}
+    floating = {k: v for k, v in buffers.items() if array_namespace(v).isdtype(v.dtype, "real floating")}
+    for group in _by_dtype(floating):
+        flat = comm.allreduce_sum(flatten(list(group.values())))
+        _assign(group, flat / comm.size)
+
+
+def _by_dtype(arrays: dict) -> list[dict]:
+    groups: dict = {}
+    for k, v in arrays.items():
+        groups.setdefault(str(v.dtype), {})[k] = v
+    return list(groups.values())
+
+
+# -- the trainer ----------------------------------------------------------------------------
+
+class DistributedTrainer(Trainer):
+    """:class:`Trainer` for one rank of a data-parallel job; the same arguments plus ``comm``.
+
+    Parameters
+    ----------
+    mini_batch_size : int
+        Samples per rank and step (B); the global batch is ``comm.size * B``, so an epoch has
+        ``ceil(N / (K·B))`` steps. The learning rate is not rescaled.
+    comm : communicator, optional
+        From :func:`init_distributed` (default: one made here, without the abort hook).
+    seed : int, optional
+        Shared by all ranks (rank 0's is used); drawn on rank 0 when None.
+    """
+
+    def __init__(self, network, x_train, t_train, x_test, t_test, epochs=20, mini_batch_size=100,
+                 optimizer="SGD", optimizer_param=None, evaluate_sample_num_per_epoch=None,
+                 verbose=True, *, comm=None, seed=None, **kwargs):
+        if isinstance(mini_batch_size, bool) or not isinstance(mini_batch_size, (int, np.integer)) \
+                or mini_batch_size < 1:
+            raise ValueError(f"mini_batch_size must be a positive integer, got {mini_batch_size!r}")
+        self.comm = get_communicator("auto") if comm is None else comm
+        self.rank, self.world_size = self.comm.rank, self.comm.size
+        if seed is None and self.rank == 0:
+            seed = secrets.randbelow(2**31)
+        seed = self.comm.bcast_object(seed)
+        super().__init__(network, x_train, t_train, x_test, t_test, epochs, mini_batch_size * self.world_size,
+                         optimizer, optimizer_param, evaluate_sample_num_per_epoch,
+                         verbose and self.rank == 0, seed=seed, **kwargs)
+        self.local_batch_size = int(mini_batch_size)
+
+    @property
+    def is_root(self) -> bool:
+        return self.rank == 0
+
+    def train(self) -> dict:
+        """Broadcast rank 0's state, then train as :meth:`Trainer.train` does, on every rank."""
+        broadcast_state(self.network, self.comm)
+        return super().train()
+
+    def _gradient(self, idx):
+        """This rank's shard of the global batch ``idx``, then one allreduce of the weighted
+        gradients and loss: the global batch's mean gradient and loss on every rank."""
+        params = self.network.params
+        n = int(idx.shape[0])
+        lo, hi = shard_bounds(n, self.rank, self.world_size)
+        p0 = next(iter(params.values()))
+        xp = array_namespace(p0)
+        if hi > lo:
+            grads, loss = super()._gradient(idx[lo:hi])
+            loss = xp.reshape(xp.asarray(loss, dtype=p0.dtype), (1,))
+            flat = flatten([grads[k] for k in params] + [loss], dtype=p0.dtype) * ((hi - lo) / n)
+        else:  # fewer samples than ranks in the last batch: this rank adds nothing
+            total = sum(math.prod(p.shape) for p in params.values()) + 1
+            flat = xp.zeros((total,), dtype=p0.dtype, device=p0.device)
+        flat = self.comm.allreduce_sum(flat)
+        shapes = [tuple(p.shape) for p in params.values()]
+        grads = dict(zip(params, unflatten(flat[:-1], shapes)))
+        return grads, xp.reshape(xp.asarray(flat[-1:], copy=True), ())
+
+    def sync_buffers(self) -> None:
+        """Average the BatchNorm running statistics over the ranks (before evaluation, saving)."""
+        average_buffers(self.network, self.comm)
+
+    def _accuracy(self, x, t) -> float:
+        n = self.evaluate_sample_num_per_epoch
+        if n is not None:
+            x, t = x[:min(n, int(x.shape[0])), ...], t[:min(n, int(t.shape[0])), ...]
+        return self._global_accuracy(x, t)
+
+    def _global_accuracy(self, x, t) -> float:
+        n = int(x.shape[0])
+        lo, hi = shard_bounds(n, self.rank, self.world_size)
+        correct = 0
+        if hi > lo:
+            acc = self.network.accuracy(x[lo:hi, ...], t[lo:hi, ...], batch_size=self.eval_batch_size)
+            correct = round(float(acc) * (hi - lo))
+        return self.comm.allreduce_scalar(correct) / n
+
+    def _end_epoch(self, start: float, n_before: int, bar) -> None:
+        self.sync_buffers()
+        super()._end_epoch(start, n_before, bar)
+
+    @property
+    def final_test_accuracy(self) -> float:
+        self.sync_buffers()
+        return self._global_accuracy(self.x_test, self.t_test)
+
+    def save_checkpoint(self, path, **meta) -> None:
+        """Averaged buffers, then rank 0 writes parameters, buffers and optimizer state; all wait."""
+        self.sync_buffers()
+        if self.is_root:
+            _io.save_checkpoint(path, self.network, self.optimizer, **meta)
+        self.comm.barrier()
+
+    def save_params(self, path) -> None:
+        """Averaged buffers, then rank 0 writes parameters and buffers; all ranks wait for it."""
+        self.sync_buffers()
+        if self.is_root:
+            _io.save_params(path, self.network)
+        self.comm.barrier()
+
+    def __repr__(self) -> str:
+        return (f"DistributedTrainer(rank={self.rank}, size={self.world_size}, backend={get_backend()}, "
+                f"batch={self.local_batch_size}x{self.world_size})")
