@@ -176,7 +176,7 @@ class Trainer:
     def _accuracy(self, x, t) -> float:
         n = self.evaluate_sample_num_per_epoch
         if n is not None:
-            x, t = x[:n], t[:n]
+            x, t = x[:n, ...], t[:n, ...]  # explicit ellipsis: array-api-strict rejects x[:n] on 2-D
         return float(self.network.accuracy(x, t, batch_size=self.eval_batch_size))
 
     # -- the loop ----------------------------------------------------------------------------
