@@ -54,3 +54,15 @@ def test_bad_settings_raise_value_error_naming_them(study, setting, value, messa
         kwargs["data"] = "embedded"
     with pytest.raises(ValueError, match=message):
         STUDIES[study].run(**kwargs)
+
+
+def test_train_study_saves_a_checkpoint_and_filters_on_every_backend(xp, tmp_path):
+    from xpnet.experiments import train
+
+    r = train(model="simple", samples=40, epochs=1, batch_size=20, eval_samples=30, data="embedded",
+              checkpoint=tmp_path / "ckpt.npz")
+    assert len(r["train_acc"]) == len(r["test_acc"]) == 1
+    assert 0.0 <= r["final_test_acc"] <= 1.0
+    assert (tmp_path / "ckpt.npz").stat().st_size > 0
+    assert len(r["filters"]) == 30 and len(r["filters"][0]) == 5 and len(r["filters"][0][0]) == 5
+    assert r["filters"] != r["filters_initial"]
