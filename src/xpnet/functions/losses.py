@@ -64,8 +64,8 @@ def as_one_hot_targets(x, t):
         raise TypeError(
             f"labels t must be integers (or one-hot rows of shape ({n}, {c})), got dtype {t.dtype}"
         )
-    lo, hi = int(xp.min(t)), int(xp.max(t))
-    if lo < 0 or hi >= c:
+    if bool(xp.any((t < 0) | (t >= c))):  # one device-to-host sync per call; details only on error
+        lo, hi = int(xp.min(t)), int(xp.max(t))
         bad = lo if lo < 0 else hi
         raise ValueError(f"label {bad} is out of range for {c} classes (expected 0 <= t < {c})")
     classes = xp.arange(c, dtype=xp.int64, device=t.device)
