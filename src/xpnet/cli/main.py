@@ -20,6 +20,7 @@ from ..backend import BackendUnavailableError, get_backend, set_backend
 from ..datasets import DownloadError
 from ..experiments import DATA_CHOICES, STUDIES
 from ..training import NonFiniteLossError
+from ..training.distributed import abort_on_error, init_distributed
 from .options import add_study_options, non_negative_int, positive_int
 from .progress import Reporter
 from .summary import summarize
@@ -54,6 +55,10 @@ def build_parser() -> argparse.ArgumentParser:
     for name, study in STUDIES.items():
         p = sub.add_parser(name, parents=[common], help=study.summary, description=study.run.__doc__.split("\n\n")[0])
         add_study_options(p, study)
+        if study.accepts("comm"):
+            p.add_argument("--distributed", action="store_true",
+                           help="data-parallel training, one process per rank: run under mpiexec -n K "
+                                "(MPI; NCCL with --backend cupy, one rank per GPU); --batch-size is per rank")
     return parser
 
 
@@ -112,18 +117,43 @@ def run(args) -> int:
             set_backend(args.backend)
         except (ValueError, BackendUnavailableError) as exc:
             raise UsageError(str(exc)) from None
-    out = _writable_dir(args.out)
+    if not getattr(args, "distributed", False):
+        return _run(args, study)
+    comm = _init_distributed()
+    with abort_on_error(comm, prefix="xpnet: error: ", show_traceback=False):
+        return _run(args, study, comm)
+
+
+def _init_distributed():
+    """This rank's communicator (``--distributed``); from here on a failing rank aborts the job."""
+    try:
+        return init_distributed(abort_on_exception=False)
+    except ImportError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _run(args, study, comm=None) -> int:
+    root = comm is None or comm.rank == 0  # in a distributed job only rank 0 prints and writes
+    out = _writable_dir(args.out) if root else Path(args.out)
     try:
         from ..plotting import figure, save_figure
     except ImportError as exc:
         raise UsageError(f"figures need matplotlib ({exc}); install it with: pip install 'xpnet[plot]'") from None
-    print(f"xpnet {study.name}: {study.summary}; backend {get_backend()}{', quick settings' if args.quick else ''}",
-          file=sys.stderr)
-    reporter = Reporter(study.name)
+    ranks = f", {comm.size} ranks" if comm is not None else ""
+    if root:
+        print(f"xpnet {study.name}: {study.summary}; backend {get_backend()}{ranks}"
+              f"{', quick settings' if args.quick else ''}", file=sys.stderr)
+    reporter = Reporter(study.name) if root else None
+    settings = _settings(args, study, out)
+    if comm is not None:
+        settings["comm"] = comm
     try:
-        results = study.run(**_settings(args, study, out), progress=reporter)
+        results = study.run(**settings, progress=reporter)
     finally:
-        reporter.close()
+        if reporter is not None:
+            reporter.close()
+    if not root:
+        return 0
     print(f"data: {results['data']['description']}", file=sys.stderr)
     for line in summarize(results):
         print(line)

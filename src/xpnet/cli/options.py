@@ -69,7 +69,7 @@ OPTIONS = {
     "layers": ("--layers", positive_int, "N", "hidden layers"),
     "bins": ("--bins", positive_int, "N", "histogram bins"),
 }
-NOT_FLAGS = {"data", "seed", "progress", "results_path", "checkpoint"}
+NOT_FLAGS = {"data", "seed", "progress", "results_path", "checkpoint", "comm"}  # comm: --distributed
 
 
 def _shown(value) -> str:
