@@ -15,7 +15,7 @@ from __future__ import annotations
 import warnings
 
 from ..backend import array_namespace, choice, to_numpy
-from ..training import Callback, NonFiniteLossError, Trainer
+from ..training import Callback, DistributedTrainer, NonFiniteLossError, Trainer
 from ._common import Progress, quiet
 
 
@@ -74,12 +74,15 @@ class _ReportEpochs(Callback):
 
 def fit(network, arrays, *, epochs: int, batch_size: int = 100, optimizer: str = "SGD", lr: float = 0.01,
         progress: Progress = None, stage: str = "training", sampling: str = "epoch",
-        allow_divergence: bool = False, **trainer_kw) -> dict:
+        allow_divergence: bool = False, comm=None, **trainer_kw) -> dict:
     """Train with the :class:`~xpnet.training.Trainer`; return its per-epoch curves as host lists.
 
     With ``allow_divergence`` (Batch Normalization's large weight scales, where the book's plain
     net overflows on purpose), overflow warnings are silenced and a NaN/inf loss ends training
     early instead of raising: the curves stop there and ``diverged`` says where.
+
+    With ``comm`` (from :func:`~xpnet.training.init_distributed`) this process trains its rank of
+    a data-parallel job (:class:`~xpnet.training.DistributedTrainer`, ``batch_size`` per rank).
 
     Returns
     -------
@@ -87,9 +90,10 @@ def fit(network, arrays, *, epochs: int, batch_size: int = 100, optimizer: str =
     iteration) and ``diverged`` (None, or the Trainer's message)
     """
     x_train, t_train, x_test, t_test = arrays
-    trainer = Trainer(network, x_train, t_train, x_test, t_test, epochs=epochs, mini_batch_size=batch_size,
-                      optimizer=optimizer, optimizer_param={"lr": lr}, verbose=False, sampling=sampling,
-                      callbacks=[_ReportEpochs(progress or quiet, stage, epochs)], **trainer_kw)
+    kind, extra = (Trainer, {}) if comm is None else (DistributedTrainer, {"comm": comm})
+    trainer = kind(network, x_train, t_train, x_test, t_test, epochs=epochs, mini_batch_size=batch_size,
+                   optimizer=optimizer, optimizer_param={"lr": lr}, verbose=False, sampling=sampling,
+                   callbacks=[_ReportEpochs(progress or quiet, stage, epochs)], **extra, **trainer_kw)
     diverged = None
     if allow_divergence:
         with warnings.catch_warnings():

@@ -44,7 +44,7 @@ def first_layer_filters(network) -> list:
 def train(*, model: str = "simple", epochs: int = 20, batch_size: int = 100, lr: float = 0.001,
           optimizer: str = "Adam", samples: int | None = None, eval_samples: int | None = 1000,
           width: float = 1.0, checkpoint=None, data: str = "auto", seed: int = 0,
-          progress: Progress = None) -> dict:
+          progress: Progress = None, comm=None) -> dict:
     """Train ``model`` on MNIST and record its accuracy curves and first-layer filters.
 
     Parameters
@@ -55,6 +55,10 @@ def train(*, model: str = "simple", epochs: int = 20, batch_size: int = 100, lr:
         ``evaluate_sample_num_per_epoch=1000``); None: all. ``final_test_acc`` uses all.
     checkpoint : path, optional
         Where :meth:`save_params` writes the trained parameters (``.npz``).
+    comm : communicator, optional
+        Data-parallel training, this process being one rank (:mod:`xpnet.training.distributed`):
+        ``batch_size`` is per rank, rank 0 loads (downloads) the data first and alone writes the
+        checkpoint; every rank returns the same result.
 
     Returns
     -------
@@ -68,19 +72,26 @@ def train(*, model: str = "simple", epochs: int = 20, batch_size: int = 100, lr:
     width = positive_float("width", width)
     if model not in MODELS:
         raise ValueError(f"unknown model {model!r}: expected one of {', '.join(MODELS)}")
+    root = comm is None or comm.rank == 0
+    if not root:
+        comm.barrier()  # rank 0 downloads (once), then the others read its cache
     arrays, info = load_data(data, samples=samples, flatten=False)
-    run = Run("train", seed, {"model": model, "epochs": epochs, "batch_size": batch_size, "lr": lr,
-                              "optimizer": optimizer, "samples": samples, "eval_samples": eval_samples,
-                              "width": width})
+    if comm is not None and root:
+        comm.barrier()
+    settings = {"model": model, "epochs": epochs, "batch_size": batch_size, "lr": lr, "optimizer": optimizer,
+                "samples": samples, "eval_samples": eval_samples, "width": width}
+    if comm is not None:
+        settings["ranks"] = comm.size
+    run = Run("train", seed, settings)
     arrays = to_device(*arrays)
     network = build_model(model, width=width)
     filters_initial = first_layer_filters(network)
     history = fit(network, arrays, epochs=epochs, batch_size=batch_size, optimizer=optimizer, lr=lr,
                   progress=progress or quiet, stage=f"{model} epochs",
-                  evaluate_sample_num_per_epoch=eval_samples)
+                  evaluate_sample_num_per_epoch=eval_samples, comm=comm)
     x_test, t_test = arrays[2], arrays[3]
     final = float(network.accuracy(x_test, t_test, batch_size=max(batch_size, 100)))
-    if checkpoint is not None:
+    if checkpoint is not None and root:  # BatchNorm statistics were averaged at the last epoch's end
         network.save_params(checkpoint)
     return run.result(info, model=model, parameters=int(sum(int(np.prod(p.shape)) for p in network.params.values())),
                       train_acc=rounded(history["train_acc"]), test_acc=rounded(history["test_acc"]),

@@ -4,8 +4,8 @@ Run with ``mpiexec -n K python script.py`` (or ``mpiexec -n K xpnet train --dist
 Semantics, as in PyTorch DDP and Horovod:
 
 - Every rank holds the whole dataset on its device and draws the same global batch order: the
-  Trainer's seeded permutation, with one seed shared by all ranks (rank 0 draws one when none is
-  given). ``mini_batch_size`` is the batch *per rank* B; a global batch of K·B is cut into K
+  Trainer's seeded permutation, with one seed shared by all ranks (rank 0's).
+  ``mini_batch_size`` is the batch *per rank* B; a global batch of K·B is cut into K
   contiguous, disjoint shards (an uneven last batch gives shards differing by one sample).
 - After backward, each rank's mean gradient is weighted by its share of the global batch and
   all of them (and the loss) are flattened into one buffer: one allreduce-sum per step gives
@@ -16,7 +16,7 @@ Semantics, as in PyTorch DDP and Horovod:
 - BatchNorm running statistics stay per-rank while training and are averaged over the ranks
   before every evaluation and checkpoint (:func:`average_buffers`). BatchNorm's *batch*
   statistics are those of the rank's shard, so only networks without BatchNorm (and without
-  dropout, whose masks come from the shared seed) match one process exactly.
+  dropout: masks are drawn per shard, from the shared seed) match one process exactly.
 - Evaluation is sharded too: each rank scores a slice, the counts are summed.
 - Only rank 0 prints, shows progress and writes files (:meth:`DistributedTrainer.save_checkpoint`).
 - A rank that raises must not leave the others blocked in a collective: :func:`init_distributed`
@@ -31,14 +31,13 @@ from __future__ import annotations
 
 import contextlib
 import math
-import secrets
 import sys
 import traceback
 
 import numpy as np
 
 from .. import io as _io
-from ..backend import array_namespace, get_backend, get_communicator, set_device
+from ..backend import array_namespace, choice, get_backend, get_communicator, set_device, to_numpy
 from .trainer import Trainer
 
 __all__ = ["DistributedTrainer", "abort_on_error", "average_buffers", "broadcast_state", "install_abort_hook",
@@ -165,7 +164,8 @@ class DistributedTrainer(Trainer):
     comm : communicator, optional
         From :func:`init_distributed` (default: one made here, without the abort hook).
     seed : int, optional
-        Shared by all ranks (rank 0's is used); drawn on rank 0 when None.
+        Shared by all ranks (rank 0's is used); when None, rank 0 draws one from the RNG shim (so
+        a job is reproducible after ``xpnet.seed(n)``) and sends it to the others.
     """
 
     def __init__(self, network, x_train, t_train, x_test, t_test, epochs=20, mini_batch_size=100,
@@ -176,8 +176,8 @@ class DistributedTrainer(Trainer):
             raise ValueError(f"mini_batch_size must be a positive integer, got {mini_batch_size!r}")
         self.comm = get_communicator("auto") if comm is None else comm
         self.rank, self.world_size = self.comm.rank, self.comm.size
-        if seed is None and self.rank == 0:
-            seed = secrets.randbelow(2**31)
+        if seed is None and self.rank == 0:  # from rank 0's RNG shim: reproducible after xpnet.seed(n)
+            seed = int(to_numpy(choice(2**31 - 1, 1))[0])
         seed = self.comm.bcast_object(seed)
         super().__init__(network, x_train, t_train, x_test, t_test, epochs, mini_batch_size * self.world_size,
                          optimizer, optimizer_param, evaluate_sample_num_per_epoch,
