@@ -37,6 +37,7 @@ from ._namespace import (
     zeros,
 )
 from ._host_memory import malloc_tuning_status, tune_host_malloc
+from ._fast_adam import numpy_adam_flat
 from ._fast_conv import numpy_columns
 from ._random import bernoulli_mask, choice, normal, permutation, seed, uniform
 from ._comm import MPICommunicator, NCCLCommunicator, get_communicator
@@ -45,7 +46,7 @@ __all__ = [
     "BACKENDS", "DTYPES", "BackendUnavailableError", "array_namespace", "asarray",
     "bernoulli_mask", "choice", "default_float", "get_backend", "get_device", "get_device_name",
     "get_dtype_name", "get_namespace", "is_array_api_strict_namespace", "is_cupy_namespace",
-    "is_numpy_namespace", "is_torch_namespace", "normal", "numpy_columns", "ones", "permutation", "seed",
+    "is_numpy_namespace", "is_torch_namespace", "normal", "numpy_adam_flat", "numpy_columns", "ones", "permutation", "seed",
     "set_backend", "set_device", "set_dtype", "to_numpy", "uniform", "use_backend", "use_dtype",
     "zeros", "malloc_tuning_status", "tune_host_malloc",
     "MPICommunicator", "NCCLCommunicator", "get_communicator",

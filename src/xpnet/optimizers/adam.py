@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import math
 
-from ..backend import array_namespace
+from ..backend import array_namespace, is_numpy_namespace, numpy_adam_flat
 from ._checks import as_float, choice, non_negative, positive, unit_interval
 from .base import Optimizer
 
@@ -117,6 +117,52 @@ class Adam(Optimizer):
             else:
                 divisor = sqrt_bc2
         return c_g, c_m, divisor, 1.0 - lr * self.weight_decay
+
+    def _update_all(self, params: dict, gs: dict, step) -> None:
+        """On NumPy (plain Adam/AdamW), one flat update for all parameters; else per parameter."""
+        flat = self._flat_buffers(params, gs) if step[0] == 0.0 and not self.infinity_norm else None
+        if flat is None:
+            super()._update_all(params, gs, step)
+            return
+        _, c_m, divisor, decay = step
+        numpy_adam_flat(list(params.values()), [gs[k] for k in params], *flat["buffers"], flat["spans"],
+                        beta1=self.beta1, beta2=self.beta2, eps=self.eps, c_m=c_m, divisor=divisor,
+                        decay=decay)
+
+    def _flat_buffers(self, params: dict, gs: dict):
+        """The flat moment buffers behind ``state['m']``/``state['v']`` (views), made when needed.
+
+        None when the fast path does not apply: not NumPy, mixed dtypes, or no parameters.
+        Rebuilt (from the per-key state, so nothing is lost) whenever the keys change or a
+        state array was replaced, e.g. by :meth:`load_state_dict`.
+        """
+        ps = list(params.values())
+        if not ps or not is_numpy_namespace(array_namespace(*ps)):
+            return None
+        dtype = ps[0].dtype
+        if any(p.dtype != dtype or gs[k].dtype != dtype for k, p in params.items()):
+            return None
+        flat = getattr(self, "_flat", None)
+        m, v = self.state["m"], self.state["v"]
+        if (flat is not None and flat["keys"] == tuple(params)
+                and all(m.get(k) is flat["m"][k] and v.get(k) is flat["v"][k] for k in params)):
+            return flat
+        xp = array_namespace(*ps)
+        states = [self._state_for(k, p) for k, p in params.items()]
+        bufs = [xp.concat([xp.reshape(st[slot], (-1,)) for st in states]) for slot in ("m", "v")]
+        spans, start = [], 0
+        for p in ps:
+            spans.append((start, start + math.prod(p.shape)))
+            start = spans[-1][1]
+        views = {}
+        for slot, buf in zip(("m", "v"), bufs):
+            views[slot] = {k: xp.reshape(buf[a:b], tuple(p.shape)) for (k, p), (a, b) in zip(params.items(), spans)}
+            self.state[slot].update(views[slot])
+        work = [xp.empty_like(bufs[0]) for _ in range(2)]
+        flat = {"keys": tuple(params), "m": views["m"], "v": views["v"], "spans": spans,
+                "buffers": (*bufs, *work)}
+        self._flat = flat
+        return flat
 
     def _update_param(self, p, g, s, step) -> None:
         xp = array_namespace(p)

@@ -148,6 +148,10 @@ class Optimizer:
         lr = self.current_lr
         self.t += 1
         step = self._begin_step(lr, self.t)
+        self._update_all(params, gs, step)
+
+    def _update_all(self, params: dict, gs: dict, step) -> None:
+        """Apply ``step`` to every parameter; a subclass may batch the loop (Adam on NumPy)."""
         for key, p in params.items():
             self._update_param(p, gs[key], self._state_for(key, p), step)
 
