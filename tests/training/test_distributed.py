@@ -64,7 +64,8 @@ def result_line(out: str) -> dict:
 
 @pytest.fixture(scope="module")
 def equivalence(tmp_path_factory):
-    """One 2-rank job covers numpy and torch-CPU, MLP and convnet, SGD and Adam (imports dominate)."""
+    """One 2-rank job covers numpy and torch-CPU, MLP and convnet, SGD and Adam, BatchNorm
+    averaging and the batch order (process start-up and imports dominate its time)."""
     rc, out, _ = mpirun(2, SCRIPTS / "equivalence.py", "numpy,torch", tmp_path_factory.mktemp("mpi"))
     assert rc == 0, out
     return result_line(out)
@@ -91,6 +92,14 @@ def test_batchnorm_statistics_are_averaged_and_only_rank_0_writes(equivalence, b
     assert r["averaged"], r  # ranks holding 1 and 2 both hold 1.5 afterwards
     assert r["buffers_equal_after_training"], r
     assert r["writers"] == [0], r
+
+
+@pytest.mark.parametrize("backend", ["numpy", "torch"])
+@pytest.mark.parametrize("sampling", ["epoch", "replacement"])
+def test_rank_shards_form_one_process_batches_even_when_rank_rngs_drift(equivalence, backend, sampling):
+    r = equivalence[f"{backend}/sharding"][sampling]
+    assert r["steps"] == 9 and r["same_batches_as_one_process"], r
+    assert r["epochs_are_permutations"] == (sampling == "epoch"), r
 
 
 @pytest.mark.parametrize("mode", ["hook", "block"])

@@ -3,8 +3,11 @@
 Run with ``mpiexec -n K python script.py`` (or ``mpiexec -n K xpnet train --distributed``).
 Semantics, as in PyTorch DDP and Horovod:
 
-- Every rank holds the whole dataset on its device and draws the same global batch order: the
-  Trainer's seeded permutation, with one seed shared by all ranks (rank 0's).
+- Every rank holds the whole dataset on its device and follows the same global batch order:
+  rank 0's seeded permutation, broadcast once per epoch (with ``sampling='replacement'``, rank
+  0's draw, broadcast every step). Each rank's RNG is seeded with ``seed + rank``, so dropout
+  masks differ between ranks while rank 0 draws exactly what one process seeded with ``seed``
+  draws.
   ``mini_batch_size`` is the batch *per rank* B; a global batch of K·B is cut into K
   contiguous, disjoint shards (an uneven last batch gives shards differing by one sample).
 - After backward, each rank's mean gradient is weighted by its share of the global batch and
@@ -16,7 +19,7 @@ Semantics, as in PyTorch DDP and Horovod:
 - BatchNorm running statistics stay per-rank while training and are averaged over the ranks
   before every evaluation and checkpoint (:func:`average_buffers`). BatchNorm's *batch*
   statistics are those of the rank's shard, so only networks without BatchNorm (and without
-  dropout: masks are drawn per shard, from the shared seed) match one process exactly.
+  dropout, whose masks each rank draws itself) match one process exactly.
 - Evaluation is sharded too: each rank scores a slice, the counts are summed.
 - Only rank 0 prints, shows progress and writes files (:meth:`DistributedTrainer.save_checkpoint`).
 - A rank that raises must not leave the others blocked in a collective: :func:`init_distributed`
@@ -164,8 +167,8 @@ class DistributedTrainer(Trainer):
     comm : communicator, optional
         From :func:`init_distributed` (default: one made here, without the abort hook).
     seed : int, optional
-        Shared by all ranks (rank 0's is used); when None, rank 0 draws one from the RNG shim (so
-        a job is reproducible after ``xpnet.seed(n)``) and sends it to the others.
+        Rank 0's (the others use ``seed + rank``); when None, rank 0 draws one from the RNG shim
+        (so a job is reproducible after ``xpnet.seed(n)``) and sends it to the others.
     """
 
     def __init__(self, network, x_train, t_train, x_test, t_test, epochs=20, mini_batch_size=100,
@@ -178,7 +181,7 @@ class DistributedTrainer(Trainer):
         self.rank, self.world_size = self.comm.rank, self.comm.size
         if seed is None and self.rank == 0:  # from rank 0's RNG shim: reproducible after xpnet.seed(n)
             seed = int(to_numpy(choice(2**31 - 1, 1))[0])
-        seed = self.comm.bcast_object(seed)
+        seed = self.comm.bcast_object(seed) + self.rank
         super().__init__(network, x_train, t_train, x_test, t_test, epochs, mini_batch_size * self.world_size,
                          optimizer, optimizer_param, evaluate_sample_num_per_epoch,
                          verbose and self.rank == 0, seed=seed, **kwargs)
@@ -192,6 +195,10 @@ class DistributedTrainer(Trainer):
         """Broadcast rank 0's state, then train as :meth:`Trainer.train` does, on every rank."""
         broadcast_state(self.network, self.comm)
         return super().train()
+
+    def _draw(self, size=None):
+        """Rank 0's draw on every rank (the ranks' RNG streams differ: seeds, dropout draws)."""
+        return self.comm.bcast(super()._draw(size))
 
     def _gradient(self, idx):
         """This rank's shard of the global batch ``idx``, then one allreduce of the weighted

@@ -120,12 +120,18 @@ class Trainer:
 
     # -- one iteration ---------------------------------------------------------------------
 
+    def _draw(self, size=None):
+        """Fresh random indices: ``size`` drawn with replacement, or a permutation of the data.
+        The hook :class:`~xpnet.training.distributed.DistributedTrainer` overrides so that
+        every rank uses rank 0's draw."""
+        return permutation(self.train_size) if size is None else choice(self.train_size, size)
+
     def _batch_indices(self):
         if self.sampling == "replacement":
-            return choice(self.train_size, self.batch_size)
+            return self._draw(self.batch_size)
         pos = self.current_iter % self.iter_per_epoch
         if pos == 0 or self._order is None:
-            self._order = permutation(self.train_size)
+            self._order = self._draw()
         return self._order[pos * self.batch_size:min((pos + 1) * self.batch_size, self.train_size)]
 
     def _gradient(self, idx):

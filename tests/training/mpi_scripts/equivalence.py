@@ -13,7 +13,7 @@ import sys
 import numpy as np
 
 import xpnet.io
-from xpnet.backend import seed, set_backend, set_dtype, to_numpy
+from xpnet.backend import array_namespace, seed, set_backend, set_dtype, to_numpy, uniform, zeros
 from xpnet.models import MultiLayerNet, MultiLayerNetExtend, SimpleConvNet
 from xpnet.training import Trainer
 from xpnet.training.distributed import DistributedTrainer, average_buffers, init_distributed
@@ -69,6 +69,43 @@ def run(comm, model, optimizer, lr):
     return out
 
 
+class Recorder:
+    """Records the sample ids (labels) of its batches and, like dropout on uneven shards, uses a
+    rank-dependent amount of randomness per step: the batch order must not drift apart."""
+
+    def __init__(self, rank):
+        self.params, self.rank, self.seen = {"w": zeros((2,))}, rank, []
+
+    def gradient(self, x, t):
+        uniform((self.rank + 1,))
+        self.seen.append(to_numpy(t).tolist())
+        self.last_loss = array_namespace(x).sum(x[:, 0]) * 0.0
+        return {"w": zeros((2,))}
+
+    def accuracy(self, x, t, batch_size=100):
+        return 0.0
+
+
+def sharding_checks(comm):
+    """Per step the rank shards, in rank order, are the batch one process with seed 7 draws."""
+    n = 21  # global batch 8: batches of 8, 8, 5 (shards 2 + 3)
+    x, t = np.stack([np.arange(n), np.arange(n)], axis=1).astype(float), np.arange(n)
+    out = {}
+    for sampling in ("epoch", "replacement"):
+        kw = dict(epochs=3, verbose=False, seed=7, sampling=sampling, optimizer="SGD")
+        net = Recorder(comm.rank)
+        DistributedTrainer(net, x, t, x, t, mini_batch_size=4, comm=comm, **kw).train()
+        seen = comm.comm.gather(net.seen, root=0)
+        if comm.rank == 0:
+            ref = Recorder(0)
+            Trainer(ref, x, t, x, t, mini_batch_size=4 * comm.size, **kw).train()
+            steps = [sum(shards, []) for shards in zip(*seen)]
+            epochs = [sorted(sum(steps[e * 3:e * 3 + 3], [])) for e in range(3)]
+            out[sampling] = {"same_batches_as_one_process": steps == ref.seen, "steps": len(steps),
+                             "epochs_are_permutations": all(e == list(range(n)) for e in epochs)}
+    return out if comm.rank == 0 else None
+
+
 def batchnorm_checks(comm, tmp):
     """Buffers averaged over ranks; only rank 0 writes the checkpoint."""
     seed(3)
@@ -118,6 +155,7 @@ def main(backends, tmp, kind="mpi"):
             for optimizer, lr in (("SGD", 0.1), ("Adam", 0.01)):
                 results[f"{backend}/{model}/{optimizer}"] = run(comm, model, optimizer, lr)
         results[f"{backend}/batchnorm"] = batchnorm_checks(comm, tmp)
+        results[f"{backend}/sharding"] = sharding_checks(comm)
     if comm.rank == 0:
         print("RESULT " + json.dumps(results), flush=True)
 
