@@ -3,13 +3,16 @@
 Linux keeps ``VmHWM`` (peak RSS) per process and resets it to the current RSS when ``5`` is
 written to ``/proc/self/clear_refs``; reset, call, read gives the peak *during* the call. Where
 that is unavailable, ``ru_maxrss`` (peak since the process started) is reported instead and
-marked so.
+marked so. For xpnet on NumPy, :func:`traced_peak_during` also gives the peak of NumPy array
+memory allocated during the call (NumPy reports its data buffers to ``tracemalloc``): the
+step's own working set, free of the interpreter and the libraries.
 """
 
 from __future__ import annotations
 
 import resource
 import sys
+import tracemalloc
 from typing import Callable
 
 
@@ -45,3 +48,16 @@ def host_peak_during(fn: Callable[[], None]) -> dict:
                 "rss_before_bytes": None, "peak_rss_source": "ru_maxrss (process lifetime)"}
     return {"peak_rss_bytes": peak * 1024, "rss_before_bytes": None if before is None else before * 1024,
             "peak_rss_source": "VmHWM reset by clear_refs (this call)"}
+
+
+def traced_peak_during(fn: Callable[[], None]) -> int:
+    """Peak bytes traced by ``tracemalloc`` above the level before ``fn`` (one call)."""
+    tracemalloc.start()
+    try:
+        before, _ = tracemalloc.get_traced_memory()
+        tracemalloc.reset_peak()
+        fn()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return peak - before

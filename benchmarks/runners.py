@@ -63,12 +63,14 @@ class Runner:
     gpu_pool: Callable[[], int | None]
     reset_gpu_pool: Callable[[], None]
     info: dict
+    traced: bool = False  # NumPy arrays: tracemalloc sees them
 
     def peak_memory(self, fn: Callable[[], None]) -> dict:
-        """Peak host RSS (and GPU pool bytes) of one call of ``fn``, which is run here."""
+        """Peak host RSS (and GPU pool bytes; NumPy array bytes) of calls of ``fn``, run here."""
         self.reset_gpu_pool()
         out = memory.host_peak_during(fn)
         out["gpu_pool_bytes"] = self.gpu_pool()
+        out["array_peak_bytes"] = memory.traced_peak_during(fn) if self.traced else None
         return out
 
 
@@ -122,7 +124,7 @@ def _xpnet_runner(impl: Impl, spec: NetSpec, batch: int) -> Iterator[Runner]:
             sync()
 
         info = {"malloc_tuning": xpnet.backend.malloc_tuning_status()["applied"]}
-        yield Runner(train, infer, sync, pool, reset, info)
+        yield Runner(train, infer, sync, pool, reset, info, traced=impl.backend == "numpy")
     finally:
         ctx.__exit__(None, None, None)
 

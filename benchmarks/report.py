@@ -1,0 +1,120 @@
+"""``python -m benchmarks.report``: run the suites timed, print the table, write JSON and a chart.
+
+Runs ``pytest benchmarks/test_train_step.py benchmarks/test_inference.py --benchmark-enable``
+in a subprocess (so the malloc tuning and thread settings apply from process start), ``--repeat``
+times, and writes to ``--out``:
+
+- ``bench.json``: the machine (CPU, GPU, versions, BLAS, date), the load average around every
+  run, every row with all its runs, the ratios, the targets, and the malloc on/off comparison;
+- ``bench.md``: the Markdown tables (also printed);
+- ``bench.png``: the bar chart.
+
+``--malloc-compare`` also runs the xpnet rows with ``XPNET_MALLOC_TUNING=0``, alternating with
+the tuned runs, so both see the same machine. ``--threads N`` sets ``OMP_NUM_THREADS``,
+``OPENBLAS_NUM_THREADS`` and ``MKL_NUM_THREADS`` for the run (default: the libraries' own).
+``--from-json`` re-renders earlier ``--benchmark-json`` files without running anything.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from . import chart, machine, summary
+from .timing import BUDGET_ENV
+
+ROOT = Path(__file__).resolve().parent.parent
+SUITES = ("benchmarks/test_train_step.py", "benchmarks/test_inference.py")
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m benchmarks.report", description=__doc__.splitlines()[0])
+    p.add_argument("--out", type=Path, default=Path("xpnet-out/bench"), help="output folder")
+    p.add_argument("-k", dest="select", default="", help="pytest -k expression, e.g. 'mlp or simpleconvnet'")
+    p.add_argument("--repeat", type=int, default=1, help="run the suites this many times (best median wins)")
+    p.add_argument("--seconds", type=float, default=None, help=f"time budget per benchmark ({BUDGET_ENV})")
+    p.add_argument("--threads", type=int, default=None, help="BLAS/OpenMP threads (default: libraries' own)")
+    p.add_argument("--malloc-compare", action="store_true", help="also run xpnet with XPNET_MALLOC_TUNING=0")
+    p.add_argument("--from-json", type=Path, nargs="+", help="render these --benchmark-json files only")
+    p.add_argument("--dpi", type=int, default=80)
+    return p
+
+
+def _env(args, malloc: bool) -> dict:
+    env = dict(os.environ)
+    if args.seconds is not None:
+        env[BUDGET_ENV] = str(args.seconds)
+    if args.threads is not None:
+        for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+            env[var] = str(args.threads)
+    if not malloc:
+        env["XPNET_MALLOC_TUNING"] = "0"
+    return env
+
+
+def run_suites(args, path: Path, *, malloc: bool = True) -> dict:
+    """One pytest run writing ``path``; returns what the JSON should say about the run."""
+    select = args.select
+    if not malloc:
+        select = f"xpnet and ({select})" if select else "xpnet"
+    cmd = [sys.executable, "-m", "pytest", *SUITES, "--benchmark-enable", f"--benchmark-json={path}",
+           "-q", "-p", "no:cacheprovider", "--benchmark-columns=median,rounds"]
+    if select:
+        cmd += ["-k", select]
+    before = machine.load_average()
+    done = subprocess.run(cmd, cwd=ROOT, env=_env(args, malloc), check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"benchmark run failed ({done.returncode}): {' '.join(cmd)}")
+    return {"json": str(path), "malloc_tuning_requested": malloc, "load_before": before,
+            "load_after": machine.load_average(), "command": cmd[1:]}
+
+
+def render(rows, off_rows, meta: dict, out: Path, dpi: int) -> str:
+    parts = ["## samples/s (higher is better) and ratio to native PyTorch on the same device", "",
+             summary.markdown_table(rows), "", "## targets (train step)", "", summary.targets_table(rows),
+             "", "## peak memory during one train step, MiB (process RSS; NumPy arrays allocated by the step; GPU pool)", "", summary.memory_table(rows)]
+    if off_rows:
+        parts += ["", "## host malloc tuning: xpnet samples/s off vs on", "",
+                  summary.malloc_table(rows, off_rows)]
+    text = "\n".join(parts) + "\n"
+    (out / "bench.md").write_text(text, encoding="utf-8")
+    cpu, gpu, threads = meta["machine"]["cpu"], meta["machine"]["gpu"], meta["threads"]
+    title = (f"{cpu['model']}, {cpu['logical_cpus']} CPUs" + (f", {gpu}" if gpu else "")
+             + f", threads: {threads or 'library default'}")
+    chart.draw(rows, out / "bench.png", title=f"{title} — {meta['machine']['date'][:10]}", dpi=dpi)
+    payload = {**meta, "rows": rows, "targets": summary.targets(rows), "malloc_off_rows": off_rows}
+    (out / "bench.json").write_text(json.dumps(payload, indent=1), encoding="utf-8")
+    return text
+
+
+def main(argv=None) -> int:
+    args = _parser().parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    meta = {"machine": machine.describe(), "threads": args.threads, "runs": []}
+    on_paths, off_paths = [], []
+    if args.from_json:
+        on_paths = list(args.from_json)
+    else:
+        for rep in range(args.repeat):
+            on_paths.append(args.out / f"run{rep}-malloc-on.json")
+            meta["runs"].append(run_suites(args, on_paths[-1]))
+            if args.malloc_compare:
+                off_paths.append(args.out / f"run{rep}-malloc-off.json")
+                meta["runs"].append(run_suites(args, off_paths[-1], malloc=False))
+    rows = summary.load_rows(on_paths)
+    off_rows = summary.load_rows(off_paths) if off_paths else []
+    text = render(rows, off_rows, meta, args.out, args.dpi)
+    loads = [r["load_before"] for r in meta["runs"]] + [r["load_after"] for r in meta["runs"]]
+    print()
+    print(text)
+    print(f"machine: {meta['machine']['cpu']}, GPU: {meta['machine']['gpu']}; load averages seen: {loads}")
+    print(f"wrote {args.out / 'bench.json'}, {args.out / 'bench.md'}, {args.out / 'bench.png'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

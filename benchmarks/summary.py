@@ -1,0 +1,145 @@
+"""From pytest-benchmark JSON to the report's rows, ratios, targets and Markdown tables.
+
+A row is one (network, kind, implementation). When the suites ran several times (``--repeat``),
+each row keeps every run's median samples/s and reports the best of them: on a shared machine
+the load only ever slows a run down, so the best median is the least disturbed one, and both
+sides of a ratio get the same treatment.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+
+from .nets import NETS
+from .runners import IMPLS
+
+#: (implementation, its peer on the same device)
+RATIOS = (("xpnet-numpy", "torch"), ("xpnet-torch", "torch"), ("xpnet-cupy", "torch-cuda"),
+          ("xpnet-torch-cuda", "torch-cuda"))
+
+#: (network, implementation, peer, required ratio) for the train step, from the issue
+TARGETS = (
+    ("mlp", "xpnet-numpy", "torch", 2.0),
+    ("simpleconvnet", "xpnet-numpy", "torch", 1.0),
+    ("deepconvnet", "xpnet-numpy", "torch", 1.0),
+    ("alexnet-w1", "xpnet-numpy", "torch", 1.0),
+    ("alexnet-w0.25", "xpnet-numpy", "torch", 1.0),
+    ("alexnet-w1", "xpnet-cupy", "torch-cuda", 1.0),
+    ("alexnet-w0.25", "xpnet-cupy", "torch-cuda", 1.0),
+    ("mlp", "xpnet-cupy", "torch-cuda", 2.0),
+)
+KINDS = ("train", "infer")
+
+
+def load_rows(paths) -> list[dict]:
+    """Rows from one or more ``--benchmark-json`` files (repeats of the same suites)."""
+    runs = defaultdict(list)
+    for path in paths:
+        with open(path, encoding="utf-8") as f:
+            data = json.load(f)
+        for bench in data["benchmarks"]:
+            info = bench["extra_info"]
+            if "samples_per_s" not in info:
+                continue  # an untimed smoke run
+            runs[(info["network"], info["kind"], info["impl"])].append(info)
+    rows = []
+    for (network, kind, impl), infos in runs.items():
+        best = max(infos, key=lambda i: i["samples_per_s"])
+        rows.append({**best, "samples_per_s_runs": [round(i["samples_per_s"], 1) for i in infos]})
+    return rows
+
+
+def index(rows) -> dict:
+    return {(r["network"], r["kind"], r["impl"]): r for r in rows}
+
+
+def ratio(rows_by_key: dict, network: str, kind: str, impl: str, peer: str):
+    mine, theirs = rows_by_key.get((network, kind, impl)), rows_by_key.get((network, kind, peer))
+    if mine is None or theirs is None:
+        return None
+    return mine["samples_per_s"] / theirs["samples_per_s"]
+
+
+def present_impls(rows) -> list[str]:
+    seen = {r["impl"] for r in rows}
+    return [i.id for i in IMPLS if i.id in seen]
+
+
+def _fmt(v, digits=0) -> str:
+    return "—" if v is None else f"{v:,.{digits}f}"
+
+
+def markdown_table(rows) -> str:
+    """samples/s per network x implementation, then each xpnet/peer ratio on the same device."""
+    by = index(rows)
+    impls = present_impls(rows)
+    ratios = [(a, b) for a, b in RATIOS if a in impls and b in impls]
+    head = ["network", "step", *impls, *(f"{a} / {b}" for a, b in ratios)]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for kind in KINDS:
+        for spec in NETS:
+            cells = [by.get((spec.name, kind, i)) for i in impls]
+            if not any(cells):
+                continue
+            values = [_fmt(c and c["samples_per_s"]) for c in cells]
+            rs = [ratio(by, spec.name, kind, a, b) for a, b in ratios]
+            batch = next(c["batch"] for c in cells if c)
+            lines.append("| " + " | ".join([f"{spec.name} (batch {batch})", kind, *values,
+                                            *(_fmt(r, 2) + ("×" if r else "") for r in rs)]) + " |")
+    return "\n".join(lines)
+
+
+def memory_table(rows) -> str:
+    """Peak host RSS of the process during one train step, MiB; in parentheses the peak of NumPy
+    array memory allocated by the step (xpnet on NumPy) or the GPU pool's bytes."""
+    by = index(rows)
+    impls = present_impls(rows)
+    lines = ["| network | " + " | ".join(impls) + " |", "|" + "---|" * (len(impls) + 1)]
+    for spec in NETS:
+        cells = []
+        for i in impls:
+            r = by.get((spec.name, "train", i))
+            if r is None:
+                cells.append("—")
+                continue
+            text = f"{r['peak_rss_bytes'] / 2**20:,.0f}"
+            if r.get("array_peak_bytes"):
+                text += f" (arrays {r['array_peak_bytes'] / 2**20:,.1f})"
+            if r.get("gpu_pool_bytes"):
+                text += f" (GPU {r['gpu_pool_bytes'] / 2**20:,.0f})"
+            cells.append(text)
+        if any(c != "—" for c in cells):
+            lines.append(f"| {spec.name} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def targets(rows) -> list[dict]:
+    """Every train-step target of the issue with its measured ratio (None: not measured here)."""
+    by = index(rows)
+    out = []
+    for network, impl, peer, required in TARGETS:
+        r = ratio(by, network, "train", impl, peer)
+        out.append({"network": network, "impl": impl, "peer": peer, "required": required, "measured": r,
+                    "met": None if r is None else r >= required})
+    return out
+
+
+def targets_table(rows) -> str:
+    lines = ["| train step | required | measured | met |", "|---|---|---|---|"]
+    for t in targets(rows):
+        met = "not measured" if t["met"] is None else ("yes" if t["met"] else "**no**")
+        lines.append(f"| {t['network']}: {t['impl']} / {t['peer']} | ≥ {t['required']:.1f}× | "
+                     f"{_fmt(t['measured'], 2)}{'×' if t['measured'] else ''} | {met} |")
+    return "\n".join(lines)
+
+
+def malloc_table(on_rows, off_rows) -> str:
+    """samples/s of xpnet with the host malloc tuning on and off, and the speed-up."""
+    on, off = index(on_rows), index(off_rows)
+    lines = ["| network | step | impl | tuning off | tuning on | on / off |", "|---|---|---|---|---|---|"]
+    for key in sorted(off, key=lambda k: ([s.name for s in NETS].index(k[0]), KINDS.index(k[1]), k[2])):
+        if key in on:
+            a, b = off[key]["samples_per_s"], on[key]["samples_per_s"]
+            lines.append(f"| {key[0]} | {key[1]} | {key[2]} | {a:,.0f} | {b:,.0f} | {b / a:.2f}× |")
+    return "\n".join(lines)
