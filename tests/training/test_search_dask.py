@@ -6,21 +6,34 @@ record a trial that keeps killing its workers as failed (KilledWorker), and resu
 
 from __future__ import annotations
 
+import concurrent.futures as cf
+import faulthandler
 import functools
-import json
 import math
 import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
 import dask
 import pytest
 
-from xpnet.training.executors import check_scheduler, dask_client
+from xpnet.cli import main
+from xpnet.experiments.search import hyperparameter_search, rerun_trial
+from xpnet.training.executors import check_scheduler, dask_client, import_distributed
 from xpnet.training.search import random_search, read_results, run_trial
 
 SPACE = {"lr": (1e-6, 1e-2), "weight_decay": (1e-8, 1e-4)}
 VICTIM = 5  # the trial that kills its worker
+
+
+@pytest.fixture(autouse=True)
+def watchdog():
+    """A hung search must fail the run, not stall it: dump every stack and exit after 90 s."""
+    faulthandler.dump_traceback_later(90, exit=True)
+    yield
+    faulthandler.cancel_dump_traceback_later()
 
 
 @pytest.fixture(scope="module")
@@ -124,7 +137,60 @@ def test_any_recorded_trial_reruns_alone_to_the_same_result(client, tmp_path):
         run_trial(objective, {"trial": 0, "seed": 1, "lr": 1e-3}, SPACE)
 
 
+def test_a_training_search_on_the_cluster_matches_the_pool_and_any_trial_reruns_alone(client, tmp_path):
+    tiny = dict(trials=4, samples=100, epochs=2, batch_size=50, data="embedded", seed=3)
+    pool = hyperparameter_search(workers=2, **tiny)
+    path = tmp_path / "r.jsonl"
+    cluster = hyperparameter_search(scheduler=client.scheduler.address, results_path=path, **tiny)
+    assert cluster["settings"]["scheduler"].startswith("tcp://127.0.0.1:")
+    assert len({tuple(t["train_acc"]) for t in pool["trials"]}) > 1  # the trials differ: a real comparison
+    assert cluster["trials"] == pool["trials"]
+    record = read_results(path)[2]
+    assert rerun_trial(record)["train_acc"] == record["train_acc"]
+
+
 @pytest.mark.parametrize("bad", ["cluster", "tcp//host", "", None])
 def test_bad_scheduler_names_are_rejected(bad):
     with pytest.raises(ValueError, match="scheduler must be"):
         check_scheduler(bad)
+
+
+def test_the_cli_rejects_a_bad_scheduler_as_a_usage_error(capsys):
+    assert main(["hyperparameter-search", "--scheduler", "cluster"]) == 2
+    assert "--scheduler: scheduler must be 'pool', 'local'" in capsys.readouterr().err
+
+
+def test_dask_is_imported_only_when_asked_for():
+    code = ("import sys, xpnet, xpnet.cli, xpnet.experiments, xpnet.training.search; "
+            "print(sorted(m for m in ('dask', 'distributed') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_a_missing_dask_says_how_to_install_it(monkeypatch):
+    monkeypatch.setitem(sys.modules, "distributed", None)  # what `import distributed` sees without dask
+    with pytest.raises(ImportError, match=r"pip install 'xpnet\[distributed\]'"):
+        import_distributed()
+
+
+class _CancelsTrial2(cf.Executor):
+    """Runs trials at once, except trial 2, whose future is cancelled (a client that lost its cluster)."""
+
+    def submit(self, fn, config):
+        fut = cf.Future()
+        if config["trial"] == 2:
+            fut.cancel()
+            fut.set_running_or_notify_cancel()  # as an executor does on dequeuing a cancelled item
+        else:
+            fut.set_result(fn(config))
+        return fut
+
+
+def test_a_cancelled_trial_is_not_recorded_as_run_and_resume_runs_it(tmp_path):
+    path = tmp_path / "r.jsonl"
+    with pytest.raises(ConnectionError, match=r"trials \[2\] were cancelled"):
+        random_search(objective, SPACE, 5, seed=6, executor=_CancelsTrial2(), results_path=path)
+    assert sorted(r["trial"] for r in read_results(path)) == [0, 1, 3, 4]
+    log = tmp_path / "runs.txt"
+    resumed = random_search(functools.partial(objective, log=log), SPACE, 5, seed=6, results_path=path)
+    assert _runs(log) == [2] and [r["trial"] for r in resumed] == list(range(5))

@@ -179,7 +179,8 @@ def main(argv=None) -> int:
     except UsageError as exc:
         print(f"xpnet: error: {exc}", file=sys.stderr)
         return 2
-    except (ValueError, TypeError, OSError, DownloadError, BackendUnavailableError, NonFiniteLossError) as exc:
+    except (ValueError, TypeError, OSError, ImportError, DownloadError, BackendUnavailableError,
+            NonFiniteLossError) as exc:  # ImportError: an optional extra (dask for --scheduler) missing
         message = " ".join(str(exc).split()) or type(exc).__name__
         print(f"xpnet: error: {message}", file=sys.stderr)
         return 1

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import argparse
 
+from ..training.executors import check_scheduler
+
 
 def positive_int(text: str) -> int:
     try:
@@ -39,6 +41,13 @@ def positive_float(text: str) -> float:
     return value
 
 
+def scheduler_name(text: str) -> str:
+    try:
+        return check_scheduler(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def name_list(text: str) -> tuple[str, ...]:
     names = tuple(n.strip() for n in text.split(",") if n.strip())
     if not names:
@@ -56,6 +65,9 @@ OPTIONS = {
     "lr": ("--lr", positive_float, "LR", "learning rate"),
     "trials": ("--trials", positive_int, "N", "random-search trials"),
     "workers": ("--workers", positive_int, "N", "worker processes running trials in parallel"),
+    "scheduler": ("--scheduler", scheduler_name, "WHERE", "where trials run: pool (--workers processes here), "
+                  "local (a Dask LocalCluster of --workers processes here) or a Dask scheduler's address, "
+                  "tcp://HOST:8786"),
     "top": ("--top", positive_int, "N", "best trials drawn"),
     "scales": ("--scales", positive_int, "N", "weight scales, logspace(0, -4, N)"),
     "weight_decay": ("--weight-decay", positive_float, "LAMBDA", "weight decay strength"),

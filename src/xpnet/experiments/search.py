@@ -5,7 +5,8 @@ The book's ``hyperparameter_optimization.py``: the first 500 training images, sh
 lr = 10^U(−6, −2), weight decay = 10^U(−8, −4); the 20 best by final validation accuracy drawn.
 
 Trials run through :func:`xpnet.training.search.random_search`: in parallel worker processes,
-each finished trial appended to a JSON-lines file, an interrupted search resumed from it. A
+or one task each on a Dask cluster (``scheduler``), each finished trial appended to a JSON-lines
+file, an interrupted search resumed from it; :func:`rerun_trial` re-runs any recorded trial alone. A
 results file written with other settings is refused (its trials would not be comparable).
 """
 
@@ -19,7 +20,8 @@ import numpy as np
 
 from ..backend import get_backend, get_device_name, get_dtype_name, seed as seed_rng, set_backend, set_dtype
 from ..models import MultiLayerNet
-from ..training.search import best_trials, random_search, read_results
+from ..training.executors import check_scheduler, trial_executor
+from ..training.search import best_trials, random_search, read_results, run_trial
 from ._common import Progress, Run, load_data, positive_int, quiet, rounded
 from ._loops import fit
 
@@ -56,9 +58,13 @@ def search_trial(config: dict, *, settings: dict, runtime: dict) -> dict:
 
 
 def hyperparameter_search(*, trials: int = 100, samples: int = 500, epochs: int = 50, batch_size: int = 100,
-                          val_ratio: float = 0.2, workers: int = 1, top: int = 20, results_path=None,
-                          data: str = "auto", seed: int = 0, progress: Progress = None) -> dict:
+                          val_ratio: float = 0.2, workers: int = 1, scheduler: str = "pool", top: int = 20,
+                          results_path=None, data: str = "auto", seed: int = 0, progress: Progress = None) -> dict:
     """Random search over lr and weight decay (the book's Fig. 6-24); see the module docstring.
+
+    ``scheduler``: ``'pool'`` (``workers`` processes here), ``'local'`` (a Dask ``LocalCluster``
+    of ``workers`` processes here) or a Dask scheduler address such as ``'tcp://host:8786'``
+    (an existing cluster; ``workers`` is then the cluster's business). Results are the same.
 
     Returns
     -------
@@ -69,6 +75,7 @@ def hyperparameter_search(*, trials: int = 100, samples: int = 500, epochs: int 
     """
     trials, samples, epochs = positive_int("trials", trials), positive_int("samples", samples), positive_int("epochs", epochs)
     batch_size, workers, top = positive_int("batch_size", batch_size), positive_int("workers", workers), positive_int("top", top)
+    scheduler = check_scheduler(scheduler)
     if not 0.0 < float(val_ratio) < 1.0:
         raise ValueError(f"val_ratio must be in (0, 1), got {val_ratio!r}")
     if int(samples * val_ratio) < 1 or samples - int(samples * val_ratio) < 1:
@@ -78,7 +85,8 @@ def hyperparameter_search(*, trials: int = 100, samples: int = 500, epochs: int 
     resolved = "embedded" if info["source"] == "embedded" else "mnist"
     settings = {"data": resolved, "samples": samples, "epochs": epochs, "batch_size": batch_size,
                 "val_ratio": float(val_ratio), "split_seed": seed}
-    run = Run("hyperparameter-search", seed, {**settings, "trials": trials, "workers": workers, "top": top})
+    run = Run("hyperparameter-search", seed,
+              {**settings, "trials": trials, "workers": workers, "scheduler": scheduler, "top": top})
     previous = _check_resumable(results_path, settings)
     progress = progress or quiet
     counter = {"done": previous}
@@ -90,9 +98,9 @@ def hyperparameter_search(*, trials: int = 100, samples: int = 500, epochs: int 
 
     runtime = {"backend": get_backend(), "device": get_device_name(), "dtype": get_dtype_name()}
     objective = functools.partial(search_trial, settings=settings, runtime=runtime)
-    with _threads_per_worker(workers):
+    with _threads_per_worker(workers), trial_executor(scheduler, workers) as executor:
         results = random_search(objective, SPACE, trials, seed=seed, workers=workers, results_path=results_path,
-                                on_result=on_result)
+                                executor=executor, on_result=on_result)
     keep = ("trial", "seed", "lr", "weight_decay", "status", "val_acc", "train_acc", "error")
     results = [{k: r[k] for k in keep if k in r} for r in results]
     best = best_trials(results, key="val_acc", top=top)
@@ -100,6 +108,13 @@ def hyperparameter_search(*, trials: int = 100, samples: int = 500, epochs: int 
     return run.result(info, space={k: list(v) for k, v in SPACE.items()}, trials=results, best=best,
                       best_val_acc=best[0]["val_acc"][-1] if best else None,
                       resumed=min(previous, trials), failed=sum(r["status"] != "ok" for r in results))
+
+
+def rerun_trial(record: dict) -> dict:
+    """Re-run one trial alone, in this process on the current backend: ``record`` is its line
+    in the results file (it holds the trial's seed, hyperparameters and settings)."""
+    runtime = {"backend": get_backend(), "device": get_device_name(), "dtype": get_dtype_name()}
+    return run_trial(functools.partial(search_trial, settings=record["settings"], runtime=runtime), record, SPACE)
 
 
 @contextlib.contextmanager

@@ -71,8 +71,11 @@ def dask_client(scheduler: str, workers: int = 1, *, timeout: float = 60.0) -> I
             yield client
         return
     with dask.config.set({"distributed.scheduler.worker-saturation": 1.0}):
+        # No dashboard; the scheduler's small HTTP server (health, metrics) still starts, and would
+        # take port 8787, or warn and move when another cluster holds it: a free port on 127.0.0.1.
         cluster = distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                           host="127.0.0.1", dashboard_address=None)
+                                           host="127.0.0.1", dashboard_address=None,
+                                           scheduler_kwargs={"dashboard_address": "127.0.0.1:0"})
     with cluster, distributed.Client(cluster, timeout=timeout) as client:
         yield client
 
