@@ -12,7 +12,9 @@ times, and writes to ``--out``:
 ``--malloc-compare`` also runs the xpnet rows with ``XPNET_MALLOC_TUNING=0``, alternating with
 the tuned runs, so both see the same machine. ``--threads N`` sets ``OMP_NUM_THREADS``,
 ``OPENBLAS_NUM_THREADS`` and ``MKL_NUM_THREADS`` for the run (default: the libraries' own).
-``--from-json`` re-renders earlier ``--benchmark-json`` files without running anything.
+``--memory`` adds the peak RSS of training each network in a fresh process
+(:mod:`benchmarks.memory_probe`). ``--from-json`` re-renders earlier ``--benchmark-json``
+files without running the suites.
 """
 
 from __future__ import annotations
@@ -39,6 +41,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--seconds", type=float, default=None, help=f"time budget per benchmark ({BUDGET_ENV})")
     p.add_argument("--threads", type=int, default=None, help="BLAS/OpenMP threads (default: libraries' own)")
     p.add_argument("--malloc-compare", action="store_true", help="also run xpnet with XPNET_MALLOC_TUNING=0")
+    p.add_argument("--memory", action="store_true",
+                   help="also probe each train step's peak RSS in a fresh process per network")
     p.add_argument("--from-json", type=Path, nargs="+", help="render these --benchmark-json files only")
     p.add_argument("--dpi", type=int, default=80)
     return p
@@ -73,10 +77,13 @@ def run_suites(args, path: Path, *, malloc: bool = True) -> dict:
             "load_after": machine.load_average(), "command": cmd[1:]}
 
 
-def render(rows, off_rows, meta: dict, out: Path, dpi: int) -> str:
+def render(rows, off_rows, probes, meta: dict, out: Path, dpi: int) -> str:
     parts = ["## samples/s (higher is better) and ratio to native PyTorch on the same device", "",
              summary.markdown_table(rows), "", "## targets (train step)", "", summary.targets_table(rows),
              "", "## peak memory during one train step, MiB (process RSS; NumPy arrays allocated by the step; GPU pool)", "", summary.memory_table(rows)]
+    if probes:
+        parts += ["", "## peak RSS of training above the post-import baseline, fresh process per cell, MiB", "",
+                  summary.probe_table(probes)]
     if off_rows:
         parts += ["", "## host malloc tuning: xpnet samples/s off vs on", "",
                   summary.malloc_table(rows, off_rows)]
@@ -86,7 +93,8 @@ def render(rows, off_rows, meta: dict, out: Path, dpi: int) -> str:
     title = (f"{cpu['model']}, {cpu['logical_cpus']} CPUs" + (f", {gpu}" if gpu else "")
              + f", threads: {threads or 'library default'}")
     chart.draw(rows, out / "bench.png", title=f"{title} — {meta['machine']['date'][:10]}", dpi=dpi)
-    payload = {**meta, "rows": rows, "targets": summary.targets(rows), "malloc_off_rows": off_rows}
+    payload = {**meta, "rows": rows, "targets": summary.targets(rows), "malloc_off_rows": off_rows,
+               "memory_probes": probes}
     (out / "bench.json").write_text(json.dumps(payload, indent=1), encoding="utf-8")
     return text
 
@@ -107,7 +115,14 @@ def main(argv=None) -> int:
                 meta["runs"].append(run_suites(args, off_paths[-1], malloc=False))
     rows = summary.load_rows(on_paths)
     off_rows = summary.load_rows(off_paths) if off_paths else []
-    text = render(rows, off_rows, meta, args.out, args.dpi)
+    probes = []
+    if args.memory:
+        from .memory_probe import probe_all
+        from .nets import NETS
+        from .runners import IMPLS
+
+        probes = probe_all([s.name for s in NETS], [i.id for i in IMPLS], env=_env(args, True))
+    text = render(rows, off_rows, probes, meta, args.out, args.dpi)
     loads = [r["load_before"] for r in meta["runs"]] + [r["load_after"] for r in meta["runs"]]
     print()
     print(text)

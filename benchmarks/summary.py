@@ -143,3 +143,21 @@ def malloc_table(on_rows, off_rows) -> str:
             a, b = off[key]["samples_per_s"], on[key]["samples_per_s"]
             lines.append(f"| {key[0]} | {key[1]} | {key[2]} | {a:,.0f} | {b:,.0f} | {b / a:.2f}× |")
     return "\n".join(lines)
+
+
+def probe_table(probes) -> str:
+    """Peak RSS above the post-import baseline over three train steps, fresh process each, MiB."""
+    impls = [i.id for i in IMPLS if any(p["impl"] == i.id and "skipped" not in p for p in probes)]
+    by = {(p["network"], p["impl"]): p for p in probes if "skipped" not in p}
+    lines = ["| network | " + " | ".join(impls) + " |", "|" + "---|" * (len(impls) + 1)]
+    for spec in NETS:
+        cells = []
+        for i in impls:
+            p = by.get((spec.name, i))
+            text = "—" if p is None else f"{p['train_peak_over_baseline_bytes'] / 2**20:,.0f}"
+            if p is not None and p.get("gpu_pool_bytes"):
+                text += f" (GPU {p['gpu_pool_bytes'] / 2**20:,.0f})"
+            cells.append(text)
+        if any(c != "—" for c in cells):
+            lines.append(f"| {spec.name} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
