@@ -39,11 +39,18 @@ def watchdog():
 @pytest.fixture(scope="module")
 def client():
     """One cluster for the module (starting one takes seconds). ``allowed-failures: 1``: Dask
-    retries a trial whose worker died once, and fails it with KilledWorker the second time."""
-    with dask.config.set({"distributed.scheduler.allowed-failures": 1}):
-        with dask_client("local", 2, timeout=30) as c:
-            c.wait_for_workers(2, timeout=30)
-            yield c
+    retries a trial whose worker died once, and fails it with KilledWorker the second time.
+
+    One BLAS thread in every trial process, cluster workers and pool workers alike: float32
+    GEMMs round differently with another thread count (the search sets the same share for both;
+    here the pool would get cores // 2 and the cluster Dask's 1)."""
+    with pytest.MonkeyPatch.context() as env:
+        for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+            env.setenv(name, "1")
+        with dask.config.set({"distributed.scheduler.allowed-failures": 1}):
+            with dask_client("local", 2, timeout=30) as c:
+                c.wait_for_workers(2, timeout=30)
+                yield c
 
 
 def objective(config, *, log=None, marker=None, always=False, results=None):

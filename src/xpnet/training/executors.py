@@ -22,6 +22,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import contextlib
 import multiprocessing
+import os
 import re
 import sys
 from typing import Callable, Iterator, Sequence
@@ -60,6 +61,10 @@ def dask_client(scheduler: str, workers: int = 1, *, timeout: float = 60.0) -> I
 
     The local cluster runs ``workers`` single-threaded worker processes on 127.0.0.1, without a
     dashboard; it is closed on exit. An existing cluster is only disconnected from.
+
+    Worker processes get the BLAS thread counts (``OMP_NUM_THREADS``...) set in this process's
+    environment, else Dask's 1: the same as a spawned process pool under the same environment.
+    Float32 results are bit-identical only between processes with the same BLAS thread count.
     """
     if check_scheduler(scheduler) == POOL:
         raise ValueError("scheduler 'pool' runs trials in a process pool, not on a Dask cluster")
@@ -70,14 +75,20 @@ def dask_client(scheduler: str, workers: int = 1, *, timeout: float = 60.0) -> I
         with distributed.Client(scheduler, timeout=timeout) as client:
             yield client
         return
-    with dask.config.set({"distributed.scheduler.worker-saturation": 1.0}):
-        # No dashboard; the scheduler's small HTTP server (health, metrics) still starts, and would
-        # take port 8787, or warn and move when another cluster holds it: a free port on 127.0.0.1.
-        cluster = distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                           host="127.0.0.1", dashboard_address=None,
-                                           scheduler_kwargs={"dashboard_address": "127.0.0.1:0"})
-    with cluster, distributed.Client(cluster, timeout=timeout) as client:
-        yield client
+    saved = dict(os.environ)  # Dask's nannies write their pre-spawn variables (OMP_NUM_THREADS=1...) here
+    try:
+        with dask.config.set({"distributed.scheduler.worker-saturation": 1.0}):
+            # No dashboard; the scheduler's small HTTP server (health, metrics) still starts, and would
+            # take port 8787, or warn and move when another cluster holds it: a free port on 127.0.0.1.
+            cluster = distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                               host="127.0.0.1", dashboard_address=None,
+                                               scheduler_kwargs={"dashboard_address": "127.0.0.1:0"})
+        with cluster, distributed.Client(cluster, timeout=timeout) as client:
+            yield client
+    finally:
+        for name in set(os.environ) - set(saved):
+            del os.environ[name]
+        os.environ.update(saved)
 
 
 @contextlib.contextmanager
