@@ -111,11 +111,10 @@ def completed(fn: Callable, items: Sequence, executor=None, workers: int = 1) ->
 
     ``executor`` None: a ``spawn`` process pool of ``workers``, shut down on exit. A Dask client:
     all items go to the scheduler in one ``client.map`` (so it sees the whole group at once and
-    queues it, rather than piling tasks onto workers), and on exit (an interrupt included) the
-    tasks still queued or running on the cluster are cancelled, and each result is released once
-    used. Any other
-    ``concurrent.futures`` executor is used as is and left open. Each future has ``result()``
-    and ``cancelled()``.
+    queues it, rather than piling tasks onto workers); each result is released once used, and on
+    exit (an interrupt included) the tasks still queued or running on the cluster are cancelled.
+    Any other ``concurrent.futures`` executor is used as is and left open. Each future has
+    ``result()`` and ``cancelled()``.
     """
     if is_dask_client(executor):
         futures = executor.map(fn, list(items), pure=False)
