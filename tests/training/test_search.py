@@ -90,3 +90,21 @@ def test_best_trials_rank_by_last_validation_accuracy():
     finals = [r["val_acc"][-1] for r in top]
     assert finals == sorted(finals, reverse=True) and len(top) == 5
     assert all(r["status"] == "ok" for r in top)
+
+
+def crashing_objective(config):
+    """Trial 2 kills its worker process outright (as an out-of-memory kill would)."""
+    if config["trial"] == 2:
+        os._exit(17)
+    return peaked_objective(config)
+
+
+def test_a_trial_that_kills_its_pool_process_fails_alone(tmp_path):
+    """A dead process breaks the whole pool; the innocent trials in flight must not be blamed."""
+    space = {"lr": (1e-6, 1e-3), "weight_decay": (1e-8, 1e-4)}  # no NaN failures in this range
+    results = random_search(crashing_objective, space, 6, seed=3, workers=2, results_path=tmp_path / "r.jsonl")
+    by_trial = {r["trial"]: r for r in results}
+    assert by_trial[2]["status"] == "failed"
+    assert "worker lost: the process running this trial died" in by_trial[2]["error"]
+    assert all(by_trial[i]["status"] == "ok" for i in (0, 1, 3, 4, 5))
+    assert sorted(r["trial"] for r in read_results(tmp_path / "r.jsonl")) == list(range(6))

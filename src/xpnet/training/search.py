@@ -17,6 +17,7 @@ import json
 import math
 import os
 import traceback
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Callable, Iterable, Mapping
 
@@ -112,21 +113,41 @@ def random_search(objective: Callable[[dict], dict], space: Mapping[str, tuple[f
         for config in todo:
             finish(_run_one(objective, config))
     else:
-        cancelled = []
-        with completed(functools.partial(_run_one, objective), todo, executor, workers) as finished:
+        cancelled, suspects = [], []
+        fn = functools.partial(_run_one, objective)
+        with completed(fn, todo, executor, workers) as finished:
             for config, fut in finished:
                 if fut.cancelled():  # not the trial's doing (the client lost its cluster): run it again on resume
                     cancelled.append(config["trial"])
                     continue
                 try:
                     result = fut.result()
+                except BrokenProcessPool:
+                    # One dying process breaks the whole pool and fails every trial in flight:
+                    # which one killed it is unknown, so each is retried alone below.
+                    suspects.append(config)
+                    continue
                 except Exception as exc:  # the worker process died (Dask: KilledWorker): record it, keep the rest
                     result = {**config, "status": "failed", "error": f"worker lost: {type(exc).__name__}: {exc}"}
                 finish(result)
+        for config in suspects:
+            finish(_run_isolated(fn, config))
         if cancelled:
             raise ConnectionError(f"trials {sorted(cancelled)} were cancelled before they finished (was the cluster "
                                   "lost?); run the search again with the same results file to run only them")
     return [done[t["trial"]] for t in trials if t["trial"] in done]
+
+
+def _run_isolated(fn: Callable[[dict], dict], config: dict) -> dict:
+    """Run one trial in a fresh one-process pool: a crash now can only be this trial's."""
+    with completed(fn, [config], None, 1) as finished:
+        for _, fut in finished:
+            try:
+                return fut.result()
+            except BrokenProcessPool as exc:
+                return {**config, "status": "failed",
+                        "error": f"worker lost: the process running this trial died ({type(exc).__name__})"}
+    raise AssertionError("unreachable: one trial was submitted")
 
 
 def run_trial(objective: Callable[[dict], dict], record: Mapping, space: Mapping[str, tuple[float, float]]) -> dict:
