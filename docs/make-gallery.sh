@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Regenerate the gallery of docs/gallery.md: every study at the book's settings, on the data
+# Regenerate the README gallery (docs/figures/): every study at the book's settings, on the data
 # that --data auto finds (the embedded MNIST split when offline), small PNGs in docs/figures/.
 # Usage: docs/make-gallery.sh [OUT_DIR]   (full JSON results and checkpoints go to OUT_DIR)
 set -euo pipefail
