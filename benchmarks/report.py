@@ -103,6 +103,8 @@ def main(argv=None) -> int:
     args = _parser().parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     meta = {"machine": machine.describe(), "threads": args.threads, "runs": []}
+    child_env = _env(args, True)
+    meta["machine"]["env"] = {k: child_env.get(k) for k in machine.THREAD_ENV}  # what the suites saw
     on_paths, off_paths = [], []
     if args.from_json:
         on_paths = list(args.from_json)
