@@ -51,7 +51,8 @@ def probe(network: str, impl_id: str) -> dict:
     except pytest.skip.Exception as exc:
         return {"network": network, "impl": impl_id, "skipped": str(exc)}
     return {"network": network, "impl": impl_id, "baseline_rss_bytes": baseline * 1024,
-            "peak_rss_bytes": peak * 1024, "train_peak_over_baseline_bytes": (peak - baseline) * 1024, "gpu_pool_bytes": gpu}
+            "peak_rss_bytes": peak * 1024, "train_peak_over_baseline_bytes": (peak - baseline) * 1024,
+            "gpu_pool_bytes": gpu}
 
 
 def probe_all(networks, impls, env=None) -> list[dict]:

@@ -29,7 +29,8 @@ class NetSpec:
 
 
 NETS = (
-    NetSpec("mlp", 128, (784,), lambda: MultiLayerNet(784, [100] * 4, 10), "mlp", ((784, 100, 100, 100, 100, 10),)),
+    NetSpec("mlp", 128, (784,), lambda: MultiLayerNet(784, [100] * 4, 10), "mlp",
+            ((784, 100, 100, 100, 100, 10),)),
     NetSpec("simpleconvnet", 100, (1, 28, 28), SimpleConvNet, "simple_convnet"),
     NetSpec("deepconvnet", 100, (1, 28, 28), DeepConvNet, "deep_convnet"),
     NetSpec("alexnet-w1", 64, (3, 32, 32), lambda: AlexNet(width=1.0), "alexnet", (1.0,)),

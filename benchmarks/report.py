@@ -80,9 +80,11 @@ def run_suites(args, path: Path, *, malloc: bool = True) -> dict:
 def render(rows, off_rows, probes, meta: dict, out: Path, dpi: int) -> str:
     parts = ["## samples/s (higher is better) and ratio to native PyTorch on the same device", "",
              summary.markdown_table(rows), "", "## targets (train step)", "", summary.targets_table(rows),
-             "", "## peak memory during one train step, MiB (process RSS; NumPy arrays allocated by the step; GPU pool)", "", summary.memory_table(rows)]
+             "", "## peak memory during one train step, MiB "
+             "(process RSS; NumPy arrays allocated by the step; GPU pool)", "", summary.memory_table(rows)]
     if probes:
-        parts += ["", "## peak RSS of training above the post-import baseline, fresh process per cell, MiB", "",
+        parts += ["", "## peak RSS of training above the post-import baseline, fresh process per cell, MiB",
+                  "",
                   summary.probe_table(probes)]
     if off_rows:
         parts += ["", "## host malloc tuning: xpnet samples/s off vs on", "",

@@ -23,7 +23,8 @@ MAKERS = {
 def _run(backend, make, steps, reload_at=None):
     rng = np.random.default_rng(3)
     host_params = {k: rng.standard_normal(s).astype(np.float32) for k, s in SHAPES.items()}
-    host_grads = [{k: rng.standard_normal(s).astype(np.float32) for k, s in SHAPES.items()} for _ in range(steps)]
+    host_grads = [{k: rng.standard_normal(s).astype(np.float32) for k, s in SHAPES.items()}
+                  for _ in range(steps)]
     with xpnet.use_backend(backend):
         params = {k: xpnet.asarray(v, copy=True) for k, v in host_params.items()}
         opt = make()
@@ -33,7 +34,8 @@ def _run(backend, make, steps, reload_at=None):
                 opt = make()
                 opt.load_state_dict(state, params)
             opt.update(params, {k: xpnet.asarray(v) for k, v in g.items()})
-        return {k: to_numpy(v) for k, v in params.items()}, {k: to_numpy(v) for k, v in opt.state["v"].items()}
+        v = {k: to_numpy(a) for k, a in opt.state["v"].items()}
+        return {k: to_numpy(p) for k, p in params.items()}, v
 
 
 @pytest.mark.parametrize("name", MAKERS)

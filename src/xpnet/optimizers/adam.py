@@ -156,7 +156,8 @@ class Adam(Optimizer):
             start = spans[-1][1]
         views = {}
         for slot, buf in zip(("m", "v"), bufs):
-            views[slot] = {k: xp.reshape(buf[a:b], tuple(p.shape)) for (k, p), (a, b) in zip(params.items(), spans)}
+            views[slot] = {k: xp.reshape(buf[a:b], tuple(p.shape))
+                           for (k, p), (a, b) in zip(params.items(), spans)}
             self.state[slot].update(views[slot])
         work = [xp.empty_like(bufs[0]) for _ in range(2)]
         flat = {"keys": tuple(params), "m": views["m"], "v": views["v"], "spans": spans,
