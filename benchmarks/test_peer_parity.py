@@ -18,15 +18,7 @@ from . import peers  # noqa: E402
 from .nets import NETS  # noqa: E402
 
 
-@pytest.fixture(autouse=True)
-def _torch_single_thread():
-    """Tiny tensors: torch's thread pool only adds waiting on a shared, loaded CPU."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(threads)
+from tests.conftest import _torch_single_thread  # noqa: E402,F401  (autouse: tiny tensors, one torch thread)
 
 
 def _scaled_atol(expected) -> float:
