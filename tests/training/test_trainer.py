@@ -160,9 +160,9 @@ def test_mlp_reaches_95_percent_on_embedded_mnist(backend_name):
     with xpnet.use_backend(backend_name):
         xpnet.seed(0)
         net = MultiLayerNet(784, [100, 100], 10)
-        trainer = Trainer(net, x_train, t_train, x_test, t_test, epochs=8, mini_batch_size=100,
+        trainer = Trainer(net, x_train, t_train, x_test, t_test, epochs=12, mini_batch_size=100,
                           optimizer="adam", optimizer_param={"lr": 0.001}, verbose=False)
         trainer.train()
-    assert max(trainer.test_acc_list) >= 0.95, trainer.test_acc_list
-    assert trainer.test_acc_list[-1] >= 0.94, trainer.test_acc_list
+    # measured: final 0.955 (numpy), 0.9605 (torch); >= 0.95 from epoch 9 on both
+    assert trainer.test_acc_list[-1] >= 0.95, trainer.test_acc_list
     assert math.isfinite(trainer.train_loss_list[-1])
