@@ -1,6 +1,6 @@
 """Compare a layer's backward with float64 central-difference gradients.
 
-``gradient_check(layer, x)`` builds the scalar ``L = sum(forward(x) * dout)`` for a fixed random
+``gradient_check(layer, x)`` (or ``gradient_check(f, x, backward=df)`` for a plain function) builds the scalar ``L = sum(forward(x) * dout)`` for a fixed random
 ``dout`` and compares ``backward(dout)`` (and every ``layer.grads[k]``) with numerical
 derivatives of ``L`` with respect to ``x`` and each ``layer.params[k]``. Layers that draw random
 numbers (Dropout) see the same draws on every forward call, because the check reseeds the one RNG
@@ -41,14 +41,31 @@ def numerical_gradient_inplace(f, x, eps: float = 1e-6):
     return grad
 
 
-def gradient_check(layer, x, *extra, dout=None, train_flg: bool = True, eps: float = 1e-6,
-                   rng_seed: int = 0) -> dict[str, float]:
+class _FunctionLayer:
+    """A function ``f(x)`` and its hand-written ``backward(x, dout) -> dx`` as a layer."""
+
+    def __init__(self, f, backward) -> None:
+        self.f, self._backward, self.x = f, backward, None
+
+    def forward(self, x):
+        self.x = x
+        return self.f(x)
+
+    def backward(self, dout):
+        return self._backward(self.x, dout)
+
+
+def gradient_check(layer, x, *extra, backward=None, dout=None, train_flg: bool = True,
+                   eps: float = 1e-6, rng_seed: int = 0) -> dict[str, float]:
     """Relative errors ``{'x': e, 'W': e, ...}`` between backward and numerical gradients.
 
     Parameters
     ----------
-    layer : object with ``forward(x, *extra, train_flg=...)`` and ``backward(dout)``
-        Parameters in ``layer.params`` (if any) are checked through ``layer.grads``.
+    layer : object with ``forward(x, *extra, train_flg=...)`` and ``backward(dout)``, or a function
+        Parameters in ``layer.params`` (if any) are checked through ``layer.grads``. A plain
+        function ``f(x)`` needs ``backward``.
+    backward : callable ``(x, dout) -> dx``, only with a plain function
+        The derivative to check, e.g. ``lambda x, dout: dout * (1 - tanh(x) ** 2)``.
     x : array
         Input, on the same backend as the layer; float64 for a meaningful check.
     extra : arrays
@@ -56,6 +73,13 @@ def gradient_check(layer, x, *extra, dout=None, train_flg: bool = True, eps: flo
     dout : array, optional
         Upstream gradient; a fixed random one by default (``1`` for a scalar output).
     """
+    if not hasattr(layer, "forward"):
+        if not callable(layer) or backward is None:
+            raise TypeError(f"gradient_check needs a layer with forward/backward, or a function with "
+                            f"backward=(x, dout) -> dx; got {layer!r}")
+        layer = _FunctionLayer(layer, backward)
+    elif backward is not None:
+        raise TypeError("backward= is for plain functions; a layer brings its own backward")
     xp = array_namespace(x)
     if not xp.isdtype(x.dtype, "real floating") or x.dtype != xp.float64:
         raise TypeError(f"gradient_check needs a float64 input, got {x.dtype}; use xpnet.use_dtype('float64')")

@@ -59,3 +59,22 @@ def test_wrong_gradient_shape_is_a_value_error(float64):
 
     with pytest.raises(ValueError, match=r"analytic \(4,\) vs numerical \(3, 4\)"):
         gradient_check(Flattening(), normal((3, 4)))
+
+
+def test_plain_functions_are_checked_through_their_backward(float64):
+    from xpnet.functions import sigmoid, tanh
+
+    x = normal((3, 4))
+    right = gradient_check(tanh, x, backward=lambda x, dout: dout * (1 - tanh(x) ** 2))
+    wrong = gradient_check(sigmoid, x, backward=lambda x, dout: dout * sigmoid(x))
+    assert right["x"] <= 1e-6
+    assert wrong["x"] > 0.1
+
+
+def test_function_without_backward_is_a_type_error(float64):
+    from xpnet.functions import tanh
+
+    with pytest.raises(TypeError, match="backward=\\(x, dout\\) -> dx"):
+        gradient_check(tanh, normal((2, 2)))
+    with pytest.raises(TypeError, match="a layer brings its own backward"):
+        gradient_check(Sigmoid(), normal((2, 2)), backward=lambda x, d: d)
