@@ -80,7 +80,7 @@ def test_unknown_activation_lists_choices(xp):
 
 @pytest.mark.parametrize("bad", [[3, 0], [3, -1], [2.5]])
 def test_bad_hidden_sizes_raise(xp, bad):
-    with pytest.raises(ValueError, match="hidden_size_list entries must be positive integers"):
+    with pytest.raises(ValueError, match="hidden_size_list entries must be a positive integer"):
         MultiLayerNet(4, bad, 2)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._validation import check_int
 from ._config import get_backend, get_device_name
 from ._namespace import default_float, get_device, get_namespace
 
@@ -19,9 +20,7 @@ _generators: dict[tuple[str, str | None], object] = {}
 
 def seed(n: int) -> None:
     """Seed every backend's generator; the next draws repeat bit for bit on the same backend."""
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {n!r}")
-    _seed["value"] = int(n)
+    _seed["value"] = check_int("seed", n, minimum=0)
     _generators.clear()
 
 

@@ -7,10 +7,10 @@ write it as JSON and :mod:`xpnet.plotting` can draw it without touching a device
 from __future__ import annotations
 
 import math
-import operator
 import time
 from typing import Callable, Optional
 
+from .._validation import check_int
 from ..backend import asarray, get_backend, get_device_name, get_dtype_name, seed as seed_rng
 from ..datasets import load_mnist
 
@@ -26,13 +26,7 @@ HEADER_KEYS = ("study", "backend", "data", "seed", "settings", "seconds")
 
 def positive_int(name: str, value) -> int:
     """``value`` as an int >= 1, or ValueError naming the setting."""
-    try:
-        ok = not isinstance(value, bool) and operator.index(value) >= 1
-    except TypeError:
-        ok = False
-    if not ok:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return operator.index(value)
+    return check_int(name, value)
 
 
 def positive_float(name: str, value) -> float:
@@ -101,8 +95,7 @@ class Run:
     """Seeds the RNG and times a study; :meth:`result` adds the common header."""
 
     def __init__(self, study: str, seed: int, settings: dict) -> None:
-        if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-            raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+        seed = check_int("seed", seed, minimum=0)
         self.study, self.seed, self.settings = study, seed, settings
         self.backend = backend_info()
         seed_rng(seed)

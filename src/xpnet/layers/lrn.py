@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .._validation import check_int
 from ..backend import array_namespace
 from .base import Layer
 
@@ -41,8 +42,7 @@ class LRN(Layer):
 
     def __init__(self, size: int = 5, alpha: float = 1e-4, beta: float = 0.75, k: float = 2.0):
         super().__init__()
-        if isinstance(size, bool) or not isinstance(size, int) or size < 1:
-            raise ValueError(f"LRN size must be a positive integer, got {size!r}")
+        size = check_int("LRN size", size)
         self.size, self.alpha, self.beta, self.k = size, float(alpha), float(beta), float(k)
         self.x = None
         self.s = None

@@ -10,8 +10,8 @@ the book's for the same mask; ``dropout_inverted=True`` gives the modern inverte
 
 from __future__ import annotations
 
-import operator
 
+from .._validation import check_int
 from ..layers import Dropout, Relu, Sigmoid, Tanh
 from .base import Network
 
@@ -21,16 +21,7 @@ ACTIVATIONS = {"relu": Relu, "sigmoid": Sigmoid, "tanh": Tanh}
 
 
 def _positive_sizes(what: str, sizes) -> list[int]:
-    out = []
-    for s in sizes:
-        try:
-            ok = not isinstance(s, bool) and operator.index(s) >= 1
-        except TypeError:
-            ok = False
-        if not ok:
-            raise ValueError(f"{what} must be positive integers, got {s!r}")
-        out.append(operator.index(s))
-    return out
+    return [check_int(what, s) for s in sizes]
 
 
 class MultiLayerNetExtend(Network):

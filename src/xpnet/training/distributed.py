@@ -40,6 +40,7 @@ import traceback
 import numpy as np
 
 from .. import io as _io
+from .._validation import check_int
 from ..backend import array_namespace, choice, get_backend, get_communicator, set_device, to_numpy
 from .trainer import Trainer
 
@@ -174,9 +175,7 @@ class DistributedTrainer(Trainer):
     def __init__(self, network, x_train, t_train, x_test, t_test, epochs=20, mini_batch_size=100,
                  optimizer="SGD", optimizer_param=None, evaluate_sample_num_per_epoch=None,
                  verbose=True, *, comm=None, seed=None, **kwargs):
-        if isinstance(mini_batch_size, bool) or not isinstance(mini_batch_size, (int, np.integer)) \
-                or mini_batch_size < 1:
-            raise ValueError(f"mini_batch_size must be a positive integer, got {mini_batch_size!r}")
+        check_int("mini_batch_size", mini_batch_size)
         self.comm = get_communicator("auto") if comm is None else comm
         self.rank, self.world_size = self.comm.rank, self.comm.size
         if seed is None and self.rank == 0:  # from rank 0's RNG shim: reproducible after xpnet.seed(n)

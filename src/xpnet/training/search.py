@@ -23,13 +23,13 @@ from typing import Callable, Iterable, Mapping
 
 import numpy as np
 
+from .._validation import check_int
 from .executors import completed
 
 
 def sample_trials(space: Mapping[str, tuple[float, float]], n_trials: int, seed: int = 0) -> list[dict]:
     """``n_trials`` configs ``{'trial': i, 'seed': s, name: value, ...}``, log-uniform per name."""
-    if isinstance(n_trials, bool) or not isinstance(n_trials, (int, np.integer)) or n_trials < 1:
-        raise ValueError(f"n_trials must be a positive integer, got {n_trials!r}")
+    n_trials = check_int("n_trials", n_trials)
     for name, bounds in space.items():
         low, high = bounds
         if not (0 < low < high):
@@ -96,8 +96,7 @@ def random_search(objective: Callable[[dict], dict], space: Mapping[str, tuple[f
     on_result : callable, optional
         Called with each result as it finishes (progress display).
     """
-    if isinstance(workers, bool) or not isinstance(workers, (int, np.integer)) or workers < 1:
-        raise ValueError(f"workers must be a positive integer, got {workers!r}")
+    check_int("workers", workers)
     path = Path(results_path) if results_path is not None else None
     trials = sample_trials(space, n_trials, seed)
     done = {r["trial"]: r for r in (read_results(path) if path else []) if _same(r, trials)}

@@ -24,6 +24,7 @@ import time
 
 import numpy as np
 
+from .._validation import check_int
 from ..backend import array_namespace, asarray, choice, permutation, seed, to_numpy
 from ..optimizers import get_optimizer
 from .callbacks import Callback
@@ -61,8 +62,7 @@ class Trainer:
         if sampling not in ("epoch", "replacement"):
             raise ValueError(f"sampling must be 'epoch' or 'replacement', got {sampling!r}")
         for name, value in (("epochs", epochs), ("mini_batch_size", mini_batch_size), ("check_every", check_every)):
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-                raise ValueError(f"{name} must be a positive integer, got {value!r}")
+            check_int(name, value)
         self.network = network
         self.x_train, self.t_train = asarray(x_train), asarray(t_train)
         self.x_test, self.t_test = asarray(x_test), asarray(t_test)
