@@ -53,6 +53,18 @@ def _enter(request, stack_dtype=None):
     return ctx
 
 
+@pytest.fixture(autouse=True)
+def _backend_settings_restored():
+    """Each test starts and ends with the same backend settings, whatever the code under test set
+    (the CLI's ``--backend`` sets the process-wide backend, as a command should)."""
+    from xpnet.backend import _config
+
+    saved = dict(_config._explicit)
+    yield
+    _config._explicit.clear()
+    _config._explicit.update(saved)
+
+
 @pytest.fixture(params=BACKEND_PARAMS)
 def xp(request):
     """The array namespace of one backend, made current (float32 default dtype, seed 0)."""

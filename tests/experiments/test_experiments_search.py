@@ -37,3 +37,16 @@ def test_parallel_workers_give_the_same_trials_as_one_process(tmp_path):
     parallel = hyperparameter_search(trials=2, workers=2, results_path=tmp_path / "p.jsonl", **TINY)
     assert [(t["lr"], t["weight_decay"]) for t in parallel["trials"]] == [(t["lr"], t["weight_decay"]) for t in serial["trials"]]
     assert [t["val_acc"] for t in parallel["trials"]] == [t["val_acc"] for t in serial["trials"]]
+
+
+def test_a_trial_run_in_this_process_leaves_the_backend_settings_alone():
+    """workers=1 runs trials in the caller's process: they must not switch its backend or dtype."""
+    import xpnet
+    from xpnet.experiments.search import search_trial
+
+    settings = {"data": "embedded", "samples": 50, "val_ratio": 0.2, "split_seed": 0, "epochs": 1, "batch_size": 20}
+    with xpnet.use_backend("numpy"), xpnet.use_dtype("float32"):
+        result = search_trial({"trial": 0, "seed": 1, "lr": 0.01, "weight_decay": 1e-6}, settings=settings,
+                              runtime={"backend": "array_api_strict", "device": None, "dtype": "float64"})
+        assert xpnet.get_backend() == "numpy" and xpnet.get_dtype() == "float32"
+    assert len(result["val_acc"]) == 1

@@ -18,7 +18,7 @@ import os
 
 import numpy as np
 
-from ..backend import get_backend, get_device_name, get_dtype_name, seed as seed_rng, set_backend, set_dtype
+from ..backend import get_backend, get_device_name, get_dtype_name, seed as seed_rng, use_backend, use_dtype
 from ..models import MultiLayerNet
 from ..training.executors import check_scheduler, trial_executor
 from ..training.search import best_trials, random_search, read_results, run_trial
@@ -45,14 +45,14 @@ def _split(data: str, samples: int, val_ratio: float, split_seed: int):
 def search_trial(config: dict, *, settings: dict, runtime: dict) -> dict:
     """One trial (a picklable top-level function): train with ``config``'s lr and weight decay.
 
-    ``runtime`` carries the parent's backend, device and dtype into a spawned worker.
+    ``runtime`` carries the parent's backend, device and dtype into a spawned worker; they are
+    entered as a context, so a trial run in the caller's process leaves its settings as they were.
     """
-    set_backend(runtime["backend"], device=runtime["device"])
-    set_dtype(runtime["dtype"])
-    arrays, _ = _split(settings["data"], settings["samples"], settings["val_ratio"], settings["split_seed"])
-    seed_rng(config["seed"])
-    net = MultiLayerNet(784, [100] * 6, 10, weight_decay_lambda=config["weight_decay"])
-    history = fit(net, arrays, epochs=settings["epochs"], batch_size=settings["batch_size"], lr=config["lr"])
+    with use_backend(runtime["backend"], device=runtime["device"]), use_dtype(runtime["dtype"]):
+        arrays, _ = _split(settings["data"], settings["samples"], settings["val_ratio"], settings["split_seed"])
+        seed_rng(config["seed"])
+        net = MultiLayerNet(784, [100] * 6, 10, weight_decay_lambda=config["weight_decay"])
+        history = fit(net, arrays, epochs=settings["epochs"], batch_size=settings["batch_size"], lr=config["lr"])
     return {"val_acc": rounded(history["test_acc"]), "train_acc": rounded(history["train_acc"]),
             "settings": settings}
 
