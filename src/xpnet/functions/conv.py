@@ -22,14 +22,15 @@ Portable code uses only the array API standard:
 On NumPy the gather is ``sliding_window_view`` and one reshape copy
 (:func:`xpnet.backend.numpy_columns`), held equal to the portable twin by a test. col2im stays
 portable everywhere: ``filter_h * filter_w`` strided adds touch each element once per tap, which is
-what a scatter-free col2im can do at best.
+what a scatter-free col2im can do at best; on NumPy its batch is split over the CPU's cores
+(each thread adds its own images, so the sums are the same as on one thread).
 """
 
 from __future__ import annotations
 
 import operator
 
-from ..backend import array_namespace, is_numpy_namespace, numpy_columns
+from ..backend import array_namespace, batch_parts, is_numpy_namespace, numpy_columns, run_parts
 
 
 def _int(name: str, value, *, allow_zero: bool = False) -> int:
@@ -95,7 +96,7 @@ def pad_images(x, pad: int, value: float = 0.0):
     return img
 
 
-def add_taps(taps, size_hw, filter_h: int, filter_w: int, stride: int = 1, pad: int = 0):
+def add_taps(taps, size_hw, filter_h: int, filter_w: int, stride: int = 1, pad: int = 0, img=None):
     """Sum tap k onto window position k of a zero image and cut off the padding.
 
     The adjoint of reading ``img[..., rows, cols]`` for each of :func:`window_slices`.
@@ -105,13 +106,15 @@ def add_taps(taps, size_hw, filter_h: int, filter_w: int, stride: int = 1, pad: 
     taps : iterable of ``filter_h*filter_w`` arrays, shape (..., out_h, out_w)
         Consumed one at a time (a generator keeps only one tap alive).
     size_hw : (H, W) of the unpadded image.
+    img : array, shape (..., H + 2*pad, W + 2*pad), optional
+        All zeros: the taps are added into it in place (e.g. one slice of a batch-wide buffer
+        filled by several threads). Default: a new zero image.
 
     Returns
     -------
     array, shape (..., H, W)
     """
     h, w = size_hw
-    img = None
     for (rows, cols), tap in zip(_slices_for(size_hw, filter_h, filter_w, stride, pad), taps):
         if img is None:
             xp = array_namespace(tap)
@@ -167,7 +170,18 @@ def add_columns(cols, input_shape, filter_h: int, filter_w: int, stride: int = 1
             f"{filter_h}x{filter_w} kernel, stride {stride}, pad {pad} needs {expected}"
         )
     cols = xp.reshape(cols, (c, k, n, out_h, out_w))
-    img = add_taps((cols[:, j, ...] for j in range(k)), (h, w), filter_h, filter_w, stride, pad)
+    parts = batch_parts(xp, n, c * k * out_h * out_w)
+    if len(parts) == 1:
+        img = add_taps((cols[:, j, ...] for j in range(k)), (h, w), filter_h, filter_w, stride, pad)
+        return xp.permute_dims(img, (1, 0, 2, 3))
+    full = xp.zeros((c, n, h + 2 * pad, w + 2 * pad), dtype=cols.dtype, device=cols.device)
+
+    def part(a, b):  # images a..b, on its own thread: disjoint slices of ``full``
+        add_taps((cols[:, j, a:b, ...] for j in range(k)), (h, w), filter_h, filter_w, stride, pad,
+                 img=full[:, a:b, ...])
+
+    run_parts(part, parts)
+    img = full if pad == 0 else full[..., pad:pad + h, pad:pad + w]
     return xp.permute_dims(img, (1, 0, 2, 3))
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from ..backend import array_namespace
+from ..backend import array_namespace, batch_parts, run_parts
 from ..functions.conv import add_taps, output_hw, pad_images, window_slices
 from .base import Layer
 
@@ -27,8 +27,11 @@ class Pooling(Layer):
     time (``dout * (arg_max == k)``), added back with col2im's strided slices: no scatter.
 
     Speed: no ``xp.where`` on data-dependent masks (a mispredicted branch per element, ~12x slower
-    than vectorised arithmetic on NumPy and torch). The running max is ``maximum``, the winning
-    tap index an int8 updated as ``arg += better * (k - arg)``, the backward mask a multiply.
+    than vectorised arithmetic on NumPy and torch). The running max is ``maximum``; the winning
+    tap index is an int8 ``arg = maximum(arg, k * better)`` (the last tap to raise the running
+    max is the first maximum); the backward mask a multiply. On NumPy the batch is split over
+    the CPU's cores (:mod:`xpnet.backend._threads`): each thread runs this same code on its
+    images, so the result is bit-identical to one thread.
     """
 
     def __init__(self, pool_h: int, pool_w: int, stride: int = 1, pad: int = 0, mode: str = "max"):
@@ -53,30 +56,68 @@ class Pooling(Layer):
         """x : array, shape (N, C, H, W) -> array, shape (N, C, out_h, out_w)."""
         xp = array_namespace(x)
         slices = self._slices(tuple(x.shape))
-        img = pad_images(x, self.pad, -math.inf if self.mode == "max" else 0.0)
         self.x_shape = tuple(x.shape)
+        parts = batch_parts(xp, x.shape[0], math.prod(x.shape[1:]))
+        if len(parts) == 1:
+            out, self.arg_max = self._pool(xp, x, slices)
+            return out
+        shape = (*x.shape[:2], *output_hw(self.x_shape, self.pool_h, self.pool_w, self.stride, self.pad))
+        out = xp.empty(shape, dtype=x.dtype, device=x.device)
+        arg_max = None if self.mode == "avg" else xp.empty(shape, dtype=_index_dtype(xp, slices))
+
+        def part(a, b):  # one slice of the batch; the parts run on separate threads
+            out[a:b], arg = self._pool(xp, x[a:b], slices)
+            if arg_max is not None:
+                arg_max[a:b] = arg
+
+        run_parts(part, parts)
+        self.arg_max = arg_max
+        return out
+
+    def _pool(self, xp, x, slices):
+        """(pooled x, index of the winning tap or None for 'avg'); the output never aliases x."""
+        img = pad_images(x, self.pad, -math.inf if self.mode == "max" else 0.0)
         taps = (img[:, :, rows, cols] for rows, cols in slices)
         best = next(taps)
         if self.mode == "avg":
             for tap in taps:
                 best = best + tap
-            return best / len(slices) if len(slices) > 1 else xp.asarray(best, copy=True)
-        index_dtype = xp.int8 if len(slices) <= 127 else xp.int32
+            return (best / len(slices) if len(slices) > 1 else xp.asarray(best, copy=True)), None
+        index_dtype = _index_dtype(xp, slices)
         arg_max = xp.zeros(best.shape, dtype=index_dtype, device=x.device)
         for k, tap in enumerate(taps, start=1):
-            better = xp.astype(tap > best, index_dtype)
+            # The last tap to beat the running max is the first maximum: arg = max of k * better.
+            arg_max = xp.maximum(arg_max, xp.astype(tap > best, index_dtype) * k)
             best = xp.maximum(best, tap)
-            arg_max += better * (k - arg_max)  # arg_max = k where better, branch-free
-        self.arg_max = arg_max
-        return best if len(slices) > 1 else xp.asarray(best, copy=True)
+        return (best if len(slices) > 1 else xp.asarray(best, copy=True)), arg_max
 
     def backward(self, dout):
         """dout : array, shape (N, C, out_h, out_w) -> dx, shape (N, C, H, W)."""
+        xp = array_namespace(dout)
+        n = dout.shape[0]
+        parts = batch_parts(xp, n, math.prod(self.x_shape[1:]))
+        if len(parts) == 1:
+            return self._unpool(xp, dout, self.arg_max)
+        h, w = self.x_shape[2:]
+        img = xp.zeros((*dout.shape[:2], h + 2 * self.pad, w + 2 * self.pad), dtype=dout.dtype,
+                       device=dout.device)
+        arg_max = self.arg_max
+
+        def part(a, b):
+            self._unpool(xp, dout[a:b], None if arg_max is None else arg_max[a:b], img=img[a:b])
+
+        run_parts(part, parts)
+        return img if self.pad == 0 else img[..., self.pad:self.pad + h, self.pad:self.pad + w]
+
+    def _unpool(self, xp, dout, arg_max, img=None):
         k = self.pool_h * self.pool_w
         if self.mode == "avg":
             share = dout / k
             taps = (share for _ in range(k))
         else:
-            xp = array_namespace(dout)
-            taps = (dout * xp.astype(self.arg_max == j, dout.dtype) for j in range(k))
-        return add_taps(taps, self.x_shape[2:], self.pool_h, self.pool_w, self.stride, self.pad)
+            taps = (dout * xp.astype(arg_max == j, dout.dtype) for j in range(k))
+        return add_taps(taps, self.x_shape[2:], self.pool_h, self.pool_w, self.stride, self.pad, img=img)
+
+
+def _index_dtype(xp, slices):
+    return xp.int8 if len(slices) <= 127 else xp.int32

@@ -1,0 +1,118 @@
+"""Every NumPy kernel split over threads equals one thread and the portable twin, bit for bit.
+
+Inputs are large enough that :func:`xpnet.backend._threads.chunks` really cuts them (asserted),
+and ``XPNET_NUM_THREADS=3`` makes the cuts fall at odd places (mid-batch, mid-parameter). The
+portable twin runs on array-api-strict (NumPy underneath, the same float operations).
+"""
+
+import numpy as np
+import pytest
+
+import xpnet
+from xpnet.backend import to_numpy
+from xpnet.backend._threads import chunks
+from xpnet.functions.conv import add_columns, columns
+from xpnet.layers import Pooling, Relu
+from xpnet.optimizers import Adam
+
+BATCH, C, H, W = 7, 8, 48, 48  # 18,432 values per image: 7 images split 3 ways
+
+
+@pytest.fixture
+def three_threads(monkeypatch):
+    monkeypatch.setenv("XPNET_NUM_THREADS", "3")
+    assert len(chunks(BATCH, C * H * W)) == 3
+
+
+def _on(backend, fn, *host):
+    with xpnet.use_backend(backend):
+        out = fn(*(xpnet.asarray(a) for a in host))
+        return [to_numpy(o) for o in (out if isinstance(out, tuple) else (out,))]
+
+
+def _same_everywhere(fn, *host, monkeypatch):
+    threaded = _on("numpy", fn, *host)
+    monkeypatch.setenv("XPNET_NUM_THREADS", "1")
+    serial = _on("numpy", fn, *host)
+    portable = _on("array_api_strict", fn, *host)
+    for a, b, c in zip(threaded, serial, portable):
+        assert a.dtype == b.dtype == c.dtype and a.shape == b.shape == c.shape
+        np.testing.assert_array_equal(a, b)
+        np.testing.assert_array_equal(a, c)
+    return threaded
+
+
+def _images(seed=0, ties=False):
+    x = np.random.default_rng(seed).standard_normal((BATCH, C, H, W)).astype(np.float32)
+    if ties:
+        x[:, :, ::3] = 0.5  # whole rows of equal values: the first maximum must win
+    return x
+
+
+@pytest.mark.parametrize("layout", ["contiguous", "channel-major view"])
+def test_relu_forward_and_backward(three_threads, monkeypatch, layout):
+    x, dout = _images(1), _images(2)
+    if layout != "contiguous":  # as a convolution returns it: (N, C, ...) view of (C, N, ...) memory
+        x = np.ascontiguousarray(x.transpose(1, 0, 2, 3)).transpose(1, 0, 2, 3)
+
+    def relu(x, dout):
+        layer = Relu()
+        out = layer.forward(x)
+        return out, layer.mask, layer.backward(dout)
+
+    out, mask, dx = _same_everywhere(relu, x, dout, monkeypatch=monkeypatch)
+    assert mask.dtype == np.bool_ and mask.sum() > 0 and (dx[mask] == 0).all()
+
+
+@pytest.mark.parametrize("mode", ["max", "avg"])
+@pytest.mark.parametrize("geom", [(2, 2, 2, 0), (3, 3, 2, 1), (3, 3, 1, 1)], ids=str)
+def test_pooling_forward_and_backward(three_threads, monkeypatch, mode, geom):
+    ph, pw, stride, pad = geom
+    x = _images(3, ties=True)
+
+    def pool(x):
+        layer = Pooling(ph, pw, stride, pad, mode=mode)
+        out = layer.forward(x)
+        dout = out * 0.5 + 1.0
+        return out, layer.backward(dout)
+
+    out, dx = _same_everywhere(pool, x, monkeypatch=monkeypatch)
+    assert dx.shape == x.shape and out.shape[:2] == x.shape[:2]
+
+
+@pytest.mark.parametrize("geom", [(3, 1, 1), (5, 1, 0), (3, 2, 1)], ids=str)
+def test_im2col_gather_and_col2im(three_threads, monkeypatch, geom):
+    k, stride, pad = geom
+    x = _images(4)
+
+    def im2col_col2im(x):
+        cols = columns(x, k, k, stride, pad)
+        return cols, add_columns(cols, x.shape, k, k, stride, pad)
+
+    cols, back = _same_everywhere(im2col_col2im, x, monkeypatch=monkeypatch)
+    assert back.shape == x.shape
+
+
+def test_adam_update_split_mid_parameter(monkeypatch):
+    monkeypatch.setenv("XPNET_NUM_THREADS", "3")
+    rng = np.random.default_rng(5)
+    shapes = {"W1": (400, 200), "b1": (200,), "W2": (200, 150), "b2": (150,)}
+    total = sum(int(np.prod(s)) for s in shapes.values())
+    assert len(chunks(total)) == 3  # the cuts fall inside W1 and W2
+    params = {k: rng.standard_normal(s).astype(np.float32) for k, s in shapes.items()}
+    grads = [{k: rng.standard_normal(s).astype(np.float32) for k, s in shapes.items()} for _ in range(3)]
+
+    def run(backend, threads):
+        monkeypatch.setenv("XPNET_NUM_THREADS", threads)
+        with xpnet.use_backend(backend):
+            ps = {k: xpnet.asarray(v, copy=True) for k, v in params.items()}
+            opt = Adam(lr=0.01, weight_decay=0.0)
+            for g in grads:
+                opt.update(ps, {k: xpnet.asarray(v) for k, v in g.items()})
+            return {k: to_numpy(v) for k, v in ps.items()}
+
+    threaded, serial, portable = run("numpy", "3"), run("numpy", "1"), run("array_api_strict", "3")
+    for key in shapes:
+        np.testing.assert_array_equal(threaded[key], serial[key])
+        np.testing.assert_array_equal(threaded[key], portable[key])
+        assert not np.array_equal(threaded[key], params[key])
