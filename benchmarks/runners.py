@@ -123,7 +123,9 @@ def _xpnet_runner(impl: Impl, spec: NetSpec, batch: int) -> Iterator[Runner]:
             net.predict(x, train_flg=False)
             sync()
 
-        info = {"malloc_tuning": xpnet.backend.malloc_tuning_status()["applied"]}
+        info = {"malloc_tuning": xpnet.backend.malloc_tuning_status()["applied"],
+                "blas_tuning": xpnet.backend.blas_tuning_status()["applied"],
+                "threads": xpnet.backend.num_threads()}
         yield Runner(train, infer, sync, pool, reset, info, traced=impl.backend == "numpy")
     finally:
         ctx.__exit__(None, None, None)

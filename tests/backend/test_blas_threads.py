@@ -1,0 +1,51 @@
+"""OpenBLAS idle-thread tuning: on at first backend use, never at import, switchable off."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from xpnet.backend._blas_threads import _loaded_openblas
+
+PROBE = ("import xpnet; from xpnet.backend import blas_tuning_status as s; print(s()['applied']); "
+         "xpnet.get_backend(); st = s(); print(st['applied'], st['reason']); import os; "
+         "print(os.environ.get('OPENBLAS_THREAD_TIMEOUT'))")
+
+
+def _run(**env):
+    full = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_THREAD_TIMEOUT", "XPNET_BLAS_TUNING")}
+    full.update(env)
+    out = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, env=full, check=True)
+    return out.stdout.strip().splitlines()
+
+
+@pytest.mark.skipif(_loaded_openblas() is None, reason="this NumPy does not use a loaded OpenBLAS")
+def test_applied_at_first_backend_use_not_at_import():
+    lines = _run()
+    assert lines[0] == "None"
+    assert lines[1] == "True OpenBLAS thread timeout 2**4 cycles", lines
+    assert lines[2] == "4"  # child processes' OpenBLAS starts the same way
+
+
+def test_switched_off_by_environment():
+    lines = _run(XPNET_BLAS_TUNING="0")
+    assert lines[1] == "False switched off by XPNET_BLAS_TUNING"
+    assert lines[2] == "None"
+
+
+def test_a_users_own_timeout_wins():
+    lines = _run(OPENBLAS_THREAD_TIMEOUT="20")
+    assert lines[1] == "False left to the user's OPENBLAS_THREAD_TIMEOUT=20"
+    assert lines[2] == "20"
+
+
+def test_matrix_products_are_unchanged_by_the_restart():
+    import numpy as np
+
+    import xpnet
+
+    xpnet.get_backend()
+    rng = np.random.default_rng(0)
+    a, b = rng.standard_normal((300, 200)), rng.standard_normal((200, 100))
+    np.testing.assert_allclose(a @ b, np.einsum("ij,jk->ik", a, b), rtol=1e-12, atol=1e-12)
