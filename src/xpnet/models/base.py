@@ -23,6 +23,12 @@ Differences from the book's networks (same results where the book is right):
 - Assigning ``params[k] = new_array`` (the book's ``load_params`` style) also rebinds the layer,
   so the network never silently keeps training an orphaned array.
 - The input shape is checked at the entry of ``predict``/``loss``/``gradient``.
+- A ``Relu`` directly followed by a max ``Pooling`` runs *after* it (:func:`execution_order`):
+  ReLU is monotone, so ``maxpool(relu(x)) == relu(maxpool(x))`` and the gradients are the same
+  (the first maximum of a window with a positive max is the same element either way; a window
+  whose max is <= 0 gets zero gradient either way), but ReLU then touches a quarter of the values
+  (2x2 pooling). The layers and their names stay as the book has them; ``Relu.mask`` then has
+  the pooled shape.
 """
 
 from __future__ import annotations
@@ -34,7 +40,7 @@ from .. import io as _io
 from ..backend import array_namespace, ones, zeros
 from ..functions.conv import conv_output_size
 from ..initializers import init_weight
-from ..layers import Affine, BatchNormalization, Convolution, Pooling, SoftmaxWithLoss
+from ..layers import Affine, BatchNormalization, Convolution, Pooling, Relu, SoftmaxWithLoss
 from ..regularization import PENALTIES, penalty, penalty_grad
 
 __all__ = ["Network"]
@@ -164,7 +170,7 @@ class Network:
     def predict(self, x, train_flg: bool = False):
         """x : array, shape (N, *input_shape) -> scores, shape (N, output_size)."""
         self._check_input(x)
-        for layer in self.layers.values():
+        for layer in execution_order(self.layers.values()):
             x = layer.forward(x, train_flg=train_flg)
         return x
 
@@ -192,7 +198,7 @@ class Network:
         input's gradient is never used in training, and torch does not compute it either.
         """
         dout = self.last_layer.backward(dout)
-        layers = list(self.layers.values())
+        layers = execution_order(self.layers.values())
         first = 0 if input_grad else next((i for i, layer in enumerate(layers) if layer.params), 0)
         for layer in reversed(layers[first + (not input_grad):]):
             dout = layer.backward(dout)
@@ -249,3 +255,14 @@ class Network:
     def __repr__(self) -> str:
         body = ", ".join(self.layers)
         return f"{type(self).__name__}(input_shape={self.input_shape}, layers=[{body}])"
+
+
+def execution_order(layers) -> list:
+    """The layers in the order they run: each ``Relu`` right before a max ``Pooling`` swapped
+    with it (pooling first; see the module docstring for why results are unchanged)."""
+    order = list(layers)
+    for i in range(len(order) - 1):
+        a, b = order[i], order[i + 1]
+        if type(a) is Relu and isinstance(b, Pooling) and b.mode == "max":
+            order[i], order[i + 1] = b, a
+    return order

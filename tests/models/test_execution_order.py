@@ -1,0 +1,49 @@
+"""ReLU runs after the max pooling that follows it, with exactly the book order's results."""
+
+import numpy as np
+import pytest
+
+from xpnet.backend import choice, normal, seed, to_numpy
+from xpnet.layers import Pooling, Relu
+from xpnet.models import AlexNet, DeepConvNet, SimpleConvNet
+from xpnet.models.base import execution_order
+
+NETS = {
+    "simpleconvnet": (lambda: SimpleConvNet(), (1, 28, 28)),
+    "deepconvnet": (lambda: DeepConvNet(), (1, 28, 28)),  # 2x2 pools, Dropout, Relu->Conv too
+    "alexnet": (lambda: AlexNet((3, 32, 32), width=1 / 16, dropout_ratio=0.0), (3, 32, 32)),  # 3x3/2 overlapping
+}
+
+
+def _book_order_gradients(net, x, t):
+    """Forward and backward through ``net.layers`` exactly in the book's order."""
+    for layer in net.layers.values():
+        x = layer.forward(x, train_flg=True)
+    loss = net.last_layer.forward(x, t)
+    dout = net.last_layer.backward(1)
+    for layer in reversed(list(net.layers.values())):
+        dout = layer.backward(dout)
+    return loss, {k: layer.grads[key] for k, (layer, key) in net._owners.items()}
+
+
+@pytest.mark.parametrize("name", NETS)
+def test_pool_before_relu_gives_the_book_orders_loss_and_gradients(xp, name):
+    build, shape = NETS[name]
+    net = build()
+    order = execution_order(net.layers.values())
+    assert any(type(a) is Pooling and type(b) is Relu for a, b in zip(order, order[1:]))
+    x, t = normal((6, *shape)), choice(10, 6)
+    seed(1)  # the same Dropout masks in both runs
+    grads = {k: to_numpy(g) for k, g in net.gradient(x, t).items()}
+    loss = float(to_numpy(net.last_loss))
+    seed(1)
+    ref_loss, ref = _book_order_gradients(net, x, t)
+    assert loss == float(to_numpy(ref_loss))
+    for key, value in ref.items():
+        np.testing.assert_array_equal(grads[key], to_numpy(value), err_msg=key)
+    assert any(np.any(g != 0) for g in grads.values())
+
+
+def test_only_a_relu_directly_before_a_max_pool_moves():
+    relu1, pool_max, relu2, pool_avg, relu3 = Relu(), Pooling(2, 2, 2), Relu(), Pooling(2, 2, 2, mode="avg"), Relu()
+    assert execution_order([relu1, pool_max, relu2, pool_avg, relu3]) == [pool_max, relu1, relu2, pool_avg, relu3]
