@@ -11,10 +11,18 @@ from xpnet.backend._threads import MIN_ITEMS, batch_parts, chunks, num_threads, 
 
 
 def test_thread_count_comes_from_the_environment(monkeypatch):
+    monkeypatch.setenv("OMP_NUM_THREADS", "2")
     monkeypatch.setenv("XPNET_NUM_THREADS", "3")
     assert num_threads() == 3
     monkeypatch.delenv("XPNET_NUM_THREADS")
-    assert num_threads() >= 1
+    assert num_threads() == 2  # the share a Dask worker or MPI rank was given
+    monkeypatch.setenv("OMP_NUM_THREADS", "4,1")
+    assert num_threads() == 4
+    monkeypatch.delenv("OMP_NUM_THREADS")
+    cpus = num_threads()
+    assert cpus >= 1
+    monkeypatch.setenv("OMP_NUM_THREADS", "lots")  # not ours to reject: ignored
+    assert num_threads() == cpus
 
 
 @pytest.mark.parametrize("raw", ["0", "-2", "two", "1.5"])

@@ -11,8 +11,8 @@ Only disjoint *elementwise* work is split (each output element is written by exa
 thread, in the same operation order as the serial code), never a reduction, so results are
 bit-identical to one thread; the tests hold every split kernel equal to its portable twin.
 
-``XPNET_NUM_THREADS`` sets the thread count (default: the CPUs this process may run on);
-``1`` turns splitting off. Work smaller than :data:`MIN_ITEMS` elements per thread runs serially,
+``XPNET_NUM_THREADS`` sets the thread count (default: ``OMP_NUM_THREADS``, else the CPUs this
+process may run on); ``1`` turns splitting off. Work smaller than :data:`MIN_ITEMS` elements per thread runs serially,
 where handing it to a thread would cost more than it saves (~10-30 us per hand-off).
 """
 
@@ -33,7 +33,12 @@ _inside = threading.local()  # set in pool workers: nested splits run serially (
 
 
 def num_threads() -> int:
-    """Threads a split operation uses: ``XPNET_NUM_THREADS`` or the CPUs available."""
+    """Threads a split operation uses.
+
+    ``XPNET_NUM_THREADS`` if set; else ``OMP_NUM_THREADS`` (the convention torch and the BLAS
+    libraries follow, and what Dask workers, ``xpnet search`` workers and MPI ranks are given
+    to share the cores); else the CPUs this process may run on.
+    """
     raw = os.environ.get("XPNET_NUM_THREADS", "").strip()
     if raw:
         try:
@@ -43,6 +48,9 @@ def num_threads() -> int:
         if value < 1:
             raise ValueError(f"XPNET_NUM_THREADS must be a positive integer, got {raw!r}")
         return value
+    omp = os.environ.get("OMP_NUM_THREADS", "").split(",")[0].strip()  # "4,2": the outer level
+    if omp.isdigit() and int(omp) >= 1:
+        return int(omp)
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not Linux
