@@ -10,7 +10,8 @@ import platform
 LIBRARIES = ("xpnet", "numpy", "torch", "cupy", "array-api-compat", "array-api-strict", "pytest-benchmark",
              "matplotlib")
 THREAD_ENV = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_CORETYPE",
-              "OPENBLAS_L2_SIZE", "XPNET_MALLOC_TUNING")
+              "OPENBLAS_L2_SIZE", "OPENBLAS_THREAD_TIMEOUT", "XPNET_MALLOC_TUNING", "XPNET_BLAS_TUNING",
+              "XPNET_NUM_THREADS")
 
 
 def cpu() -> dict:

@@ -5,13 +5,15 @@ in a subprocess (so the malloc tuning and thread settings apply from process sta
 times, and writes to ``--out``:
 
 - ``bench.json``: the machine (CPU, GPU, versions, BLAS, date), the load average around every
-  run, every row with all its runs, the ratios, the targets, and the malloc on/off comparison;
+  run, every row with all its runs, the ratios, the targets, and the tuning on/off comparisons;
 - ``bench.md``: the Markdown tables (also printed);
 - ``bench.png``: the bar chart.
 
-``--malloc-compare`` also runs the xpnet rows with ``XPNET_MALLOC_TUNING=0``, alternating with
-the tuned runs, so both see the same machine. ``--threads N`` sets ``OMP_NUM_THREADS``,
-``OPENBLAS_NUM_THREADS`` and ``MKL_NUM_THREADS`` for the run (default: the libraries' own).
+``--compare malloc blas threads`` also runs the xpnet rows with each of xpnet's CPU tunings
+switched off (``XPNET_MALLOC_TUNING=0``, ``XPNET_BLAS_TUNING=0``, ``XPNET_NUM_THREADS=1``), one
+at a time and alternating with the tuned runs, so both see the same machine (``--malloc-compare``
+is ``--compare malloc``). ``--threads N`` sets ``OMP_NUM_THREADS``, ``OPENBLAS_NUM_THREADS``,
+``MKL_NUM_THREADS`` and ``XPNET_NUM_THREADS`` for the run (default: the libraries' own).
 ``--memory`` adds the peak RSS of training each network in a fresh process
 (:mod:`benchmarks.memory_probe`). ``--from-json`` re-renders earlier ``--benchmark-json``
 files without running the suites.
@@ -40,7 +42,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--repeat", type=int, default=1, help="run the suites this many times (best median wins)")
     p.add_argument("--seconds", type=float, default=None, help=f"time budget per benchmark ({BUDGET_ENV})")
     p.add_argument("--threads", type=int, default=None, help="BLAS/OpenMP threads (default: libraries' own)")
-    p.add_argument("--malloc-compare", action="store_true", help="also run xpnet with XPNET_MALLOC_TUNING=0")
+    p.add_argument("--compare", nargs="+", choices=sorted(TUNINGS), default=[],
+                   help="also run xpnet with these tunings off, one at a time")
+    p.add_argument("--malloc-compare", action="store_true", help="the same as --compare malloc")
     p.add_argument("--memory", action="store_true",
                    help="also probe each train step's peak RSS in a fresh process per network")
     p.add_argument("--from-json", type=Path, nargs="+", help="render these --benchmark-json files only")
@@ -48,36 +52,45 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def _env(args, malloc: bool) -> dict:
+#: Each of xpnet's CPU tunings: what switches it off, and what the report calls it.
+TUNINGS = {
+    "malloc": ({"XPNET_MALLOC_TUNING": "0"}, "host malloc tuning (XPNET_MALLOC_TUNING)"),
+    "blas": ({"XPNET_BLAS_TUNING": "0"}, "OpenBLAS idle-thread tuning (XPNET_BLAS_TUNING)"),
+    "threads": ({"XPNET_NUM_THREADS": "1"}, "host threads for NumPy work (XPNET_NUM_THREADS=1 when off)"),
+}
+
+
+def _env(args, off: str | None = None) -> dict:
     env = dict(os.environ)
     if args.seconds is not None:
         env[BUDGET_ENV] = str(args.seconds)
     if args.threads is not None:
-        for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "XPNET_NUM_THREADS"):
             env[var] = str(args.threads)
-    if not malloc:
-        env["XPNET_MALLOC_TUNING"] = "0"
+    if off is not None:
+        env.update(TUNINGS[off][0])
     return env
 
 
-def run_suites(args, path: Path, *, malloc: bool = True) -> dict:
-    """One pytest run writing ``path``; returns what the JSON should say about the run."""
+def run_suites(args, path: Path, *, off: str | None = None) -> dict:
+    """One pytest run writing ``path`` (``off``: that tuning switched off); returns what the JSON
+    should say about the run."""
     select = args.select
-    if not malloc:
+    if off is not None:
         select = f"xpnet and ({select})" if select else "xpnet"
     cmd = [sys.executable, "-m", "pytest", *SUITES, "--benchmark-enable", f"--benchmark-json={path}",
            "-q", "-p", "no:cacheprovider", "--benchmark-columns=median,rounds"]
     if select:
         cmd += ["-k", select]
     before = machine.load_average()
-    done = subprocess.run(cmd, cwd=ROOT, env=_env(args, malloc), check=False)
+    done = subprocess.run(cmd, cwd=ROOT, env=_env(args, off), check=False)
     if done.returncode != 0:
         raise SystemExit(f"benchmark run failed ({done.returncode}): {' '.join(cmd)}")
-    return {"json": str(path), "malloc_tuning_requested": malloc, "load_before": before,
+    return {"json": str(path), "tuning_off": off, "load_before": before,
             "load_after": machine.load_average(), "command": cmd[1:]}
 
 
-def render(rows, off_rows, probes, meta: dict, out: Path, dpi: int) -> str:
+def render(rows, off_rows: dict, probes, meta: dict, out: Path, dpi: int) -> str:
     parts = ["## samples/s (higher is better) and ratio to native PyTorch on the same device", "",
              summary.markdown_table(rows), "", "## targets (train step)", "", summary.targets_table(rows),
              "", "## peak memory during one train step, MiB "
@@ -86,16 +99,16 @@ def render(rows, off_rows, probes, meta: dict, out: Path, dpi: int) -> str:
         parts += ["", "## peak RSS of training above the post-import baseline, fresh process per cell, MiB",
                   "",
                   summary.probe_table(probes)]
-    if off_rows:
-        parts += ["", "## host malloc tuning: xpnet samples/s off vs on", "",
-                  summary.malloc_table(rows, off_rows)]
+    for name, variant_rows in off_rows.items():
+        parts += ["", f"## {TUNINGS[name][1]}: xpnet samples/s off vs on", "",
+                  summary.tuning_table(rows, variant_rows)]
     text = "\n".join(parts) + "\n"
     (out / "bench.md").write_text(text, encoding="utf-8")
     cpu, gpu, threads = meta["machine"]["cpu"], meta["machine"]["gpu"], meta["threads"]
     title = (f"{cpu['model']}, {cpu['logical_cpus']} CPUs" + (f", {gpu}" if gpu else "")
              + f", threads: {threads or 'library default'}")
     chart.draw(rows, out / "bench.png", title=f"{title} — {meta['machine']['date'][:10]}", dpi=dpi)
-    payload = {**meta, "rows": rows, "targets": summary.targets(rows), "malloc_off_rows": off_rows,
+    payload = {**meta, "rows": rows, "targets": summary.targets(rows), "tuning_off_rows": off_rows,
                "memory_probes": probes}
     (out / "bench.json").write_text(json.dumps(payload, indent=1), encoding="utf-8")
     return text
@@ -105,27 +118,28 @@ def main(argv=None) -> int:
     args = _parser().parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     meta = {"machine": machine.describe(), "threads": args.threads, "runs": []}
-    child_env = _env(args, True)
+    child_env = _env(args)
     meta["machine"]["env"] = {k: child_env.get(k) for k in machine.THREAD_ENV}  # what the suites saw
-    on_paths, off_paths = [], []
+    compare = list(dict.fromkeys([*args.compare, *(["malloc"] if args.malloc_compare else [])]))
+    on_paths, off_paths = [], {name: [] for name in compare}
     if args.from_json:
         on_paths = list(args.from_json)
     else:
         for rep in range(args.repeat):
-            on_paths.append(args.out / f"run{rep}-malloc-on.json")
+            on_paths.append(args.out / f"run{rep}-tuned.json")
             meta["runs"].append(run_suites(args, on_paths[-1]))
-            if args.malloc_compare:
-                off_paths.append(args.out / f"run{rep}-malloc-off.json")
-                meta["runs"].append(run_suites(args, off_paths[-1], malloc=False))
+            for name in compare:
+                off_paths[name].append(args.out / f"run{rep}-{name}-off.json")
+                meta["runs"].append(run_suites(args, off_paths[name][-1], off=name))
     rows = summary.load_rows(on_paths)
-    off_rows = summary.load_rows(off_paths) if off_paths else []
+    off_rows = {name: summary.load_rows(paths) for name, paths in off_paths.items() if paths}
     probes = []
     if args.memory:
         from .memory_probe import probe_all
         from .nets import NETS
         from .runners import IMPLS
 
-        probes = probe_all([s.name for s in NETS], [i.id for i in IMPLS], env=_env(args, True))
+        probes = probe_all([s.name for s in NETS], [i.id for i in IMPLS], env=_env(args))
     text = render(rows, off_rows, probes, meta, args.out, args.dpi)
     loads = [r["load_before"] for r in meta["runs"]] + [r["load_after"] for r in meta["runs"]]
     print()

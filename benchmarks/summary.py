@@ -134,8 +134,8 @@ def targets_table(rows) -> str:
     return "\n".join(lines)
 
 
-def malloc_table(on_rows, off_rows) -> str:
-    """samples/s of xpnet with the host malloc tuning on and off, and the speed-up."""
+def tuning_table(on_rows, off_rows) -> str:
+    """samples/s of xpnet with one tuning on and off, and the speed-up."""
     on, off = index(on_rows), index(off_rows)
     lines = ["| network | step | impl | tuning off | tuning on | on / off |", "|---|---|---|---|---|---|"]
     for key in sorted(off, key=lambda k: ([s.name for s in NETS].index(k[0]), KINDS.index(k[1]), k[2])):
