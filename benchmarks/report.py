@@ -28,7 +28,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from . import chart, machine, summary
+from . import chart, flops, machine, summary
+from .nets import NETS
 from .timing import BUDGET_ENV
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -93,6 +94,8 @@ def run_suites(args, path: Path, *, off: str | None = None) -> dict:
 def render(rows, off_rows: dict, probes, meta: dict, out: Path, dpi: int) -> str:
     parts = ["## samples/s (higher is better) and ratio to native PyTorch on the same device", "",
              summary.markdown_table(rows), "", "## targets (train step)", "", summary.targets_table(rows),
+             "", "## matrix-product work per train step and the ceiling it sets (benchmarks/flops.py)", "",
+             summary.flops_table(rows, meta["flops"], meta["machine"]["sgemm_gflops"]),
              "", "## peak memory during one train step, MiB "
              "(process RSS; NumPy arrays allocated by the step; GPU pool)", "", summary.memory_table(rows)]
     if probes:
@@ -117,7 +120,9 @@ def render(rows, off_rows: dict, probes, meta: dict, out: Path, dpi: int) -> str
 def main(argv=None) -> int:
     args = _parser().parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
-    meta = {"machine": machine.describe(), "threads": args.threads, "runs": []}
+    meta = {"machine": machine.describe(), "threads": args.threads, "runs": [],
+            "flops": {spec.name: flops.step_flops(spec) for spec in NETS}}
+    meta["machine"]["sgemm_gflops"] = round(flops.sgemm_gflops(), 1)
     child_env = _env(args)
     meta["machine"]["env"] = {k: child_env.get(k) for k in machine.THREAD_ENV}  # what the suites saw
     compare = list(dict.fromkeys([*args.compare, *(["malloc"] if args.malloc_compare else [])]))
@@ -136,7 +141,6 @@ def main(argv=None) -> int:
     probes = []
     if args.memory:
         from .memory_probe import probe_all
-        from .nets import NETS
         from .runners import IMPLS
 
         probes = probe_all([s.name for s in NETS], [i.id for i in IMPLS], env=_env(args))

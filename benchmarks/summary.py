@@ -125,6 +125,26 @@ def targets(rows) -> list[dict]:
     return out
 
 
+def flops_table(rows, flops: dict, peak_gflops: float) -> str:
+    """Matrix-product work per train step, the rate each implementation reached, and the ceiling
+    on xpnet-numpy / torch that im2col + GEMM at the BLAS's best rate allows."""
+    by = index(rows)
+    lines = ["| network | GFLOP per train step | xpnet-numpy GFLOP/s | torch GFLOP/s | "
+             f"GEMM-only time at {peak_gflops:,.0f} GFLOP/s | torch step | ceiling on xpnet-numpy / torch |",
+             "|---|---|---|---|---|---|---|"]
+    for spec in NETS:
+        mine, peer = by.get((spec.name, "train", "xpnet-numpy")), by.get((spec.name, "train", "torch"))
+        if spec.name not in flops or mine is None or peer is None:
+            continue
+        work = flops[spec.name]["train"]
+        rate = [r["samples_per_s"] / r["batch"] * work / 1e9 for r in (mine, peer)]
+        floor_ms = work / (peak_gflops * 1e9) * 1e3
+        peer_ms = peer["batch"] / peer["samples_per_s"] * 1e3
+        lines.append(f"| {spec.name} | {work / 1e9:.2f} | {rate[0]:,.0f} | {rate[1]:,.0f} | {floor_ms:.1f} ms | "
+                     f"{peer_ms:.1f} ms | {peer_ms / floor_ms:.2f}× |")
+    return "\n".join(lines)
+
+
 def targets_table(rows) -> str:
     lines = ["| train step | required | measured | met |", "|---|---|---|---|"]
     for t in targets(rows):

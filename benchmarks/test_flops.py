@@ -1,0 +1,28 @@
+"""The matrix-product count behind the report's ceiling table, checked against hand counts."""
+
+from .flops import step_flops
+from .nets import BY_NAME
+from .summary import flops_table
+
+
+def test_mlp_flops_by_hand():
+    fwd = 2 * 128 * (784 * 100 + 3 * 100 * 100 + 100 * 10)
+    first_dx = 2 * 128 * 784 * 100  # never computed: the input needs no gradient
+    assert step_flops(BY_NAME["mlp"]) == {"train": 3 * fwd - first_dx, "infer": fwd}
+
+
+def test_simpleconvnet_flops_by_hand():
+    conv = 2 * 30 * 1 * 5 * 5 * 24 * 24  # per image: 30 filters of 1x5x5 over 24x24 outputs
+    affine = 2 * (30 * 12 * 12 * 100 + 100 * 10)
+    flops = step_flops(BY_NAME["simpleconvnet"])
+    assert flops["infer"] == 100 * (conv + affine)
+    assert flops["train"] == 100 * (2 * conv + 3 * affine)
+
+
+def test_ceiling_is_peer_time_over_gemm_only_time():
+    rows = [{"network": "mlp", "kind": "train", "impl": "xpnet-numpy", "samples_per_s": 200.0, "batch": 100},
+            {"network": "mlp", "kind": "train", "impl": "torch", "samples_per_s": 100.0, "batch": 100}]
+    table = flops_table(rows, {"mlp": {"train": 2e9, "infer": 1e9}}, peak_gflops=100.0)
+    line = table.splitlines()[-1]
+    # 2 GFLOP at 100 GFLOP/s = 20 ms of GEMMs; torch's step 1 s: at most 50x
+    assert line == "| mlp | 2.00 | 4 | 2 | 20.0 ms | 1000.0 ms | 50.00× |"
