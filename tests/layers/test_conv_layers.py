@@ -186,3 +186,24 @@ def test_pooling_window_larger_than_padded_input(xp):
     x = xpnet.asarray(np.zeros((1, 1, 2, 2), dtype=np.float32))
     with pytest.raises(ValueError, match=r"kernel size 3 .* input size 2 with pad 0"):
         Pooling(3, 3).forward(x)
+
+
+DX_CASES = [  # (fn, c, k, pad): FN <= C with stride 1 takes the transposed convolution
+    (2, 3, 3, 0), (2, 3, 3, 1), (3, 3, 3, 2), (3, 4, 5, 2), (4, 3, 3, 1),  # the last: dcol + col2im
+]
+
+
+@pytest.mark.parametrize(("fn", "c", "k", "pad"), DX_CASES, ids=str)
+def test_convolution_dx_by_either_path_matches_numerical_and_torch(float64, fn, c, k, pad):
+    rng = np.random.default_rng(7)
+    layer, w, b = _conv(rng, fn=fn, c=c, fh=k, fw=k, stride=1, pad=pad)
+    assert layer._transposed_dx() == (fn <= c)
+    x = rng.normal(size=(2, c, 7, 6))
+    errors = gradient_check(layer, xpnet.asarray(x))
+    assert max(errors.values()) < GRAD_TOL, errors
+    out = layer.forward(xpnet.asarray(x))
+    dout = rng.normal(size=tuple(out.shape))
+    dx = layer.backward(xpnet.asarray(dout))
+    tx = torch.from_numpy(x).requires_grad_(True)
+    F.conv2d(tx, torch.from_numpy(w), torch.from_numpy(b), padding=pad).backward(torch.from_numpy(dout))
+    assert_close(dx, tx.grad.numpy(), rtol=1e-12, atol=1e-12, xp=float64, dtype=float64.float64)
