@@ -92,21 +92,22 @@ class Pooling(Layer):
         return (best if len(slices) > 1 else xp.asarray(best, copy=True)), arg_max
 
     def backward(self, dout):
-        """dout : array, shape (N, C, out_h, out_w) -> dx, shape (N, C, H, W)."""
+        """dout : array, shape (N, C, out_h, out_w) -> dx, shape (N, C, H, W).
+
+        dx is an (N, C, H, W) view of a (C, N, H, W) buffer, the layout a convolution's backward
+        reshapes to (C, N*H*W) without a copy (``add_columns`` returns the same layout).
+        """
         xp = array_namespace(dout)
-        n = dout.shape[0]
-        parts = batch_parts(xp, n, math.prod(self.x_shape[1:]))
-        if len(parts) == 1:
-            return self._unpool(xp, dout, self.arg_max)
+        n, c = dout.shape[:2]
         h, w = self.x_shape[2:]
-        img = xp.zeros((*dout.shape[:2], h + 2 * self.pad, w + 2 * self.pad), dtype=dout.dtype,
-                       device=dout.device)
+        img = xp.zeros((c, n, h + 2 * self.pad, w + 2 * self.pad), dtype=dout.dtype, device=dout.device)
+        img = xp.permute_dims(img, (1, 0, 2, 3))
         arg_max = self.arg_max
 
-        def part(a, b):
-            self._unpool(xp, dout[a:b], None if arg_max is None else arg_max[a:b], img=img[a:b])
+        def part(a, b):  # images a..b; on NumPy the parts run on separate threads
+            self._unpool(xp, dout[a:b, ...], None if arg_max is None else arg_max[a:b, ...], img=img[a:b, ...])
 
-        run_parts(part, parts)
+        run_parts(part, batch_parts(xp, n, math.prod(self.x_shape[1:])))
         return img if self.pad == 0 else img[..., self.pad:self.pad + h, self.pad:self.pad + w]
 
     def _unpool(self, xp, dout, arg_max, img=None):
