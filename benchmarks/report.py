@@ -61,8 +61,14 @@ TUNINGS = {
 }
 
 
+#: The environment this command started with. xpnet's own tuning, once this process selects a
+#: backend (counting the FLOPs does), writes OPENBLAS_THREAD_TIMEOUT into os.environ; the suites
+#: must not inherit it, or "--compare blas" would compare the tuning with itself.
+_START_ENV = dict(os.environ)
+
+
 def _env(args, off: str | None = None) -> dict:
-    env = dict(os.environ)
+    env = dict(_START_ENV)
     if args.seconds is not None:
         env[BUDGET_ENV] = str(args.seconds)
     if args.threads is not None:
