@@ -27,14 +27,3 @@ def test_ceiling_is_peer_time_over_gemm_only_time():
     # 2 GFLOP at 100 GFLOP/s = 20 ms of GEMMs; torch's step 1 s: at most 50x
     assert line == "| mlp | 2.00 | 4 | 2 | 20.0 ms | 1000.0 ms | 50.00× |"
 
-
-def test_the_suites_do_not_inherit_the_reports_own_blas_tuning(monkeypatch):
-    import argparse
-
-    from . import report
-
-    monkeypatch.setattr(report, "_START_ENV", {"PATH": "/bin"})
-    monkeypatch.setenv("OPENBLAS_THREAD_TIMEOUT", "4")  # what xpnet's tuning sets in this process
-    args = argparse.Namespace(seconds=None, threads=None)
-    assert "OPENBLAS_THREAD_TIMEOUT" not in report._env(args, "blas")
-    assert report._env(args, "blas")["XPNET_BLAS_TUNING"] == "0"
