@@ -116,3 +116,23 @@ def test_adam_update_split_mid_parameter(monkeypatch):
         np.testing.assert_array_equal(threaded[key], serial[key])
         np.testing.assert_array_equal(threaded[key], portable[key])
         assert not np.array_equal(threaded[key], params[key])
+
+
+@pytest.mark.parametrize("geom", [(3, 1, 1), (5, 1, 2), (3, 2, 1), (1, 1, 0)], ids=str)
+def test_batch_last_columns_reorder_the_portable_ones(three_threads, geom):
+    """The NumPy convolution's (out_h, out_w, N) column order holds the portable (N, out_h, out_w)
+    columns, permuted, bit for bit; its col2im equals the portable one on the same values."""
+    from xpnet.backend import numpy_add_columns_hwn, numpy_columns_hwn
+
+    k, stride, pad = geom
+    x = _images(6)
+    oh, ow = (H + 2 * pad - k) // stride + 1, (W + 2 * pad - k) // stride + 1
+    assert len(chunks(oh, C * k * k * ow * BATCH)) > 1
+    portable = _on("array_api_strict", lambda x: columns(x, k, k, stride, pad), x)[0]
+    hwn = numpy_columns_hwn(x, k, k, stride, pad)
+    as_portable = hwn.reshape(-1, oh, ow, BATCH).transpose(0, 3, 1, 2).reshape(hwn.shape[0], -1)
+    np.testing.assert_array_equal(as_portable, portable)
+    dcol = np.random.default_rng(7).standard_normal(portable.shape).astype(np.float32)
+    expected = _on("array_api_strict", lambda d: add_columns(d, x.shape, k, k, stride, pad), dcol)[0]
+    dcol_hwn = np.ascontiguousarray(dcol.reshape(-1, BATCH, oh, ow).transpose(0, 2, 3, 1)).reshape(dcol.shape[0], -1)
+    np.testing.assert_array_equal(numpy_add_columns_hwn(dcol_hwn, x.shape, k, k, stride, pad), expected)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from ..backend import array_namespace
+from ..backend import (array_namespace, hwn_output, hwn_rows, is_numpy_namespace, numpy_add_columns_hwn,
+                       numpy_columns_hwn)
 from ..functions.conv import add_columns, columns, output_hw
 from .base import Layer, grad_alias, param_alias
 
@@ -29,6 +30,12 @@ class Convolution(Layer):
     tap, while this path writes an FN*k*k-row buffer and no col2im (DeepConvNet's 16->16 layer:
     8.8 ms -> 5.1 ms; slower when FN > C, where the book's path stays).
 
+    On NumPy the columns are ordered (out_h, out_w, N) instead of (N, out_h, out_w), and the
+    output is an (N, FN, out_h, out_w) view of (FN, out_h, out_w, N) memory: with the batch
+    innermost every gathered window row is N contiguous values (see
+    :mod:`xpnet.backend._fast_conv`), and the next convolution gathers from this output with no
+    transposing copy. Same values (the column order of ``col`` differs from the book's there).
+
     Memory: forward keeps one column buffer, ``col``, because backward needs it for ``dW``.
     ``W.reshape(FN, -1)`` is a view, not kept (the book keeps ``col_W``). Backward drops ``col``
     once ``dW`` is computed, before ``dcol`` is allocated, so at most one column buffer is alive
@@ -53,6 +60,7 @@ class Convolution(Layer):
         self.stride, self.pad = stride, pad
         self.x_shape = None
         self.col = None
+        self._hwn = False
 
     W = param_alias("W")
     b = param_alias("b")
@@ -72,10 +80,16 @@ class Convolution(Layer):
             raise TypeError(f"Convolution: x has dtype {x.dtype} but W has dtype {self.W.dtype}")
         n = x.shape[0]
         out_h, out_w = output_hw(tuple(x.shape), fh, fw, self.stride, self.pad)
-        col = columns(x, fh, fw, self.stride, self.pad)
+        hwn = is_numpy_namespace(xp)  # NumPy: batch-last columns (see xpnet.backend._fast_conv)
+        if hwn:
+            col = numpy_columns_hwn(x, fh, fw, self.stride, self.pad)
+        else:
+            col = columns(x, fh, fw, self.stride, self.pad)
         out = xp.reshape(self.W, (fn, c * fh * fw)) @ col
         out += xp.reshape(self.b, (fn, 1))  # in place: out is ours, fresh from the GEMM
-        self.x_shape, self.col = tuple(x.shape), col
+        self.x_shape, self.col, self._hwn = tuple(x.shape), col, hwn
+        if hwn:
+            return hwn_output(out, n, out_h, out_w)
         return xp.permute_dims(xp.reshape(out, (fn, n, out_h, out_w)), (1, 0, 2, 3))
 
     def backward(self, dout):
@@ -86,7 +100,8 @@ class Convolution(Layer):
         if self._transposed_dx():
             return self._dx_by_transposed_conv(xp, dout)
         dcol = xp.matrix_transpose(xp.reshape(self.W, (fn, c * fh * fw))) @ dout2d
-        return add_columns(dcol, self.x_shape, fh, fw, self.stride, self.pad)
+        add = numpy_add_columns_hwn if self._hwn else add_columns
+        return add(dcol, self.x_shape, fh, fw, self.stride, self.pad)
 
     def _transposed_dx(self) -> bool:
         """Whether dx is cheaper as a convolution of ``dout`` (stride 1, square kernel, FN <= C)."""
@@ -99,9 +114,10 @@ class Convolution(Layer):
         and one GEMM, with no col2im."""
         fn, c, k, _ = self.W.shape
         n, _, h, w = self.x_shape
-        flipped = xp.permute_dims(xp.flip(self.W, axis=(2, 3)), (1, 0, 2, 3))
-        cols = columns(dout, k, k, 1, k - 1 - self.pad)
-        dx = xp.reshape(flipped, (c, fn * k * k)) @ cols
+        flipped = xp.reshape(xp.permute_dims(xp.flip(self.W, axis=(2, 3)), (1, 0, 2, 3)), (c, fn * k * k))
+        if self._hwn:
+            return hwn_output(flipped @ numpy_columns_hwn(dout, k, k, 1, k - 1 - self.pad), n, h, w)
+        dx = flipped @ columns(dout, k, k, 1, k - 1 - self.pad)
         return xp.permute_dims(xp.reshape(dx, (c, n, h, w)), (1, 0, 2, 3))
 
     def param_backward(self, dout) -> None:
@@ -114,7 +130,7 @@ class Convolution(Layer):
             raise RuntimeError("Convolution.backward needs a forward first (one backward per forward)")
         xp = array_namespace(dout)
         fn, c, fh, fw = self.W.shape
-        dout = xp.reshape(xp.permute_dims(dout, (1, 0, 2, 3)), (fn, -1))
+        dout = hwn_rows(dout) if self._hwn else xp.reshape(xp.permute_dims(dout, (1, 0, 2, 3)), (fn, -1))
         self.grads["b"] = xp.sum(dout, axis=1)
         self.grads["W"] = xp.reshape(dout @ xp.matrix_transpose(self.col), (fn, c, fh, fw))
         self.col = None

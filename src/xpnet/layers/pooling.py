@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from ..backend import array_namespace, batch_parts, run_parts
+from ..backend import array_namespace, batch_parts, memory_order, new_in_order, run_parts
 from ..functions.conv import add_taps, output_hw, pad_images, window_slices
 from .base import Layer
 
@@ -46,6 +46,7 @@ class Pooling(Layer):
             )
         self.pool_h, self.pool_w, self.stride, self.pad, self.mode = pool_h, pool_w, stride, pad, mode
         self.x_shape = None
+        self._order = (0, 1, 2, 3)
         self.arg_max = None
 
     def _slices(self, shape):
@@ -53,26 +54,35 @@ class Pooling(Layer):
         return window_slices(self.pool_h, self.pool_w, self.stride, out_h, out_w)
 
     def forward(self, x, train_flg: bool = False):
-        """x : array, shape (N, C, H, W) -> array, shape (N, C, out_h, out_w)."""
+        """x : array, shape (N, C, H, W) -> array, shape (N, C, out_h, out_w), stored in the memory
+        order of ``x`` (a convolution's output on NumPy is batch-last; see the backend)."""
         xp = array_namespace(x)
         slices = self._slices(tuple(x.shape))
-        self.x_shape = tuple(x.shape)
-        parts = batch_parts(xp, x.shape[0], math.prod(x.shape[1:]))
+        self.x_shape, self._order = tuple(x.shape), memory_order(x)
+        axis, parts = self._split(xp, x.shape)
         if len(parts) == 1:
             out, self.arg_max = self._pool(xp, x, slices)
             return out
         shape = (*x.shape[:2], *output_hw(self.x_shape, self.pool_h, self.pool_w, self.stride, self.pad))
-        out = xp.empty(shape, dtype=x.dtype, device=x.device)
-        arg_max = None if self.mode == "avg" else xp.empty(shape, dtype=_index_dtype(xp, slices))
+        out = new_in_order(xp, shape, self._order, dtype=x.dtype, device=x.device)
+        arg_max = None
+        if self.mode == "max":
+            arg_max = new_in_order(xp, shape, self._order, dtype=_index_dtype(xp, slices), device=x.device)
 
-        def part(a, b):  # one slice of the batch; the parts run on separate threads
-            out[a:b], arg = self._pool(xp, x[a:b], slices)
+        def part(a, b):  # images (or channels) a..b; the parts run on separate threads
+            at = _along(axis, a, b)
+            out[at], arg = self._pool(xp, x[at], slices)
             if arg_max is not None:
-                arg_max[a:b] = arg
+                arg_max[at] = arg
 
         run_parts(part, parts)
         self.arg_max = arg_max
         return out
+
+    def _split(self, xp, shape):
+        """Split the work along N or C, whichever is outer in memory (disjoint, long runs)."""
+        axis = 1 if self._order.index(1) < self._order.index(0) else 0
+        return axis, batch_parts(xp, shape[axis], math.prod(shape) // shape[axis])
 
     def _pool(self, xp, x, slices):
         """(pooled x, index of the winning tap or None for 'avg'); the output never aliases x."""
@@ -84,30 +94,31 @@ class Pooling(Layer):
                 best = best + tap
             return (best / len(slices) if len(slices) > 1 else xp.asarray(best, copy=True)), None
         index_dtype = _index_dtype(xp, slices)
-        arg_max = xp.zeros(best.shape, dtype=index_dtype, device=x.device)
+        arg_max = None
         for k, tap in enumerate(taps, start=1):
             # The last tap to beat the running max is the first maximum: arg = max of k * better.
-            arg_max = xp.maximum(arg_max, xp.astype(tap > best, index_dtype) * k)
+            better = xp.astype(tap > best, index_dtype) * k
+            arg_max = better if arg_max is None else xp.maximum(arg_max, better)
             best = xp.maximum(best, tap)
-        return (best if len(slices) > 1 else xp.asarray(best, copy=True)), arg_max
+        if arg_max is None:  # a 1x1 window: tap 0 always wins
+            return xp.asarray(best, copy=True), xp.zeros(best.shape, dtype=index_dtype, device=x.device)
+        return best, arg_max
 
     def backward(self, dout):
-        """dout : array, shape (N, C, out_h, out_w) -> dx, shape (N, C, H, W).
-
-        dx is an (N, C, H, W) view of a (C, N, H, W) buffer, the layout a convolution's backward
-        reshapes to (C, N*H*W) without a copy (``add_columns`` returns the same layout).
-        """
+        """dout : array, shape (N, C, out_h, out_w) -> dx, shape (N, C, H, W), stored in the
+        memory order of the forward's input (what the layer before it produced and expects)."""
         xp = array_namespace(dout)
-        n, c = dout.shape[:2]
         h, w = self.x_shape[2:]
-        img = xp.zeros((c, n, h + 2 * self.pad, w + 2 * self.pad), dtype=dout.dtype, device=dout.device)
-        img = xp.permute_dims(img, (1, 0, 2, 3))
+        padded = (*dout.shape[:2], h + 2 * self.pad, w + 2 * self.pad)
+        img = new_in_order(xp, padded, self._order, dtype=dout.dtype, device=dout.device, zero=True)
         arg_max = self.arg_max
+        axis, parts = self._split(xp, self.x_shape)
 
-        def part(a, b):  # images a..b; on NumPy the parts run on separate threads
-            self._unpool(xp, dout[a:b, ...], None if arg_max is None else arg_max[a:b, ...], img=img[a:b, ...])
+        def part(a, b):  # on NumPy the parts run on separate threads, on disjoint slices of img
+            at = _along(axis, a, b)
+            self._unpool(xp, dout[at], None if arg_max is None else arg_max[at], img=img[at])
 
-        run_parts(part, batch_parts(xp, n, math.prod(self.x_shape[1:])))
+        run_parts(part, parts)
         return img if self.pad == 0 else img[..., self.pad:self.pad + h, self.pad:self.pad + w]
 
     def _unpool(self, xp, dout, arg_max, img=None):
@@ -118,6 +129,11 @@ class Pooling(Layer):
         else:
             taps = (dout * xp.astype(arg_max == j, dout.dtype) for j in range(k))
         return add_taps(taps, self.x_shape[2:], self.pool_h, self.pool_w, self.stride, self.pad, img=img)
+
+
+def _along(axis: int, a: int, b: int) -> tuple:
+    """Index of elements a..b along axis 0 or 1 of a 4-D array (array-API form: explicit ...)."""
+    return (slice(a, b), ...) if axis == 0 else (slice(None), slice(a, b), ...)
 
 
 def _index_dtype(xp, slices):
