@@ -58,3 +58,23 @@ def test_numpy_batch_last_convolution_equals_the_portable_layer(transposed):
 
     for mine, portable in zip(run("numpy"), run("array_api_strict")):
         np.testing.assert_allclose(mine, portable, rtol=1e-12, atol=1e-12)
+
+
+def test_affine_after_a_batch_last_block_gives_dx_back_batch_last_with_the_same_values(xp):
+    from xpnet.layers import Affine
+
+    rng = np.random.default_rng(3)
+    host = rng.standard_normal((6, 4, 3, 5)).astype(np.float32)
+    w, b = rng.standard_normal((60, 7)).astype(np.float32), rng.standard_normal(7).astype(np.float32)
+    dout = rng.standard_normal((6, 7)).astype(np.float32)
+    x = xpnet.asarray(host)
+    if xp.__name__.endswith("numpy"):  # as a NumPy convolution stack produces it
+        x = np.ascontiguousarray(host.transpose(1, 2, 3, 0)).transpose(3, 0, 1, 2)
+    layer = Affine(xpnet.asarray(w), xpnet.asarray(b))
+    out = layer.forward(x)
+    dx = layer.backward(xpnet.asarray(dout))
+    np.testing.assert_allclose(to_numpy(out), host.reshape(6, -1) @ w + b, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(to_numpy(dx), (dout @ w.T).reshape(host.shape), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(to_numpy(layer.dW), host.reshape(6, -1).T @ dout, rtol=1e-5, atol=1e-4)
+    if xp.__name__.endswith("numpy"):
+        assert memory_order(dx) == CHWN

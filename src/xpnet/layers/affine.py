@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from ..backend import array_namespace
+from ..backend import array_namespace, memory_order
 from .base import Layer, grad_alias, param_alias
 
 
@@ -32,6 +32,7 @@ class Affine(Layer):
         self.grads = {"W": None, "b": None}
         self.x = None
         self.original_x_shape = None
+        self._batch_last = False
 
     W = param_alias("W")
     b = param_alias("b")
@@ -50,13 +51,24 @@ class Affine(Layer):
         if x.dtype != self.W.dtype:
             raise TypeError(f"Affine: x has dtype {x.dtype} but W has dtype {self.W.dtype}")
         self.original_x_shape = tuple(x.shape)
+        self._batch_last = x.ndim > 2 and x.shape[0] > 1 and memory_order(x)[-1] == 0
         self.x = xp.reshape(x, (x.shape[0], features))
         return self.x @ self.W + self.b
 
     def backward(self, dout=1):
-        """dout : array, shape (N, M) -> dx of the input's original shape."""
+        """dout : array, shape (N, M) -> dx of the input's original shape.
+
+        When the input was batch-last in memory (a NumPy convolution stack's (C, H, W, N)),
+        dx is computed as ``(W @ dout.T).T`` so that it comes back in that same layout (a
+        transposed view, no copy) for the layers below, which would otherwise mix layouts.
+        """
         self.param_backward(dout)
-        return array_namespace(dout).reshape(dout @ self.W.T, self.original_x_shape)
+        xp = array_namespace(dout)
+        if self._batch_last:
+            dx = xp.matrix_transpose(self.W @ xp.matrix_transpose(dout))
+        else:
+            dx = dout @ self.W.T
+        return xp.reshape(dx, self.original_x_shape)
 
     def param_backward(self, dout) -> None:
         """``dW = x.T @ dout``, ``db = sum(dout)``; no dx (one GEMM fewer)."""
