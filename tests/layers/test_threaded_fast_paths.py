@@ -49,11 +49,13 @@ def _images(seed=0, ties=False):
     return x
 
 
-@pytest.mark.parametrize("layout", ["contiguous", "channel-major view"])
+@pytest.mark.parametrize("layout", ["contiguous", "channel-major view", "batch-last view"])
 def test_relu_forward_and_backward(three_threads, monkeypatch, layout):
     x, dout = _images(1), _images(2)
-    if layout != "contiguous":  # as a convolution returns it: (N, C, ...) view of (C, N, ...) memory
+    if layout == "channel-major view":  # (N, C, ...) view of (C, N, ...) memory
         x = np.ascontiguousarray(x.transpose(1, 0, 2, 3)).transpose(1, 0, 2, 3)
+    if layout == "batch-last view":  # as a NumPy convolution returns it: (C, H, W, N) memory
+        x = np.ascontiguousarray(x.transpose(1, 2, 3, 0)).transpose(3, 0, 1, 2)
 
     def relu(x, dout):
         layer = Relu()

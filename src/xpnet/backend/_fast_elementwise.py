@@ -9,15 +9,22 @@ casting it to a float array (the cast happens inside the loop). Same operations,
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
+from ._layout import memory_order
 from ._threads import parallel_for
 
 
-def _lead(x) -> int:
-    return x.shape[0] if x.ndim else 1
+def _split(x):
+    """(axis, length) to split ``x`` along: its outermost axis in memory, so each thread gets
+    contiguous blocks (splitting a batch-last array along N would interleave the threads'
+    writes every N/2 values, sharing cache lines)."""
+    axis = memory_order(x)[0]
+    return axis, x.shape[axis]
+
+
+def _at(axis: int, a: int, b: int):
+    return (slice(None),) * axis + (slice(a, b),)
 
 
 def numpy_relu_forward(x):
@@ -29,11 +36,14 @@ def numpy_relu_forward(x):
         np.maximum(x, 0.0, out=out)
         return out, mask
 
-    def part(a, b):
-        np.less_equal(x[a:b], 0, out=mask[a:b])
-        np.maximum(x[a:b], 0.0, out=out[a:b])
+    axis, length = _split(x)
 
-    parallel_for(part, _lead(x), math.prod(x.shape[1:]))
+    def part(a, b):
+        at = _at(axis, a, b)
+        np.less_equal(x[at], 0, out=mask[at])
+        np.maximum(x[at], 0.0, out=out[at])
+
+    parallel_for(part, length, x.size // max(length, 1))
     return out, mask
 
 
@@ -44,8 +54,11 @@ def numpy_relu_backward(dout, mask):
         np.multiply(dout, np.logical_not(mask), out=dx)
         return dx
 
-    def part(a, b):
-        np.multiply(dout[a:b], np.logical_not(mask[a:b]), out=dx[a:b])
+    axis, length = _split(dout)
 
-    parallel_for(part, _lead(dout), math.prod(dout.shape[1:]))
+    def part(a, b):
+        at = _at(axis, a, b)
+        np.multiply(dout[at], np.logical_not(mask[at]), out=dx[at])
+
+    parallel_for(part, length, dout.size // max(length, 1))
     return dx
