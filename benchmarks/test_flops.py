@@ -27,3 +27,14 @@ def test_ceiling_is_peer_time_over_gemm_only_time():
     # 2 GFLOP at 100 GFLOP/s = 20 ms of GEMMs; torch's step 1 s: at most 50x
     assert line == "| mlp | 2.00 | 4 | 2 | 20.0 ms | 1000.0 ms | 50.00× |"
 
+
+
+def test_targets_give_the_ratio_within_each_repeat_too():
+    from .summary import targets
+
+    rows = [{"network": "mlp", "kind": "train", "impl": "xpnet-numpy", "samples_per_s": 300.0,
+             "samples_per_s_runs": [300.0, 150.0], "batch": 1},
+            {"network": "mlp", "kind": "train", "impl": "torch", "samples_per_s": 200.0,
+             "samples_per_s_runs": [100.0, 200.0], "batch": 1}]
+    mlp = next(t for t in targets(rows) if t["network"] == "mlp" and t["peer"] == "torch")
+    assert mlp["measured"] == 1.5 and mlp["per_run"] == [3.0, 0.75] and mlp["met"] is False
