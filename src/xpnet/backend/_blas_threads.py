@@ -26,6 +26,8 @@ import os
 import re
 import sys
 
+from ._config import switched_off
+
 #: OpenBLAS's minimum: worker threads wait ``2**4`` cycles, then sleep until the next job.
 TIMEOUT = 4
 _ENV = "OPENBLAS_THREAD_TIMEOUT"
@@ -42,8 +44,7 @@ def tune_blas_threads(force: bool = False) -> bool:
     """Apply :data:`TIMEOUT` to NumPy's OpenBLAS once; returns whether it is in effect."""
     if _status["applied"] is not None and not force:
         return bool(_status["applied"])
-    flag = os.environ.get("XPNET_BLAS_TUNING", "1").strip().lower()
-    if flag in ("0", "false", "no", "off"):
+    if switched_off("XPNET_BLAS_TUNING"):
         return _record(False, "switched off by XPNET_BLAS_TUNING")
     if os.environ.get(_ENV, "").strip() and os.environ.get(_ENV) != str(TIMEOUT):
         return _record(False, f"left to the user's {_ENV}={os.environ[_ENV]}")

@@ -108,6 +108,11 @@ def _check_available(name: str, device: str | None) -> None:
     tune_blas_threads()  # once per process; see _blas_threads
 
 
+def switched_off(variable: str) -> bool:
+    """Whether an on-by-default setting is switched off in the environment (0/false/no/off)."""
+    return os.environ.get(variable, "1").strip().lower() in ("0", "false", "no", "off")
+
+
 def get_backend() -> str:
     """Name of the backend new arrays are created on (``DL_BACKEND``, default ``numpy``)."""
     name = _explicit["backend"]

@@ -19,6 +19,8 @@ import ctypes.util
 import os
 import sys
 
+from ._config import switched_off
+
 # mallopt parameter numbers from glibc's <malloc.h>
 _M_TRIM_THRESHOLD, _M_TOP_PAD, _M_MMAP_THRESHOLD = -1, -2, -3
 
@@ -39,8 +41,7 @@ def tune_host_malloc(force: bool = False) -> bool:
     """Apply :data:`SETTINGS` through ``mallopt`` once; returns whether they are in effect."""
     if _status["applied"] is not None and not force:
         return bool(_status["applied"])
-    flag = os.environ.get("XPNET_MALLOC_TUNING", "1").strip().lower()
-    if flag in ("0", "false", "no", "off"):
+    if switched_off("XPNET_MALLOC_TUNING"):
         return _record(False, "switched off by XPNET_MALLOC_TUNING")
     if not sys.platform.startswith("linux"):
         return _record(False, f"not Linux ({sys.platform})")
