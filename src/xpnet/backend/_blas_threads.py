@@ -15,7 +15,10 @@ unchanged: only how idle threads wait. Measured on that machine (same run, vs na
 SimpleConvNet train step 12.97-13.50 ms -> 7.24-8.00 ms; MLP 0.72-0.97 ms -> 0.70 ms.
 
 On by default when NumPy's OpenBLAS exposes those entry points (numpy's wheels do); applied
-once, lazily, the first time a backend is selected, never at import. Switched off with
+once, lazily, the first time a backend is selected, never at import. The restart must not race a
+BLAS call running in another thread: a program that starts threads doing NumPy linear algebra
+before it first touches xpnet should select the backend first (``xpnet.get_backend()``) or set
+``XPNET_BLAS_TUNING=0`` (or ``OPENBLAS_THREAD_TIMEOUT`` itself, before NumPy is imported). Switched off with
 ``XPNET_BLAS_TUNING=0``; a user's own ``OPENBLAS_THREAD_TIMEOUT`` wins (nothing is changed).
 """
 
