@@ -15,7 +15,7 @@ class Convolution(Layer):
     ``W``, ``b``, ``dW``, ``db`` are views of ``params`` / ``grads`` (the same array objects), so
     an optimizer updating ``params['W']`` in place updates ``layer.W``.
 
-    Layout: forward gathers the column buffer ``columns(x)``, shape (C*FH*FW, N*out_h*out_w) (the
+    Layout (portable): forward gathers the column buffer ``columns(x)``, shape (C*FH*FW, N*out_h*out_w) (the
     transpose of the book's ``col``, so its gather reads along image rows) and computes one GEMM,
     ``W.reshape(FN, -1) @ col`` -> (FN, N*out_h*out_w). The output is returned as an
     (N, FN, out_h, out_w) view of that (FN, N, ...) buffer: no transpose copy, and elementwise
@@ -34,7 +34,8 @@ class Convolution(Layer):
     output is an (N, FN, out_h, out_w) view of (FN, out_h, out_w, N) memory: with the batch
     innermost every gathered window row is N contiguous values (see
     :mod:`xpnet.backend._fast_conv`), and the next convolution gathers from this output with no
-    transposing copy. Same values (the column order of ``col`` differs from the book's there).
+    transposing copy. Same values to float rounding (``dW`` adds the columns in another order,
+    and ``col``'s column order differs from the book's there).
 
     Memory: forward keeps one column buffer, ``col``, because backward needs it for ``dW``.
     ``W.reshape(FN, -1)`` is a view, not kept (the book keeps ``col_W``). Backward drops ``col``
