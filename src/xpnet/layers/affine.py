@@ -53,7 +53,9 @@ class Affine(Layer):
         self.original_x_shape = tuple(x.shape)
         self._batch_last = x.ndim > 2 and x.shape[0] > 1 and memory_order(x)[-1] == 0
         self.x = xp.reshape(x, (x.shape[0], features))
-        return self.x @ self.W + self.b
+        out = self.x @ self.W
+        out += self.b  # in place: out is ours, fresh from the GEMM (one temporary fewer)
+        return out
 
     def backward(self, dout=1):
         """dout : array, shape (N, M) -> dx of the input's original shape.
