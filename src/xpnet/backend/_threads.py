@@ -51,10 +51,18 @@ def num_threads() -> int:
     omp = os.environ.get("OMP_NUM_THREADS", "").split(",")[0].strip()  # "4,2": the outer level
     if omp.isdigit() and int(omp) >= 1:
         return int(omp)
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not Linux
-        return max(1, os.cpu_count() or 1)
+    return _cpus()
+
+
+def _cpus() -> int:
+    """CPUs this process may run on, asked once per process (a system call otherwise)."""
+    if _pool.get("cpus_pid") != os.getpid():
+        try:
+            count = len(os.sched_getaffinity(0))
+        except AttributeError:  # not Linux
+            count = os.cpu_count() or 1
+        _pool.update(cpus=max(1, count), cpus_pid=os.getpid())
+    return _pool["cpus"]
 
 
 def chunks(n: int, items_per_index: int = 1) -> list[tuple[int, int]]:
@@ -65,8 +73,10 @@ def chunks(n: int, items_per_index: int = 1) -> list[tuple[int, int]]:
     """
     if n <= 0:
         return [(0, max(n, 0))]
-    parts = min(num_threads(), n, max(1, (n * items_per_index) // MIN_ITEMS))
-    if parts <= 1 or getattr(_inside, "active", False):
+    if n * items_per_index < 2 * MIN_ITEMS or getattr(_inside, "active", False):
+        return [(0, n)]  # decided without reading the environment: most calls of a small net
+    parts = min(num_threads(), n, (n * items_per_index) // MIN_ITEMS)
+    if parts <= 1:
         return [(0, n)]
     bounds = [n * i // parts for i in range(parts + 1)]
     return [(a, b) for a, b in zip(bounds, bounds[1:]) if b > a]
