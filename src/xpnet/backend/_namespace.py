@@ -48,6 +48,10 @@ def array_namespace(*arrays):
 
     Python scalars and ``None`` are ignored, as in the standard's binary operators.
     """
+    if arrays and all(type(a) is type(arrays[0]) for a in arrays[1:]):  # the common call: one kind
+        cached = _BY_TYPE.get(type(arrays[0]))  # only array types are ever stored
+        if cached is not None:
+            return cached
     real = [a for a in arrays if a is not None and not isinstance(a, (bool, int, float, complex))]
     kind = type(real[0]) if real and all(type(a) is type(real[0]) for a in real) else None
     cached = _BY_TYPE.get(kind)
