@@ -1,11 +1,14 @@
 """Argument checks shared by every layer of the library (a leaf module: imports nothing of xpnet).
 
 Integers are accepted through ``operator.index`` (Python and NumPy integers alike) and ``bool`` is
-refused, so ``epochs=True`` or ``n_trials=2.5`` fail with a message that names the setting.
+refused, so ``epochs=True`` or ``n_trials=2.5`` fail with a message that names the setting. Real
+numbers come back as a Python ``float`` (so a NumPy float64 scalar cannot promote float32 arrays)
+or raise a TypeError/ValueError naming the setting and the value.
 """
 
 from __future__ import annotations
 
+import math
 import operator
 
 
@@ -19,3 +22,40 @@ def check_int(name: str, value, *, minimum: int = 1) -> int:
         kind = {0: "a non-negative integer", 1: "a positive integer"}.get(minimum, f"an integer >= {minimum}")
         raise ValueError(f"{name} must be {kind}, got {value!r}")
     return operator.index(value)
+
+
+def as_float(name: str, value) -> float:
+    """``value`` as a Python float; TypeError naming ``name`` for anything not a real number."""
+    if isinstance(value, bool) or isinstance(value, str):
+        raise TypeError(f"{name} must be a real number, got {value!r}")
+    try:
+        out = float(value)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a real number, got {value!r}") from None
+    if math.isnan(out):
+        raise ValueError(f"{name} must be a number, got {value!r}")
+    return out
+
+
+def non_negative(name: str, value) -> float:
+    """A finite value ≥ 0 (learning rates, weight decay)."""
+    out = as_float(name, value)
+    if not 0.0 <= out < math.inf:
+        raise ValueError(f"{name} must be >= 0 and finite, got {value!r}")
+    return out
+
+
+def positive(name: str, value) -> float:
+    """A finite value > 0 (eps, max_norm)."""
+    out = as_float(name, value)
+    if not 0.0 < out < math.inf:
+        raise ValueError(f"{name} must be > 0 and finite, got {value!r}")
+    return out
+
+
+def unit_interval(name: str, value) -> float:
+    """A decay rate in [0, 1): betas, momentum, decay_rate, rho."""
+    out = as_float(name, value)
+    if not 0.0 <= out < 1.0:
+        raise ValueError(f"{name} must be in [0, 1), got {value!r}")
+    return out

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import math
 
+from ._validation import positive
+
 from .backend import normal, uniform
 
 #: name -> numerator of the variance: std = sqrt(GAINS[name] / fan_in)
@@ -55,15 +57,10 @@ def resolve_std(weight_init_std, fan_in=None) -> float:
         if int(fan_in) < 1:
             raise ValueError(f"fan_in must be >= 1, got {fan_in!r}")
         return math.sqrt(GAINS[key] / int(fan_in))
-    if isinstance(weight_init_std, bool):
-        raise TypeError(f"weight_init_std must be a number or a name, got {weight_init_std!r}")
     try:
-        std = float(weight_init_std)
-    except (TypeError, ValueError):
+        return positive("weight_init_std", weight_init_std)
+    except TypeError:
         raise TypeError(f"weight_init_std must be a number or a name, got {weight_init_std!r}") from None
-    if not 0.0 < std < math.inf:
-        raise ValueError(f"weight_init_std must be a positive finite number, got {weight_init_std!r}")
-    return std
 
 
 def init_weight(shape, weight_init_std, fan_in=None, distribution: str = "normal", *, dtype=None):

@@ -14,21 +14,12 @@ the gradient and so through Adam's normalisation); decoupled decay is
 
 from __future__ import annotations
 
-import math
-
+from ._validation import non_negative
 from .backend import array_namespace
 
 
 def _lam(lam) -> float:
-    if isinstance(lam, bool):
-        raise TypeError(f"lam must be a number, got {lam!r}")
-    try:
-        out = float(lam)
-    except (TypeError, ValueError):
-        raise TypeError(f"lam must be a number, got {lam!r}") from None
-    if not 0.0 <= out < math.inf:
-        raise ValueError(f"lam (weight_decay_lambda) must be >= 0 and finite, got {lam!r}")
-    return out
+    return non_negative("lam (weight_decay_lambda)", lam)
 
 
 def l2_penalty(W, lam):

@@ -6,44 +6,9 @@ parameters) or raises a ValueError/TypeError whose message names the argument an
 
 from __future__ import annotations
 
-import math
+from .._validation import as_float, non_negative, positive, unit_interval
 
-
-def as_float(name: str, value) -> float:
-    """``value`` as a Python float; TypeError naming ``name`` for anything not a real number."""
-    if isinstance(value, bool) or isinstance(value, str):
-        raise TypeError(f"{name} must be a real number, got {value!r}")
-    try:
-        out = float(value)
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must be a real number, got {value!r}") from None
-    if math.isnan(out):
-        raise ValueError(f"{name} must be a number, got {value!r}")
-    return out
-
-
-def non_negative(name: str, value) -> float:
-    """A finite value ≥ 0 (learning rates, weight decay)."""
-    out = as_float(name, value)
-    if not 0.0 <= out < math.inf:
-        raise ValueError(f"{name} must be >= 0 and finite, got {value!r}")
-    return out
-
-
-def positive(name: str, value) -> float:
-    """A finite value > 0 (eps, max_norm)."""
-    out = as_float(name, value)
-    if not 0.0 < out < math.inf:
-        raise ValueError(f"{name} must be > 0 and finite, got {value!r}")
-    return out
-
-
-def unit_interval(name: str, value) -> float:
-    """A decay rate in [0, 1): betas, momentum, decay_rate, rho."""
-    out = as_float(name, value)
-    if not 0.0 <= out < 1.0:
-        raise ValueError(f"{name} must be in [0, 1), got {value!r}")
-    return out
+__all__ = ["as_float", "choice", "non_negative", "positive", "positive_int", "unit_interval"]
 
 
 def positive_int(name: str, value) -> int:
