@@ -5,15 +5,12 @@ from __future__ import annotations
 import math
 
 from ..backend import array_namespace, memory_order
-from .base import Layer, grad_alias, param_alias
+from .base import WeightLayer
 
 
 
-class Affine(Layer):
+class Affine(WeightLayer):
     """The book's ``Affine(W, b)``; an (N, C, H, W) input is flattened to (N, C*H*W).
-
-    ``W``, ``b``, ``dW``, ``db`` are views of ``params`` / ``grads`` (the same array objects), so
-    an optimizer updating ``params['W']`` in place updates ``layer.W``.
 
     Parameters
     ----------
@@ -22,22 +19,15 @@ class Affine(Layer):
     """
 
     def __init__(self, W, b):
-        super().__init__()
         if W.ndim != 2 or b.ndim != 1 or b.shape[0] != W.shape[1]:
             raise ValueError(
                 f"Affine needs W of shape (D, M) and b of shape (M,), "
                 f"got W of shape {tuple(W.shape)} and b of shape {tuple(b.shape)}"
             )
-        self.params = {"W": W, "b": b}
-        self.grads = {"W": None, "b": None}
+        super().__init__(W, b)
         self.x = None
         self.original_x_shape = None
         self._batch_last = False
-
-    W = param_alias("W")
-    b = param_alias("b")
-    dW = grad_alias("W")
-    db = grad_alias("b")
 
     def forward(self, x, train_flg: bool = False):
         """x : array, shape (N, ...) with prod(...) == D -> array, shape (N, M)."""

@@ -57,3 +57,21 @@ class Layer:
     def __repr__(self) -> str:
         shapes = ", ".join(f"{k}={tuple(v.shape)}" for k, v in self.params.items())
         return f"{type(self).__name__}({shapes})"
+
+
+class WeightLayer(Layer):
+    """A layer with the book's weight ``W`` and bias ``b`` (``Affine``, ``Convolution``).
+
+    ``W``, ``b``, ``dW``, ``db`` are views of ``params`` / ``grads`` (the same array objects), so
+    an optimizer updating ``params['W']`` in place updates ``layer.W``.
+    """
+
+    def __init__(self, W, b) -> None:
+        super().__init__()
+        self.params = {"W": W, "b": b}
+        self.grads = {"W": None, "b": None}
+
+    W = param_alias("W")
+    b = param_alias("b")
+    dW = grad_alias("W")
+    db = grad_alias("b")

@@ -5,15 +5,12 @@ from __future__ import annotations
 from ..backend import (array_namespace, hwn_output, hwn_rows, is_numpy_namespace, numpy_add_columns_hwn,
                        numpy_columns_hwn)
 from ..functions.conv import add_columns, columns, output_hw
-from .base import Layer, grad_alias, param_alias
+from .base import WeightLayer
 
 
 
-class Convolution(Layer):
+class Convolution(WeightLayer):
     """The book's ``Convolution(W, b, stride=1, pad=0)``.
-
-    ``W``, ``b``, ``dW``, ``db`` are views of ``params`` / ``grads`` (the same array objects), so
-    an optimizer updating ``params['W']`` in place updates ``layer.W``.
 
     Layout (portable): forward gathers the column buffer ``columns(x)``, shape (C*FH*FW, N*out_h*out_w) (the
     transpose of the book's ``col``, so its gather reads along image rows) and computes one GEMM,
@@ -49,24 +46,17 @@ class Convolution(Layer):
     """
 
     def __init__(self, W, b, stride: int = 1, pad: int = 0):
-        super().__init__()
         if W.ndim != 4 or b.ndim != 1 or b.shape[0] != W.shape[0]:
             raise ValueError(
                 f"Convolution needs W of shape (FN, C, FH, FW) and b of shape (FN,), "
                 f"got W of shape {tuple(W.shape)} and b of shape {tuple(b.shape)}"
             )
         output_hw(tuple(W.shape), W.shape[2], W.shape[3], stride, pad)  # validates stride and pad
-        self.params = {"W": W, "b": b}
-        self.grads = {"W": None, "b": None}
+        super().__init__(W, b)
         self.stride, self.pad = stride, pad
         self.x_shape = None
         self.col = None
         self._hwn = False
-
-    W = param_alias("W")
-    b = param_alias("b")
-    dW = grad_alias("W")
-    db = grad_alias("b")
 
     def forward(self, x, train_flg: bool = False):
         """x : array, shape (N, C, H, W) -> array, shape (N, FN, out_h, out_w)."""
