@@ -11,34 +11,27 @@ import argparse
 from ..training.executors import check_scheduler
 
 
-def positive_int(text: str) -> int:
+def _number(text: str, kind: str, convert, ok):
+    """``convert(text)`` if it parses and passes ``ok``, else an argparse error naming ``text``."""
     try:
-        value = int(text)
+        value = convert(text)
     except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text!r}")
+        value = None
+    if value is None or not ok(value):
+        raise argparse.ArgumentTypeError(f"must be {kind}, got {text!r}")
     return value
+
+
+def positive_int(text: str) -> int:
+    return _number(text, "a positive integer", int, lambda v: v >= 1)
 
 
 def non_negative_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = -1
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be a non-negative integer, got {text!r}")
-    return value
+    return _number(text, "a non-negative integer", int, lambda v: v >= 0)
 
 
 def positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = float("nan")
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"must be a positive number, got {text!r}")
-    return value
+    return _number(text, "a positive number", float, lambda v: v > 0)
 
 
 def scheduler_name(text: str) -> str:
