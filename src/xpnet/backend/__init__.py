@@ -45,7 +45,7 @@ from ._host_memory import malloc_tuning_status, tune_host_malloc
 from ._blas_threads import blas_tuning_status, tune_blas_threads
 from ._fast_adam import numpy_adam_flat
 from ._fast_conv import hwn_output, hwn_rows, numpy_add_columns_hwn, numpy_columns, numpy_columns_hwn
-from ._layout import memory_order, new_in_order
+from ._layout import along, memory_order, new_in_order
 from ._fast_elementwise import numpy_relu_backward, numpy_relu_forward
 from ._threads import batch_parts, num_threads, parallel_for, run_parts
 from ._random import bernoulli_mask, choice, normal, permutation, seed, uniform
@@ -59,6 +59,6 @@ __all__ = [
     "set_backend", "set_device", "set_dtype", "to_numpy", "uniform", "use_backend", "use_dtype",
     "zeros", "malloc_tuning_status", "tune_host_malloc", "blas_tuning_status", "tune_blas_threads",
     "numpy_relu_backward", "numpy_relu_forward", "batch_parts", "hwn_output", "hwn_rows",
-    "numpy_add_columns_hwn", "numpy_columns_hwn", "memory_order", "new_in_order", "num_threads", "parallel_for", "run_parts",
+    "numpy_add_columns_hwn", "numpy_columns_hwn", "along", "memory_order", "new_in_order", "num_threads", "parallel_for", "run_parts",
     "MPICommunicator", "NCCLCommunicator", "get_communicator",
 ]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._layout import memory_order
+from ._layout import along, memory_order
 from ._threads import parallel_for
 
 
@@ -21,10 +21,6 @@ def _split(x):
     writes every N/2 values, sharing cache lines)."""
     axis = memory_order(x)[0]
     return axis, x.shape[axis]
-
-
-def _at(axis: int, a: int, b: int):
-    return (slice(None),) * axis + (slice(a, b),)
 
 
 def numpy_relu_forward(x):
@@ -39,7 +35,7 @@ def numpy_relu_forward(x):
     axis, length = _split(x)
 
     def part(a, b):
-        at = _at(axis, a, b)
+        at = along(axis, a, b)
         np.less_equal(x[at], 0, out=mask[at])
         np.maximum(x[at], 0.0, out=out[at])
 
@@ -57,7 +53,7 @@ def numpy_relu_backward(dout, mask):
     axis, length = _split(dout)
 
     def part(a, b):
-        at = _at(axis, a, b)
+        at = along(axis, a, b)
         np.multiply(dout[at], np.logical_not(mask[at]), out=dx[at])
 
     parallel_for(part, length, dout.size // max(length, 1))

@@ -26,3 +26,9 @@ def new_in_order(xp, shape, order, *, dtype, device=None, zero: bool = False):
         return arr
     inverse = tuple(sorted(range(len(order)), key=lambda i: order[i]))
     return xp.permute_dims(arr, inverse)
+
+
+def along(axis: int, a: int, b: int) -> tuple:
+    """The index of elements a..b along ``axis`` (array-API form, with an explicit ``...``), for
+    the parts a split operation hands to its threads."""
+    return (slice(None),) * axis + (slice(a, b), ...)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from ..backend import array_namespace, batch_parts, memory_order, new_in_order, run_parts
+from ..backend import along, array_namespace, batch_parts, memory_order, new_in_order, run_parts
 from ..functions.conv import add_taps, output_hw, pad_images, window_slices
 from .base import Layer
 
@@ -70,7 +70,7 @@ class Pooling(Layer):
             arg_max = new_in_order(xp, shape, self._order, dtype=_index_dtype(xp, slices), device=x.device)
 
         def part(a, b):  # images (or channels) a..b; the parts run on separate threads
-            at = _along(axis, a, b)
+            at = along(axis, a, b)
             out[at], arg = self._pool(xp, x[at], slices)
             if arg_max is not None:
                 arg_max[at] = arg
@@ -115,7 +115,7 @@ class Pooling(Layer):
         axis, parts = self._split(xp, self.x_shape)
 
         def part(a, b):  # on NumPy the parts run on separate threads, on disjoint slices of img
-            at = _along(axis, a, b)
+            at = along(axis, a, b)
             self._unpool(xp, dout[at], None if arg_max is None else arg_max[at], img=img[at])
 
         run_parts(part, parts)
@@ -129,11 +129,6 @@ class Pooling(Layer):
         else:
             taps = (dout * xp.astype(arg_max == j, dout.dtype) for j in range(k))
         return add_taps(taps, self.x_shape[2:], self.pool_h, self.pool_w, self.stride, self.pad, img=img)
-
-
-def _along(axis: int, a: int, b: int) -> tuple:
-    """Index of elements a..b along axis 0 or 1 of a 4-D array (array-API form: explicit ...)."""
-    return (slice(a, b), ...) if axis == 0 else (slice(None), slice(a, b), ...)
 
 
 def _index_dtype(xp, slices):
