@@ -1,5 +1,6 @@
 """The host thread split: how work is cut, when it is not, and that errors are never lost."""
 
+import os
 import threading
 import time
 
@@ -100,9 +101,9 @@ def test_a_forked_child_gets_a_new_pool(monkeypatch):
     monkeypatch.setenv("XPNET_NUM_THREADS", "2")
     parallel_for(lambda a, b: None, 2, MIN_ITEMS)  # the parent's pool exists
     ctx = multiprocessing.get_context("fork")
-    with ctx.Pool(1) as pool:
-        assert pool.apply(_split_sum_in_child, ()) == 2 * 3.0 * MIN_ITEMS
-    assert _threads._pool["pid"] is not None
+    with ctx.Pool(1) as pool:  # a child reusing the parent's thread-less pool would hang: time out
+        assert pool.apply_async(_split_sum_in_child, ()).get(timeout=60) == 2 * 3.0 * MIN_ITEMS
+    assert _threads._pool["pid"] == os.getpid()  # the parent keeps its own pool
 
 
 def _split_sum_in_child():
