@@ -5,12 +5,14 @@ array-api-compat and array-api-strict.
   ``DL_DEVICE``, ``DL_DTYPE``), read lazily.
 - ``_namespace``: the namespace of given arrays, ``asarray``/``to_numpy`` across the boundary.
 - ``_random``: the seeded RNG shim, drawing on the device.
-- ``_fast_conv``: the NumPy im2col gather (``sliding_window_view``), twin of the portable one,
-  and the batch-last column order the NumPy convolution uses.
-- ``_layout``: memory order of NumPy activations, so layers keep their inputs' layout.
-- ``_threads``: NumPy operations split over the CPU's cores (``XPNET_NUM_THREADS``).
-- ``_host_memory`` / ``_blas_threads``: process tuning applied at first backend selection (glibc
-  keeps freed memory; OpenBLAS's idle threads sleep instead of spinning on those cores).
+- ``ops``: every fast path behind one door, ``get_ops(*arrays)``: the portable ``Ops`` and each
+  backend's faster twins (``NumpyOps``; ``CupyOps``/``TorchOps`` where GPU kernels go).
+- ``_fast_conv``, ``_fast_elementwise``, ``_fast_adam``, ``_layout``, ``_threads``: what
+  ``NumpyOps`` is made of (batch-last im2col, ``out=`` ReLU and Adam, memory order, the thread
+  pool over NumPy's single-threaded loops, ``XPNET_NUM_THREADS``).
+- ``_host_memory`` / ``_blas_threads``: process tuning applied once, when NumPy ops are first
+  made (glibc keeps freed memory; OpenBLAS's idle threads sleep instead of spinning).
+- ``_flat``: parameters and gradients in one flat buffer per network, with per-key views.
 - ``_comm``: MPI / NCCL collectives for data-parallel training (mpi4py, CuPy imported lazily).
 """
 
@@ -43,11 +45,9 @@ from ._namespace import (
 )
 from ._host_memory import malloc_tuning_status, tune_host_malloc
 from ._blas_threads import blas_tuning_status, tune_blas_threads
-from ._fast_adam import numpy_adam_flat
-from ._fast_conv import hwn_output, hwn_rows, numpy_add_columns_hwn, numpy_columns, numpy_columns_hwn
-from ._layout import along, memory_order, new_in_order
-from ._fast_elementwise import numpy_relu_backward, numpy_relu_forward
-from ._threads import batch_parts, num_threads, parallel_for, run_parts
+from ._threads import num_threads
+from ._flat import FlatBuffer, FlatDict, flat_buffer_of
+from .ops import CupyOps, NumpyOps, Ops, TorchOps, get_ops, use_ops
 from ._random import bernoulli_mask, choice, normal, permutation, seed, uniform
 from ._comm import MPICommunicator, NCCLCommunicator, get_communicator
 
@@ -55,10 +55,10 @@ __all__ = [
     "BACKENDS", "DTYPES", "BackendUnavailableError", "array_namespace", "asarray",
     "bernoulli_mask", "choice", "default_float", "get_backend", "get_device", "get_device_name",
     "get_dtype_name", "get_namespace", "is_array_api_strict_namespace", "is_cupy_namespace",
-    "is_numpy_namespace", "is_torch_namespace", "normal", "numpy_adam_flat", "numpy_columns", "ones", "permutation", "seed",
+    "is_numpy_namespace", "is_torch_namespace", "normal", "ones", "permutation", "seed",
     "set_backend", "set_device", "set_dtype", "to_numpy", "uniform", "use_backend", "use_dtype",
     "zeros", "malloc_tuning_status", "tune_host_malloc", "blas_tuning_status", "tune_blas_threads",
-    "numpy_relu_backward", "numpy_relu_forward", "batch_parts", "hwn_output", "hwn_rows",
-    "numpy_add_columns_hwn", "numpy_columns_hwn", "along", "memory_order", "new_in_order", "num_threads", "parallel_for", "run_parts",
+    "num_threads", "FlatBuffer", "FlatDict", "flat_buffer_of", "Ops", "NumpyOps", "CupyOps", "TorchOps",
+    "get_ops", "use_ops",
     "MPICommunicator", "NCCLCommunicator", "get_communicator",
 ]

@@ -29,7 +29,7 @@ import os
 import re
 import sys
 
-from ._config import switched_off
+from ._switches import switched_off
 
 #: OpenBLAS's minimum: worker threads wait ``2**4`` cycles, then sleep until the next job.
 TIMEOUT = 4
@@ -60,8 +60,13 @@ def tune_blas_threads(force: bool = False) -> bool:
     except (OSError, AttributeError):
         return _record(False, "this OpenBLAS exports no openblas_read_env / blas_thread_shutdown_", path)
     read_env.restype, shutdown.restype, timeout.restype = None, ctypes.c_int, ctypes.c_int
-    os.environ[_ENV] = str(TIMEOUT)  # also what child processes' OpenBLAS will read
-    read_env()
+    # OpenBLAS reads its settings only from the C environment: set the variable for that one read
+    # and take it away again, so neither os.environ nor child processes see a change.
+    os.putenv(_ENV, str(TIMEOUT))
+    try:
+        read_env()
+    finally:
+        os.unsetenv(_ENV)
     if timeout() != TIMEOUT:
         return _record(False, f"OpenBLAS kept thread timeout {timeout()}", path)
     shutdown()  # idle now; the next BLAS call starts threads with the new timeout

@@ -101,16 +101,6 @@ def _check_available(name: str, device: str | None) -> None:
                 f"(torch {lib.__version__}); use DL_DEVICE=cpu or install a CUDA build of torch"
             )
     _checked.add((name, device))
-    from ._blas_threads import tune_blas_threads
-    from ._host_memory import tune_host_malloc
-
-    tune_host_malloc()  # once per process; see _host_memory for why and how to switch it off
-    tune_blas_threads()  # once per process; see _blas_threads
-
-
-def switched_off(variable: str) -> bool:
-    """Whether an on-by-default setting is switched off in the environment (0/false/no/off)."""
-    return os.environ.get(variable, "1").strip().lower() in ("0", "false", "no", "off")
 
 
 def get_backend() -> str:

@@ -19,7 +19,7 @@ import ctypes.util
 import os
 import sys
 
-from ._config import switched_off
+from ._switches import switched_off
 
 # mallopt parameter numbers from glibc's <malloc.h>
 _M_TRIM_THRESHOLD, _M_TOP_PAD, _M_MMAP_THRESHOLD = -1, -2, -3

@@ -1,16 +1,13 @@
 """Activation layers: the book's ``Relu``, ``Sigmoid`` and ``Tanh``.
 
 Backward never writes into ``dout`` (the book's ``dout[mask] = 0`` becomes arithmetic on a new
-array). ReLU avoids ``xp.where``: selecting by a data-dependent mask is a branch per element,
-mispredicted about half the time on real activations (measured on NumPy and torch: ~12x slower
-than ``maximum`` on 1.7M float32 values); ``maximum`` and a multiply by the 0/1 mask are
-branch-free and vectorised. On NumPy, ReLU runs in ``out=`` buffers split over the CPU's cores
-(:mod:`xpnet.backend._fast_elementwise`), equal bit for bit to the portable code below.
+array). ReLU is an op of the backend (:func:`xpnet.backend.get_ops`): on NumPy it runs in
+``out=`` buffers split over the CPU's cores, elsewhere the portable twin.
 """
 
 from __future__ import annotations
 
-from ..backend import array_namespace, is_numpy_namespace, numpy_relu_backward, numpy_relu_forward
+from ..backend import get_ops
 from ..functions import sigmoid, tanh
 from .base import Layer
 
@@ -18,8 +15,9 @@ from .base import Layer
 class Relu(Layer):
     """``max(x, 0)``; the gradient is 0 where ``x <= 0``, as in the book.
 
-    ``mask`` is the book's (True where ``x <= 0``). Backward multiplies ``dout`` by the 0/1 keep
-    mask, so a masked entry of a non-finite ``dout`` gives NaN where the book writes 0.
+    ``mask`` holds what backward needs, as the ops of the input's backend keep it (on NumPy the
+    book's mask, True where ``x <= 0``; on the portable path the output, whose ``> 0`` is the
+    same set).
     """
 
     def __init__(self) -> None:
@@ -27,18 +25,11 @@ class Relu(Layer):
         self.mask = None
 
     def forward(self, x, train_flg: bool = False):
-        xp = array_namespace(x)
-        if is_numpy_namespace(xp):
-            out, self.mask = numpy_relu_forward(x)
-            return out
-        self.mask = x <= 0
-        return xp.maximum(x, 0.0)
+        out, self.mask = get_ops(x).relu_forward(x)
+        return out
 
     def backward(self, dout=1):
-        xp = array_namespace(dout)
-        if is_numpy_namespace(xp) and dout.shape == self.mask.shape:
-            return numpy_relu_backward(dout, self.mask)
-        return dout * xp.astype(~self.mask, dout.dtype)
+        return get_ops(self.mask).relu_backward(dout, self.mask)
 
 
 class Sigmoid(Layer):

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import math
 
-from ..backend import array_namespace, memory_order
+from ..backend import array_namespace, get_ops
 from .base import WeightLayer
-
 
 
 class Affine(WeightLayer):
@@ -27,7 +26,6 @@ class Affine(WeightLayer):
         super().__init__(W, b)
         self.x = None
         self.original_x_shape = None
-        self._batch_last = False
 
     def forward(self, x, train_flg: bool = False):
         """x : array, shape (N, ...) with prod(...) == D -> array, shape (N, M)."""
@@ -41,7 +39,6 @@ class Affine(WeightLayer):
         if x.dtype != self.W.dtype:
             raise TypeError(f"Affine: x has dtype {x.dtype} but W has dtype {self.W.dtype}")
         self.original_x_shape = tuple(x.shape)
-        self._batch_last = x.ndim > 2 and x.shape[0] > 1 and memory_order(x)[-1] == 0
         self.x = xp.reshape(x, (x.shape[0], features))
         out = self.x @ self.W
         out += self.b  # in place: out is ours, fresh from the GEMM (one temporary fewer)
@@ -50,17 +47,12 @@ class Affine(WeightLayer):
     def backward(self, dout=1):
         """dout : array, shape (N, M) -> dx of the input's original shape.
 
-        When the input was batch-last in memory (a NumPy convolution stack's (C, H, W, N)),
-        dx is computed as ``(W @ dout.T).T`` so that it comes back in that same layout (a
-        transposed view, no copy) for the layers below, which would otherwise mix layouts.
+        The backend's ops return dx in the memory layout of the forward's input (NumPy: a
+        convolution stack's batch-last output stays batch-last for the layers below).
         """
         self.param_backward(dout)
-        xp = array_namespace(dout)
-        if self._batch_last:
-            dx = xp.matrix_transpose(self.W @ xp.matrix_transpose(dout))
-        else:
-            dx = dout @ self.W.T
-        return xp.reshape(dx, self.original_x_shape)
+        dx = get_ops(dout, self.W).affine_input_grad(dout, self.W, self.x)
+        return array_namespace(dx).reshape(dx, self.original_x_shape)
 
     def param_backward(self, dout) -> None:
         """``dW = x.T @ dout``, ``db = sum(dout)``; no dx (one GEMM fewer)."""

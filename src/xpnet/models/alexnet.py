@@ -79,4 +79,5 @@ class AlexNet(Network):
             self.add("Dropout", Dropout(dropout_ratio))
             n_in = n_out
         self.add_affine(n_in, output_size, weight_init_std)
+        self.params.pack()
 

@@ -22,6 +22,10 @@ Differences from the book's networks (same results where the book is right):
   convolution), never on biases or BatchNorm's ``gamma``/``beta``.
 - Assigning ``params[k] = new_array`` (the book's ``load_params`` style) also rebinds the layer,
   so the network never silently keeps training an orphaned array.
+- The parameters live in one flat buffer (``params[k]`` are its views; see
+  :mod:`xpnet.backend._flat`) and :meth:`gradient` returns the gradients packed the same way,
+  so an optimizer updates them all with a dozen whole-buffer operations. Rebinding a key
+  unpacks it; the next :meth:`gradient` packs the parameters again.
 - The input shape is checked at the entry of ``predict``/``loss``/``gradient``.
 - A ``Relu`` directly followed by a max ``Pooling`` runs *after* it (:func:`execution_order`):
   ReLU is monotone, so ``maxpool(relu(x)) == relu(maxpool(x))`` and the gradients are the same
@@ -37,7 +41,7 @@ import math
 from collections import OrderedDict
 
 from .. import io as _io
-from ..backend import array_namespace, ones, zeros
+from ..backend import FlatBuffer, FlatDict, array_namespace, flat_buffer_of, ones, zeros
 from ..functions.conv import conv_output_size
 from ..initializers import init_weight
 from ..layers import Affine, BatchNormalization, Convolution, Pooling, Relu, SoftmaxWithLoss
@@ -52,6 +56,7 @@ class _Linked(dict):
     def __init__(self):
         super().__init__()
         self.owners: dict[str, tuple[dict, str]] = {}
+        self.flat: FlatBuffer | None = None  # the buffer behind every entry, when packed
 
     def link(self, name: str, store: dict, key: str) -> None:
         self.owners[name] = (store, key)
@@ -63,10 +68,24 @@ class _Linked(dict):
         store, key = self.owners[name]
         store[key] = value
         super().__setitem__(name, value)
+        if self.flat is not None and self.flat.views.get(name) is not value:
+            self.flat = None  # rebound: the buffer no longer backs every entry
 
     def update(self, *args, **kwargs) -> None:
         for name, value in dict(*args, **kwargs).items():
             self[name] = value
+
+    def pack(self) -> None:
+        """Move every entry into one flat buffer and rebind the owners to its views (a no-op
+        when already packed, or when the arrays cannot share a buffer)."""
+        if flat_buffer_of(self) is not None:
+            return
+        flat = FlatBuffer.pack(dict(self))
+        if flat is None:
+            return
+        for name, view in flat.views.items():
+            self[name] = view
+        self.flat = flat
 
 
 class Network:
@@ -206,18 +225,38 @@ class Network:
             layers[first].param_backward(dout)
             dout = None
         grads = {name: layer.grads[key] for name, (layer, key) in self._owners.items()}
+        flat = flat_buffer_of(self.params)
+        if flat is not None:
+            grads = FlatDict(flat.gather(grads))
         if self.weight_decay_lambda:
-            lam, norm = self.weight_decay_lambda, self.weight_decay_norm
-            for k in self._decayed:
-                grads[k] = grads[k] + penalty_grad(self.params[k], lam, norm)
+            self._add_decay(grads)
         self.grads = grads
         return dout
+
+    def _add_decay(self, grads) -> None:
+        """Weight decay's gradient on every ``W`` (in place over the flat buffer when packed)."""
+        lam, norm = self.weight_decay_lambda, self.weight_decay_norm
+        flat, params = getattr(grads, "flat", None), flat_buffer_of(self.params)
+        if flat is None or params is None:
+            for k in self._decayed:
+                grads[k] = grads[k] + penalty_grad(self.params[k], lam, norm)
+            return
+        xp = array_namespace(flat.data)
+        mask = self.__dict__.get("_decay_mask")
+        if mask is None or mask[0] is not params:
+            ones_where_decayed = FlatBuffer.pack({k: (xp.ones if k in self._decayed else xp.zeros)(
+                tuple(v.shape), dtype=v.dtype, device=v.device) for k, v in self.params.items()})
+            mask = self._decay_mask = (params, ones_where_decayed.data)
+        flat.data += penalty_grad(params.data, lam, norm) * mask[1]
 
     def gradient(self, x, t) -> dict:
         """Gradients of :meth:`loss` in training mode, keyed like ``params``.
 
-        The forward's loss is kept as ``self.last_loss`` (0-d array on the device).
+        The forward's loss is kept as ``self.last_loss`` (0-d array on the device). The
+        gradients come packed in one flat buffer of the parameters' layout (a dict of its views,
+        ``.flat`` the buffer), so an optimizer can update every parameter at once.
         """
+        self.params.pack()
         self.last_loss = self.loss(x, t, train_flg=True)
         self.backward(1, input_grad=False)
         return self.grads

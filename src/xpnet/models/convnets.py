@@ -62,6 +62,7 @@ class SimpleConvNet(Network):
         self.add_affine(c * h * w, hidden_size, weight_init_std)
         self.add("Relu", Relu())
         self.add_affine(hidden_size, output_size, weight_init_std)
+        self.params.pack()
 
 
 _DEEP_DEFAULTS = [
@@ -106,3 +107,4 @@ class DeepConvNet(Network):
         self.add("Dropout", Dropout(0.5, inverted=dropout_inverted))
         self.add_affine(hidden_size, output_size, "he")
         self.add("Dropout", Dropout(0.5, inverted=dropout_inverted))
+        self.params.pack()

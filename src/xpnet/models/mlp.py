@@ -67,6 +67,7 @@ class MultiLayerNetExtend(Network):
             if use_dropout:
                 self.add("Dropout", Dropout(dropout_ration, inverted=dropout_inverted))
         self.add_affine(sizes[-2], sizes[-1], weight_init_std)
+        self.params.pack()
 
 
 class MultiLayerNet(MultiLayerNetExtend):

@@ -28,13 +28,17 @@ placement of eps), keeping eps = 1e-7 for the whole library.
   ``p −= [lr(1 − μ_t)/(1 − Πμ) · g + lr·μ_{t+1}/(1 − Πμ·μ_{t+1}) · m] / (√v/√bc2 + eps)``.
   ``momentum_decay=inf`` gives the constant μ = β1 of optax's nadam; torch's
   ``momentum_decay=inf`` gives the same.
+
+Plain Adam and AdamW run as the backend's :meth:`~xpnet.backend.Ops.adam_step` (on a network's
+flat buffers: one call for all parameters); Nadam and Adamax as the array expressions below.
 """
 
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
-from ..backend import array_namespace, is_numpy_namespace, numpy_adam_flat
+from ..backend import array_namespace, get_ops
 from ._checks import as_float, choice, non_negative, positive, unit_interval
 from .base import Optimizer
 
@@ -46,6 +50,20 @@ def _momentum_decay(name: str, value) -> float:
     if not out >= 0.0:
         raise ValueError(f"{name} must be >= 0 (inf for a constant momentum), got {value!r}")
     return out
+
+
+class AdamStep(NamedTuple):
+    """The per-step scalars of one update (``Adam._begin_step``)::
+
+        p ← decay·p − grad_coef·g / d − moment_coef·m / d,   d = √v / divisor + eps
+
+    ``grad_coef`` is 0 except for Nadam.
+    """
+
+    grad_coef: float
+    moment_coef: float
+    divisor: float
+    decay: float
 
 
 class Adam(Optimizer):
@@ -116,56 +134,17 @@ class Adam(Optimizer):
                 c_g, c_m = c_g * sqrt_bc2, c_m * sqrt_bc2
             else:
                 divisor = sqrt_bc2
-        return c_g, c_m, divisor, 1.0 - lr * self.weight_decay
-
-    def _update_all(self, params: dict, gs: dict, step) -> None:
-        """On NumPy (plain Adam/AdamW), one flat update for all parameters; else per parameter."""
-        flat = self._flat_buffers(params, gs) if step[0] == 0.0 and not self.infinity_norm else None
-        if flat is None:
-            super()._update_all(params, gs, step)
-            return
-        _, c_m, divisor, decay = step
-        numpy_adam_flat(list(params.values()), [gs[k] for k in params], *flat["buffers"], flat["spans"],
-                        beta1=self.beta1, beta2=self.beta2, eps=self.eps, c_m=c_m, divisor=divisor,
-                        decay=decay)
-
-    def _flat_buffers(self, params: dict, gs: dict):
-        """The flat moment buffers behind ``state['m']``/``state['v']`` (views), made when needed.
-
-        None when the fast path does not apply: not NumPy, mixed dtypes, or no parameters.
-        Rebuilt (from the per-key state, so nothing is lost) whenever the keys change or a
-        state array was replaced, e.g. by :meth:`load_state_dict`.
-        """
-        ps = list(params.values())
-        if not ps or not is_numpy_namespace(array_namespace(*ps)):
-            return None
-        dtype = ps[0].dtype
-        if any(p.dtype != dtype or gs[k].dtype != dtype for k, p in params.items()):
-            return None
-        flat = getattr(self, "_flat", None)
-        m, v = self.state["m"], self.state["v"]
-        if (flat is not None and flat["keys"] == tuple(params)
-                and all(m.get(k) is flat["m"][k] and v.get(k) is flat["v"][k] for k in params)):
-            return flat
-        xp = array_namespace(*ps)
-        states = [self._state_for(k, p) for k, p in params.items()]
-        bufs = [xp.concat([xp.reshape(st[slot], (-1,)) for st in states]) for slot in ("m", "v")]
-        spans, start = [], 0
-        for p in ps:
-            spans.append((start, start + math.prod(p.shape)))
-            start = spans[-1][1]
-        views = {}
-        for slot, buf in zip(("m", "v"), bufs):
-            views[slot] = {k: xp.reshape(buf[a:b], tuple(p.shape))
-                           for (k, p), (a, b) in zip(params.items(), spans)}
-            self.state[slot].update(views[slot])
-        work = [xp.empty_like(bufs[0]) for _ in range(2)]
-        flat = {"keys": tuple(params), "m": views["m"], "v": views["v"], "spans": spans,
-                "buffers": (*bufs, *work)}
-        self._flat = flat
-        return flat
+        return AdamStep(c_g, c_m, divisor, 1.0 - lr * self.weight_decay)
 
     def _update_param(self, p, g, s, step) -> None:
+        if self.nesterov or self.infinity_norm:
+            self._update_ema_form(p, g, s, step)
+            return
+        get_ops(p).adam_step(p, g, s["m"], s["v"], beta1=self.beta1, beta2=self.beta2, eps=self.eps,
+                             scale=step.moment_coef, divisor=step.divisor, decay=step.decay)
+
+    def _update_ema_form(self, p, g, s, step) -> None:
+        """Nadam and Adamax: the moments as exponential moving averages."""
         xp = array_namespace(p)
         c_g, c_m, divisor, decay = step
         if decay != 1.0:

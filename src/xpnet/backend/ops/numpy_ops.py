@@ -1,0 +1,182 @@
+"""NumPy's ops: the host fast paths, each a twin of a portable :class:`~.portable.Ops` method.
+
+What NumPy has that the portable code cannot use: ``out=`` buffers, zero-copy strided views
+(``sliding_window_view``), a thread pool over its single-threaded loops
+(:mod:`xpnet.backend._threads`; results bit-identical to one thread), and a layout choice:
+
+- **Batch-last convolutions.** Columns are ordered (out_h, out_w, N) and a convolution's output
+  is an (N, FN, out_h, out_w) view of (FN, out_h, out_w, N) memory, so every gathered window row
+  is N contiguous values and the next convolution gathers from it with no transposing copy
+  (:mod:`xpnet.backend._fast_conv`). Pooling and ReLU keep their input's memory order.
+- **Pooling by taps.** A running max over strided views, one filter tap at a time, split over
+  the batch; no (N, C, P, K) window buffer.
+
+Process tuning (glibc malloc, OpenBLAS idle threads) is applied once, when the first NumPy ops
+are made (:func:`get_numpy_ops`): only a process that computes with NumPy pays for it.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .._fast_adam import numpy_adam_step
+from .._fast_conv import hwn_output, hwn_rows, numpy_add_columns_hwn, numpy_columns, numpy_columns_hwn
+from .._fast_elementwise import numpy_relu_backward, numpy_relu_forward
+from .._layout import along, memory_order, new_in_order
+from .._threads import chunks, run_parts
+from .portable import Ops, _out_hw
+
+
+class NumpyOps(Ops):
+    """Host fast paths for NumPy arrays (see the module docstring)."""
+
+    name = "numpy"
+
+    # -- ReLU ---------------------------------------------------------------------------
+    def relu_forward(self, x):
+        """``(max(x, 0), mask)``, mask the book's ``x <= 0``; threaded, in ``x``'s layout."""
+        return numpy_relu_forward(x)
+
+    def relu_backward(self, dout, state):
+        if getattr(dout, "shape", None) == state.shape:
+            return numpy_relu_backward(dout, state)
+        return dout * np.logical_not(state)
+
+    # -- affine -------------------------------------------------------------------------
+    def affine_input_grad(self, dout, W, x2d):
+        """``dout @ W.T``, returned in ``x2d``'s layout: for a batch-last input (a convolution
+        stack's output) as ``(W @ dout.T).T``, a transposed view, so the layers below keep it."""
+        if x2d.shape[0] > 1 and memory_order(x2d)[-1] == 0:
+            return (W @ dout.T).T
+        return dout @ W.T
+
+    # -- im2col / col2im ----------------------------------------------------------------
+    def columns(self, x, filter_h: int, filter_w: int, stride: int, pad: int):
+        img = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad))) if pad else x
+        return numpy_columns(img, filter_h, filter_w, stride)
+
+    def add_columns(self, cols, input_shape, filter_h: int, filter_w: int, stride: int, pad: int):
+        """col2im as ``filter_h*filter_w`` strided adds, the batch split over threads."""
+        n, c, h, w = input_shape
+        oh, ow = _out_hw(input_shape, filter_h, filter_w, stride, pad)
+        taps = cols.reshape(c, filter_h, filter_w, n, oh, ow)
+        img = np.zeros((c, n, h + 2 * pad, w + 2 * pad), dtype=cols.dtype)
+
+        def part(a, b):  # images a..b: disjoint slices of img
+            for y in range(filter_h):
+                for x in range(filter_w):
+                    img[:, a:b, y:y + stride * (oh - 1) + 1:stride, x:x + stride * (ow - 1) + 1:stride] \
+                        += taps[:, y, x, a:b]
+
+        run_parts(part, chunks(n, c * filter_h * filter_w * oh * ow))
+        return img[:, :, pad:pad + h, pad:pad + w].transpose(1, 0, 2, 3)
+
+    # -- convolution --------------------------------------------------------------------
+    def conv2d_forward(self, x, W, b, stride: int, pad: int):
+        fn, c, fh, fw = W.shape
+        n = x.shape[0]
+        oh, ow = _out_hw(x.shape, fh, fw, stride, pad)
+        col = numpy_columns_hwn(x, fh, fw, stride, pad)
+        out = W.reshape(fn, c * fh * fw) @ col
+        out += b.reshape(fn, 1)
+        return hwn_output(out, n, oh, ow), [col, tuple(x.shape)]
+
+    def conv2d_backward(self, dout, W, ctx, stride: int, pad: int, *, input_grad: bool = True):
+        """dW and db from batch-last rows; dx as the book's dcol GEMM + col2im, except for stride
+        1, a square kernel and FN <= C, where the transposed convolution (``dout`` gathered with
+        the flipped kernel) writes FN*k*k rows instead of C*k*k and needs no col2im."""
+        col, x_shape = ctx
+        ctx[0] = None  # the column buffer dies with dW, before dcol is made (one alive at a time)
+        fn, c, fh, fw = W.shape
+        rows = hwn_rows(dout)
+        db = rows.sum(axis=1)
+        dW = (rows @ col.T).reshape(W.shape)
+        del col
+        if not input_grad:
+            return None, dW, db
+        n, _, h, w = x_shape
+        if stride == 1 and fh == fw and pad <= fh - 1 and fn <= c:
+            k = fh
+            flipped = W[:, :, ::-1, ::-1].transpose(1, 0, 2, 3).reshape(c, fn * k * k)
+            return hwn_output(flipped @ numpy_columns_hwn(dout, k, k, 1, k - 1 - pad), n, h, w), dW, db
+        dcol = W.reshape(fn, c * fh * fw).T @ rows
+        return numpy_add_columns_hwn(dcol, x_shape, fh, fw, stride, pad), dW, db
+
+    # -- pooling ------------------------------------------------------------------------
+    def pool2d_forward(self, x, pool_h: int, pool_w: int, stride: int, pad: int, mode: str):
+        """A running max (or sum) over the taps' strided views; the winning tap is an int8
+        ``arg = maximum(arg, k * (tap > best))`` (the last tap to raise the max is the first
+        maximum). Split along N or C, whichever is outer in memory; output in ``x``'s order."""
+        order = memory_order(x)
+        oh, ow = _out_hw(x.shape, pool_h, pool_w, stride, pad)
+        shape = (*x.shape[:2], oh, ow)
+        axis = 1 if order.index(1) < order.index(0) else 0
+        slices = _window_slices(pool_h, pool_w, stride, oh, ow)
+        index_dtype = np.int8 if len(slices) <= 127 else np.int32
+        out = new_in_order(np, shape, order, dtype=x.dtype)
+        arg_max = new_in_order(np, shape, order, dtype=index_dtype) if mode == "max" else None
+        fill = -math.inf if mode == "max" else 0.0
+
+        def part(a, b):
+            at = along(axis, a, b)
+            img = x[at]
+            if pad:
+                img = np.pad(img, ((0, 0), (0, 0), (pad, pad), (pad, pad)), constant_values=fill)
+            taps = (img[:, :, rows, cols] for rows, cols in slices)
+            best = next(taps)
+            if mode == "avg":
+                total = best.copy()
+                for tap in taps:
+                    total += tap
+                out[at] = total / len(slices) if len(slices) > 1 else total
+                return
+            arg = np.zeros(best.shape, dtype=index_dtype)
+            best = best.copy()
+            for k, tap in enumerate(taps, start=1):
+                np.maximum(arg, (tap > best).astype(index_dtype) * k, out=arg)
+                np.maximum(best, tap, out=best)
+            out[at], arg_max[at] = best, arg
+
+        run_parts(part, chunks(x.shape[axis], math.prod(x.shape) // x.shape[axis]))
+        return out, (arg_max, (tuple(x.shape), pool_h, pool_w, stride, pad), order, axis)
+
+    def pool2d_backward(self, dout, ctx):
+        """The one-hot of the winning tap times ``dout``, added back tap by tap (no scatter),
+        in the memory order of the forward's input."""
+        arg_max, (x_shape, pool_h, pool_w, stride, pad), order, axis = ctx
+        n, c, h, w = x_shape
+        oh, ow = dout.shape[2:]
+        k = pool_h * pool_w
+        img = new_in_order(np, (n, c, h + 2 * pad, w + 2 * pad), order, dtype=dout.dtype, zero=True)
+        slices = _window_slices(pool_h, pool_w, stride, oh, ow)
+
+        def part(a, b):
+            at = along(axis, a, b)
+            d, target = dout[at], img[at]
+            share = d / k if arg_max is None else None
+            for j, (rows, cols) in enumerate(slices):
+                target[:, :, rows, cols] += share if arg_max is None else d * (arg_max[at] == j)
+
+        run_parts(part, chunks(x_shape[axis], math.prod(x_shape) // x_shape[axis]))
+        return img if pad == 0 else img[..., pad:pad + h, pad:pad + w]
+
+    # -- optimizers ---------------------------------------------------------------------
+    def adam_step(self, p, g, m, v, *, beta1: float, beta2: float, eps: float, scale: float,
+                  divisor: float = 1.0, decay: float = 1.0) -> None:
+        """The portable step's operations in the same order, with ``out=`` buffers, split over
+        threads (bit-identical to the portable twin)."""
+        if not (p.flags.c_contiguous and g.flags.c_contiguous and m.flags.c_contiguous
+                and v.flags.c_contiguous):
+            super().adam_step(p, g, m, v, beta1=beta1, beta2=beta2, eps=eps, scale=scale,
+                              divisor=divisor, decay=decay)
+            return
+        numpy_adam_step(p.reshape(-1), g.reshape(-1), m.reshape(-1), v.reshape(-1), beta1=beta1,
+                        beta2=beta2, eps=eps, scale=scale, divisor=divisor, decay=decay)
+
+
+def _window_slices(pool_h, pool_w, stride, oh, ow):
+    span_h, span_w = stride * (oh - 1) + 1, stride * (ow - 1) + 1
+    return [(slice(y, y + span_h, stride), slice(x, x + span_w, stride))
+            for y in range(pool_h) for x in range(pool_w)]

@@ -1,0 +1,212 @@
+"""The portable ops: array API standard only, written for few operations per call.
+
+Every method here is the reference that a backend's faster twin (:mod:`.numpy_ops`,
+:mod:`.gpu`) is held equal to by ``tests/backend/test_ops_twins.py``. They are written for a
+GPU, where each array operation is a kernel launch: window operations (im2col, col2im,
+pooling) are one ``take`` over a cached index table (:mod:`._tables`) instead of a loop over
+filter taps, and no method reads a value back to the host.
+
+Memory layout is the ops' business: what a forward returns as ``ctx`` is handed back to the
+matching backward unchanged, and the layers never look inside.
+"""
+
+from __future__ import annotations
+
+import math
+
+from .._namespace import array_namespace
+from . import _tables
+
+
+class Ops:
+    """Portable implementations; subclasses override where their backend has a faster twin."""
+
+    name = "portable"
+
+    def __init__(self) -> None:
+        self._cache = _tables.DeviceCache()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+    # -- cached device constants --------------------------------------------------------
+    def _table(self, xp, device, make, *args):
+        """``make(*args)`` (a host int64 table) as an array on ``device``, built once."""
+        return self._cache.get(xp, device, (make.__name__, args),
+                               lambda: xp.asarray(make(*args), device=device))
+
+    def _constant(self, xp, value, shape, dtype, device):
+        """A cached array of ``shape`` filled with ``value`` (zeros for sentinels, 0-d scalars)."""
+        key = ("full", float(value), tuple(shape), str(dtype))
+        return self._cache.get(xp, device, key, lambda: xp.full(shape, value, dtype=dtype, device=device))
+
+    def _zero(self, xp, like):
+        """A 0-d zero of ``like``'s dtype on its device: a scalar operand that costs no
+        host-to-device copy (a Python ``0.0`` may become a new device tensor on every call)."""
+        return self._constant(xp, 0.0, (), like.dtype, like.device)
+
+    # -- ReLU ---------------------------------------------------------------------------
+    def relu_forward(self, x):
+        """``(max(x, 0), state)``; ``state`` is what :meth:`relu_backward` needs."""
+        xp = array_namespace(x)
+        out = xp.maximum(x, self._zero(xp, x))
+        return out, out
+
+    def relu_backward(self, dout, state):
+        """``dout`` where the forward's input was > 0, else 0."""
+        xp = array_namespace(state)
+        if not hasattr(dout, "shape"):
+            dout = xp.asarray(dout, dtype=state.dtype, device=state.device)
+        return xp.where(state > 0, dout, self._zero(xp, state))
+
+    # -- affine -------------------------------------------------------------------------
+    def affine_input_grad(self, dout, W, x2d):
+        """``dout @ W.T``, shape of ``x2d`` (the forward's flattened input)."""
+        return dout @ array_namespace(W).matrix_transpose(W)
+
+    # -- im2col / col2im ----------------------------------------------------------------
+    def _channel_major(self, xp, x):
+        """(C, (N+1)*H*W): ``x`` channel-major with one zero image appended (the sentinel)."""
+        n, c, h, w = x.shape
+        zero = self._constant(xp, 0.0, (c, 1, h, w), x.dtype, x.device)
+        return xp.reshape(xp.concat([xp.permute_dims(x, (1, 0, 2, 3)), zero], axis=1), (c, -1))
+
+    def columns(self, x, filter_h: int, filter_w: int, stride: int, pad: int):
+        """Column buffer of ``x`` (N, C, H, W): (C*fh*fw, N*out_h*out_w), rows (c, y, x),
+        columns (n, i, j); padding reads the zero image. Two operations for any kernel."""
+        xp = array_namespace(x)
+        n, c, h, w = x.shape
+        idx = self._table(xp, x.device, _tables.columns_index, n, h, w, filter_h, filter_w, stride, pad)
+        cols = xp.take(self._channel_major(xp, x), idx, axis=1)
+        return xp.reshape(cols, (c * filter_h * filter_w, -1))
+
+    def _add_taps(self, xp, cols, input_shape, filter_h, filter_w, stride, pad, row_length):
+        """col2im of (C*K, row_length) columns whose entry N*P of tap 0 is zero: one gather of
+        every (tap, window) pair reading each pixel, and one sum. Returns (N, C, H, W)."""
+        n, c, h, w = input_shape
+        idx = self._table(xp, cols.device, _tables.add_columns_index, n, h, w, filter_h, filter_w,
+                          stride, pad, row_length)
+        r = _tables.readers_per_pixel(h, w, filter_h, filter_w, stride, pad)
+        gathered = xp.take(xp.reshape(cols, (c, -1)), idx, axis=1)
+        img = xp.sum(xp.reshape(gathered, (c, n, h, w, r)), axis=-1)
+        return xp.permute_dims(img, (1, 0, 2, 3))
+
+    def add_columns(self, cols, input_shape, filter_h: int, filter_w: int, stride: int, pad: int):
+        """Adjoint of :meth:`columns` (col2im): overlapping windows add up."""
+        xp = array_namespace(cols)
+        zero = self._constant(xp, 0.0, (cols.shape[0], 1), cols.dtype, cols.device)
+        padded = xp.concat([cols, zero], axis=1)
+        return self._add_taps(xp, padded, input_shape, filter_h, filter_w, stride, pad, padded.shape[1])
+
+    # -- convolution --------------------------------------------------------------------
+    def conv2d_forward(self, x, W, b, stride: int, pad: int):
+        """``(out, ctx)``: out (N, FN, out_h, out_w) = correlation of ``x`` with ``W`` plus ``b``."""
+        xp = array_namespace(x, W)
+        fn, c, fh, fw = W.shape
+        n = x.shape[0]
+        col = self.columns(x, fh, fw, stride, pad)
+        out = xp.reshape(W, (fn, c * fh * fw)) @ col
+        out += xp.reshape(b, (fn, 1))  # in place: out is ours, fresh from the GEMM
+        oh, ow = _out_hw(x.shape, fh, fw, stride, pad)
+        return xp.permute_dims(xp.reshape(out, (fn, n, oh, ow)), (1, 0, 2, 3)), [col, tuple(x.shape)]
+
+    def conv2d_backward(self, dout, W, ctx, stride: int, pad: int, *, input_grad: bool = True):
+        """``(dx or None, dW, db)`` from the forward's ``ctx``.
+
+        ``dout`` is copied once into rows (FN, (N+1)*P) with a zero image at the end; ``dW`` and
+        ``dcol`` are one GEMM each, and col2im reads the zero image for "no window here".
+        """
+        xp = array_namespace(dout, W)
+        col, x_shape = ctx
+        ctx[0] = None  # the column buffer dies with dW, before dcol is made (one alive at a time)
+        fn, c, fh, fw = W.shape
+        n, _, oh, ow = dout.shape
+        p = oh * ow
+        zero = self._constant(xp, 0.0, (fn, 1, oh, ow), dout.dtype, dout.device)
+        rows = xp.reshape(xp.concat([xp.permute_dims(dout, (1, 0, 2, 3)), zero], axis=1), (fn, -1))
+        db = xp.sum(rows, axis=1)
+        dW = xp.reshape(rows[:, :n * p] @ xp.matrix_transpose(col), tuple(W.shape))
+        del col
+        if not input_grad:
+            return None, dW, db
+        dcol = xp.matrix_transpose(xp.reshape(W, (fn, c * fh * fw))) @ rows
+        return self._add_taps(xp, dcol, x_shape, fh, fw, stride, pad, (n + 1) * p), dW, db
+
+    # -- pooling ------------------------------------------------------------------------
+    def pool2d_forward(self, x, pool_h: int, pool_w: int, stride: int, pad: int, mode: str):
+        """``(out, ctx)``: max or average over every window; max keeps the first maximum's tap
+        (row-major), as torch and the book's argmax. Padding: -inf for max, 0 for avg (counted)."""
+        xp = array_namespace(x)
+        n, c, h, w = x.shape
+        oh, ow = _out_hw(x.shape, pool_h, pool_w, stride, pad)
+        k = pool_h * pool_w
+        src = xp.reshape(x, (n, c, h * w))
+        if pad:
+            fill = self._constant(xp, -math.inf if mode == "max" else 0.0, (n, c, 1), x.dtype, x.device)
+            src = xp.concat([src, fill], axis=2)
+        idx = self._table(xp, x.device, _tables.pool_index, h, w, pool_h, pool_w, stride, pad)
+        windows = xp.reshape(xp.take(src, idx, axis=2), (n, c, oh * ow, k))
+        geometry = (tuple(x.shape), pool_h, pool_w, stride, pad)
+        if mode == "avg":
+            return xp.reshape(xp.mean(windows, axis=-1), (n, c, oh, ow)), (None, geometry)
+        arg = xp.argmax(windows, axis=-1)
+        return xp.reshape(xp.max(windows, axis=-1), (n, c, oh, ow)), (arg, geometry)
+
+    def pool2d_backward(self, dout, ctx):
+        """dx (N, C, H, W): each pixel gathers the ``dout`` of the windows that read it (and,
+        for max, whose winning tap it was), then one sum."""
+        xp = array_namespace(dout)
+        arg, (x_shape, pool_h, pool_w, stride, pad) = ctx
+        n, c, h, w = x_shape
+        p = dout.shape[2] * dout.shape[3]
+        windows = self._table(xp, dout.device, _unpool_windows, h, w, pool_h, pool_w, stride, pad)
+        taps = self._table(xp, dout.device, _unpool_taps, h, w, pool_h, pool_w, stride, pad)
+        r = _tables.readers_per_pixel(h, w, pool_h, pool_w, stride, pad)
+        got = xp.take(xp.reshape(dout, (n, c, p)), windows, axis=2)
+        if arg is None:  # avg: every reader shares equally; padding slots (tap -1) get nothing
+            share = self._cache.get(xp, dout.device, ("avg-share", h, w, pool_h, pool_w, stride, pad,
+                                                      str(dout.dtype)),
+                                    lambda: xp.astype(taps >= 0, dout.dtype) / (pool_h * pool_w))
+            got = got * share
+        else:
+            won = xp.take(xp.reshape(arg, (n, c, p)), windows, axis=2) == taps
+            got = xp.where(won, got, self._zero(xp, dout))
+        return xp.sum(xp.reshape(got, (n, c, h, w, r)), axis=-1)
+
+    # -- optimizers ---------------------------------------------------------------------
+    def adam_step(self, p, g, m, v, *, beta1: float, beta2: float, eps: float, scale: float,
+                  divisor: float = 1.0, decay: float = 1.0) -> None:
+        """One Adam step in place (the moments are the true exponential averages)::
+
+            m += (1-beta1)·(g - m);  v = beta2·v + (1-beta2)·g²
+            p *= decay;  p -= scale · m / (sqrt(v)/divisor + eps)
+        """
+        xp = array_namespace(p)
+        if decay != 1.0:
+            p *= decay
+        diff = g - m
+        diff *= 1.0 - beta1
+        m += diff
+        v *= beta2
+        sq = g * g
+        sq *= 1.0 - beta2
+        v += sq
+        d = xp.sqrt(v)
+        if divisor != 1.0:
+            d /= divisor
+        d += eps
+        step = m / d
+        step *= scale
+        p -= step
+
+
+def _out_hw(shape, kh, kw, stride, pad):
+    return (shape[2] + 2 * pad - kh) // stride + 1, (shape[3] + 2 * pad - kw) // stride + 1
+
+
+def _unpool_windows(h, w, kh, kw, stride, pad):
+    return _tables.unpool_index(h, w, kh, kw, stride, pad)[0]
+
+
+def _unpool_taps(h, w, kh, kw, stride, pad):
+    return _tables.unpool_index(h, w, kh, kw, stride, pad)[1]
