@@ -2,6 +2,9 @@
 30 steps. Each optimizer's whole path must equal its update formulas, written out below
 independently in plain Python floats, within 1e-12 (float64, every backend).
 
+The book's script holds the position as Python floats; the same paths must come out when
+``params`` holds Python floats (rebound by each update) instead of arrays.
+
 Learning rates: the book's (SGD 0.95, Momentum 0.1, AdaGrad 1.5, Adam 0.3); the others are
 chosen to move visibly in 30 steps.
 """
@@ -175,3 +178,52 @@ def test_book_nesterov_differs_from_its_2016_order_on_the_path():
     old = reference_path(nesterov_book_2016(0.1, 0.9))
     assert max(abs(a[i] - b[i]) for a, b in zip(new, old) for i in range(2)) > 0.3
 
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_python_float_params_are_rebound_like_the_books_script(xp, name):
+    """optimizer_compare_naive.py keeps params['x'] as Python floats and records each one: the
+    optimizer must replace them (as ``params[key] -= ...`` does) with new floats on the path."""
+    make, update = CASES[name]
+    params = {"x": START[0], "y": START[1]}
+    opt = make()
+    history = []
+    for x, y in reference_path(update):
+        history.append(params["x"])
+        opt.update(params, dict(zip("xy", grad_f(params["x"], params["y"]))))
+        assert type(params["x"]) is float and type(params["y"]) is float
+        assert math.isclose(params["x"], x, rel_tol=1e-12, abs_tol=1e-12)
+        assert math.isclose(params["y"], y, rel_tol=1e-12, abs_tol=1e-12)
+    assert len(set(history)) == STEPS, "each recorded position must be its own value"
+    for slot in opt.state.values():
+        for state in slot.values():
+            assert xpnet.backend.array_namespace(state) is xp and state.shape == ()
+
+
+def test_number_and_array_params_can_be_mixed(xp):
+    params = {"w": xpnet.asarray([1.0, -2.0]), "s": 3}
+    w = params["w"]
+    xo.Momentum(lr=0.5).update(params, {"w": xpnet.asarray([1.0, 1.0]), "s": 2.0})
+    assert params["w"] is w and params["w"].dtype == xp.float32, "arrays stay in place, float32"
+    assert_close(w, [0.5, -2.5], xp=xp, dtype=xp.float32)
+    assert params["s"] == 2.0 and type(params["s"]) is float
+
+
+@pytest.mark.parametrize(("params", "grads", "error", "message"), [
+    ({"x": 1.0}, {"x": [1.0]}, TypeError, r"parameter 'x' is a number, but its gradient is a list"),
+    ({"x": 1.0}, {"x": "zero"}, TypeError, r"parameter 'x' is a number, but its gradient is a str"),
+    ({"x": True}, {"x": 1.0}, TypeError, r"parameter 'x' must be an array or a number, got bool"),
+    ({"x": [1.0]}, {"x": 1.0}, TypeError, r"parameter 'x' must be an array or a number, got list"),
+])
+def test_bad_number_params_raise_and_change_nothing(xp, params, grads, error, message):
+    opt = xo.Momentum()
+    before = dict(params)
+    with pytest.raises(error, match=message):
+        opt.update(params, grads)
+    assert params == before and opt.t == 0 and opt.state == {"v": {}}
+
+
+def test_number_param_with_an_array_gradient_of_the_wrong_shape(xp):
+    with pytest.raises(ValueError, match=r"parameter 'x' is a number, but its gradient has shape \(2,\)"):
+        xo.SGD().update({"x": 1.0}, {"x": xpnet.asarray([1.0, 2.0])})
+    with pytest.raises(TypeError, match=r"gradient 'w' is a float, but its parameter is an array of shape \(2,\)"):
+        xo.SGD().update({"w": xpnet.asarray([1.0, 2.0])}, {"w": 1.0})
