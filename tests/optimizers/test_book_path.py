@@ -225,5 +225,6 @@ def test_bad_number_params_raise_and_change_nothing(xp, params, grads, error, me
 def test_number_param_with_an_array_gradient_of_the_wrong_shape(xp):
     with pytest.raises(ValueError, match=r"parameter 'x' is a number, but its gradient has shape \(2,\)"):
         xo.SGD().update({"x": 1.0}, {"x": xpnet.asarray([1.0, 2.0])})
-    with pytest.raises(TypeError, match=r"gradient 'w' is a float, but its parameter is an array of shape \(2,\)"):
+    message = r"gradient 'w' is a float, but its parameter is an array of shape \(2,\)"
+    with pytest.raises(TypeError, match=message):
         xo.SGD().update({"w": xpnet.asarray([1.0, 2.0])}, {"w": 1.0})
