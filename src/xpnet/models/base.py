@@ -282,7 +282,8 @@ class Network:
         return int(correct) / n
 
     def save_params(self, path) -> None:
-        """Write ``params`` and ``buffers`` to ``path`` (.npz) through :func:`xpnet.io.save_params`."""
+        """Write ``params`` and ``buffers`` to ``path`` (.npz; the book's pickle for a ``.pkl`` name)
+        through :func:`xpnet.io.save_params`."""
         _io.save_params(path, self)
 
     def load_params(self, path) -> None:
