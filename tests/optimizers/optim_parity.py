@@ -39,6 +39,8 @@ CASES = {
                               dict(lr=0.01, momentum=0.9, dampening=0.0, weight_decay=0.0, nesterov=False)),
     "Nesterov (torch form)": (lambda: xo.Nesterov(lr=0.01, momentum=0.9, form="torch"), torch.optim.SGD,
                               dict(lr=0.01, momentum=0.9, dampening=0.0, weight_decay=0.0, nesterov=True)),
+    "Nesterov (book form)": (lambda: xo.Nesterov(lr=0.01, momentum=0.9, form="book"), torch.optim.SGD,
+                             dict(lr=0.01, momentum=0.9, dampening=0.0, weight_decay=0.0, nesterov=True)),
     "AdaGrad": (lambda: xo.AdaGrad(lr=0.01, eps=1e-7), torch.optim.Adagrad,
                 dict(lr=0.01, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0.0, eps=1e-7)),
     "RMSprop": (lambda: xo.RMSprop(lr=0.01, decay_rate=0.99, eps=1e-7), torch.optim.RMSprop,

@@ -2,6 +2,9 @@
 30 steps. Each optimizer's whole path must equal its update formulas, written out below
 independently in plain Python floats, within 1e-12 (float64, every backend).
 
+The book's script holds the position as Python floats; the same paths must come out when
+``params`` holds Python floats (rebound by each update) instead of arrays.
+
 Learning rates: the book's (SGD 0.95, Momentum 0.1, AdaGrad 1.5, Adam 0.3); the others are
 chosen to move visibly in 30 steps.
 """
@@ -43,19 +46,28 @@ def momentum(lr, mu):
 
 
 def nesterov_book(lr, mu):
-    # the book's code: v updated first, then p += mu*mu*v - (1 + mu)*lr*g
+    # the book's common/optimizer.py since 2021 (commit 89eadd0), Bengio et al. (2012):
+    # p += mu^2 * v_old - (1 + mu)*lr*g, then v = mu*v_old - lr*g
+    def update(p, g, s, t):
+        v_old = s.get("v", 0.0)
+        s["v"] = mu * v_old - lr * g
+        return p + mu * mu * v_old - (1 + mu) * lr * g
+    return update
+
+
+def nesterov_book_2016(lr, mu):
+    # the book's code before 2021: v updated first, then p += mu*mu*v_new - (1 + mu)*lr*g
     def update(p, g, s, t):
         s["v"] = mu * s.get("v", 0.0) - lr * g
         return p + mu * mu * s["v"] - (1 + mu) * lr * g
     return update
 
 
-def nesterov_bengio(lr, mu):
-    # Bengio et al. (2012): p += mu^2 * v_old - (1 + mu)*lr*g, then v = mu*v_old - lr*g
+def nesterov_torch(lr, mu):
+    # torch.optim.SGD(nesterov=True): b = mu*b + g; p -= lr*(g + mu*b)
     def update(p, g, s, t):
-        v_old = s.get("v", 0.0)
-        s["v"] = mu * v_old - lr * g
-        return p + mu * mu * v_old - (1 + mu) * lr * g
+        s["b"] = mu * s.get("b", 0.0) + g
+        return p - lr * (g + mu * s["b"])
     return update
 
 
@@ -129,7 +141,9 @@ CASES = {
     "SGD": (lambda: xo.SGD(lr=0.95), sgd(0.95)),
     "Momentum": (lambda: xo.Momentum(lr=0.1), momentum(0.1, 0.9)),
     "Nesterov (book)": (lambda: xo.Nesterov(lr=0.1), nesterov_book(0.1, 0.9)),
-    "Nesterov (torch)": (lambda: xo.Nesterov(lr=0.1, form="torch"), nesterov_bengio(0.1, 0.9)),
+    "Nesterov (book-2016)": (lambda: xo.Nesterov(lr=0.1, form="book-2016"), nesterov_book_2016(0.1, 0.9)),
+    "SGD(nesterov=True)": (lambda: xo.SGD(lr=0.1, momentum=0.9, nesterov=True), nesterov_book(0.1, 0.9)),
+    "Nesterov (torch)": (lambda: xo.Nesterov(lr=0.1, form="torch"), nesterov_torch(0.1, 0.9)),
     "AdaGrad": (lambda: xo.AdaGrad(lr=1.5), adagrad(1.5)),
     "RMSprop": (lambda: xo.RMSprop(lr=0.1), rmsprop(0.1, 0.99)),
     "AdaDelta": (lambda: xo.AdaDelta(lr=1.0), adadelta(1.0, 0.95, 1e-6)),
@@ -155,3 +169,62 @@ def test_book_experiment_path_equals_the_formulas(float64, name):
         assert_close(params["y"], [y], rtol=1e-12, atol=1e-12, xp=float64, dtype=float64.float64)
     assert opt.t == STEPS
     assert abs(x - START[0]) > 0.01, "the path must move for the comparison to mean anything"
+
+
+def test_book_nesterov_differs_from_its_2016_order_on_the_path():
+    """The two reference Nesterovs are far apart here (0.37 at most in a coordinate), so each
+    row above can fail."""
+    new = reference_path(nesterov_book(0.1, 0.9))
+    old = reference_path(nesterov_book_2016(0.1, 0.9))
+    assert max(abs(a[i] - b[i]) for a, b in zip(new, old) for i in range(2)) > 0.3
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_python_float_params_are_rebound_like_the_books_script(xp, name):
+    """optimizer_compare_naive.py keeps params['x'] as Python floats and records each one: the
+    optimizer must replace them (as ``params[key] -= ...`` does) with new floats on the path."""
+    make, update = CASES[name]
+    params = {"x": START[0], "y": START[1]}
+    opt = make()
+    history = []
+    for x, y in reference_path(update):
+        history.append(params["x"])
+        opt.update(params, dict(zip("xy", grad_f(params["x"], params["y"]))))
+        assert type(params["x"]) is float and type(params["y"]) is float
+        assert math.isclose(params["x"], x, rel_tol=1e-12, abs_tol=1e-12)
+        assert math.isclose(params["y"], y, rel_tol=1e-12, abs_tol=1e-12)
+    assert len(set(history)) == STEPS, "each recorded position must be its own value"
+    for slot in opt.state.values():
+        for state in slot.values():
+            assert xpnet.backend.array_namespace(state) is xp and state.shape == ()
+
+
+def test_number_and_array_params_can_be_mixed(xp):
+    params = {"w": xpnet.asarray([1.0, -2.0]), "s": 3}
+    w = params["w"]
+    xo.Momentum(lr=0.5).update(params, {"w": xpnet.asarray([1.0, 1.0]), "s": 2.0})
+    assert params["w"] is w and params["w"].dtype == xp.float32, "arrays stay in place, float32"
+    assert_close(w, [0.5, -2.5], xp=xp, dtype=xp.float32)
+    assert params["s"] == 2.0 and type(params["s"]) is float
+
+
+@pytest.mark.parametrize(("params", "grads", "error", "message"), [
+    ({"x": 1.0}, {"x": [1.0]}, TypeError, r"parameter 'x' is a number, but its gradient is a list"),
+    ({"x": 1.0}, {"x": "zero"}, TypeError, r"parameter 'x' is a number, but its gradient is a str"),
+    ({"x": True}, {"x": 1.0}, TypeError, r"parameter 'x' must be an array or a number, got bool"),
+    ({"x": [1.0]}, {"x": 1.0}, TypeError, r"parameter 'x' must be an array or a number, got list"),
+])
+def test_bad_number_params_raise_and_change_nothing(xp, params, grads, error, message):
+    opt = xo.Momentum()
+    before = dict(params)
+    with pytest.raises(error, match=message):
+        opt.update(params, grads)
+    assert params == before and opt.t == 0 and opt.state == {"v": {}}
+
+
+def test_number_param_with_an_array_gradient_of_the_wrong_shape(xp):
+    with pytest.raises(ValueError, match=r"parameter 'x' is a number, but its gradient has shape \(2,\)"):
+        xo.SGD().update({"x": 1.0}, {"x": xpnet.asarray([1.0, 2.0])})
+    message = r"gradient 'w' is a float, but its parameter is an array of shape \(2,\)"
+    with pytest.raises(TypeError, match=message):
+        xo.SGD().update({"w": xpnet.asarray([1.0, 2.0])}, {"w": 1.0})

@@ -26,7 +26,8 @@ def test_optimizer_matches_torch_optim(xp, name, dtype, sequence):
 # The book's forms are not torch's: the same run differs far beyond rounding. (Each book form is
 # held to its own formulas in test_book_path.py.)
 BOOK_VS_TORCH = {
-    "Nesterov": (lambda: xo.Nesterov(lr=0.01, momentum=0.9, form="book"), "Nesterov (torch form)"),
+    "Nesterov (book-2016)": (lambda: xo.Nesterov(lr=0.01, momentum=0.9, form="book-2016"),
+                             "Nesterov (torch form)"),
     "Adam": (lambda: xo.Adam(lr=0.001, beta1=0.9, beta2=0.999, eps=1e-7, form="book"), "Adam (torch form)"),
     "Adamax": (lambda: xo.Adamax(lr=0.002, beta1=0.9, beta2=0.999, eps=1e-7, form="book"), "Adamax"),
 }
@@ -41,12 +42,17 @@ def test_book_form_differs_from_torch_as_documented(float64, name, monkeypatch):
     assert rel > 1e-7, f"the book's {name} matched torch ({rel:.1e}); update the docstrings"
 
 
-def test_momentum_book_form_equals_torch_at_constant_lr_but_not_under_a_schedule(float64):
-    """v = μv − lr·g keeps old learning rates inside v; torch's buffer is rescaled by the new lr."""
+@pytest.mark.parametrize("cls, nesterov", [(xo.Momentum, False), (xo.Nesterov, True)])
+def test_book_form_equals_torch_at_constant_lr_but_not_under_a_schedule(float64, cls, nesterov):
+    """v = μv − lr·g keeps old learning rates inside v; torch's buffer is rescaled by the new lr.
+
+    (The constant-lr equality is the "(book form)" rows of ``CASES``.)
+    """
     params = {"w": xpnet.asarray([1.0, -2.0])}
     t_param = torch.tensor([1.0, -2.0], dtype=torch.float64)
-    ours = xo.Momentum(lr=0.1, momentum=0.9, form="book", lr_schedule=xo.ExponentialDecay(0.1, 0.5))
-    theirs = torch.optim.SGD([t_param], lr=0.1, momentum=0.9, dampening=0.0, nesterov=False, weight_decay=0.0)
+    ours = cls(lr=0.1, momentum=0.9, form="book", lr_schedule=xo.ExponentialDecay(0.1, 0.5))
+    theirs = torch.optim.SGD([t_param], lr=0.1, momentum=0.9, dampening=0.0, nesterov=nesterov,
+                             weight_decay=0.0)
     sched = torch.optim.lr_scheduler.ExponentialLR(theirs, gamma=0.5)
     for _ in range(5):
         ours.update(params, {"w": params["w"] * 1.0})

@@ -14,7 +14,7 @@ BAD = [
     (xo.Momentum, {"momentum": 1.0}, r"momentum must be in \[0, 1\), got 1.0"),
     (xo.Momentum, {"momentum": -0.5}, r"momentum must be in \[0, 1\), got -0.5"),
     (xo.Nesterov, {"momentum": 1.2}, r"momentum must be in \[0, 1\), got 1.2"),
-    (xo.Nesterov, {"form": "keras"}, r"unknown form 'keras': expected one of 'book', 'torch'"),
+    (xo.Nesterov, {"form": "keras"}, r"unknown form 'keras': expected one of 'book', 'book-2016', 'torch'"),
     (xo.AdaGrad, {"eps": 0.0}, r"eps must be > 0 and finite, got 0.0"),
     (xo.AdaGrad, {"lr": -1}, r"lr must be >= 0 and finite, got -1"),
     (xo.RMSprop, {"decay_rate": 1.0}, r"decay_rate must be in \[0, 1\), got 1.0"),

@@ -1,4 +1,7 @@
-"""Checkpoints as ``.npz`` (never pickle), written atomically, loadable on any backend.
+"""Checkpoints as ``.npz``, written atomically, loadable on any backend.
+
+Pickle is written only on request, for the book's scripts: ``save_params("params.pkl")`` writes
+the book's format (a pickled dict of NumPy params), which the book's ``load_params`` reads.
 
 - :func:`save_params` / :func:`load_params`: a network's ``params`` and ``buffers`` (the book's
   ``save_params``/``load_params``, with BatchNorm running statistics included).

@@ -41,13 +41,18 @@ def save_arrays(path, arrays: dict) -> None:
 
     The file is written exactly at ``path`` (no ``.npz`` is appended).
     """
-    path = os.fspath(path)
     host = {k: _to_host(k, v) for k, v in arrays.items()}
+    write_atomically(path, lambda f: np.savez(f, allow_pickle=False, **host))
+
+
+def write_atomically(path, write) -> None:
+    """``write(f)`` into a temporary binary file next to ``path``, fsync, rename over ``path``."""
+    path = os.fspath(path)
     folder, base = os.path.split(os.path.abspath(path))
     tmp = os.path.join(folder, f".{base}.{secrets.token_hex(4)}.tmp")
     try:
         with open(tmp, "xb") as f:
-            np.savez(f, allow_pickle=False, **host)
+            write(f)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)

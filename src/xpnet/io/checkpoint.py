@@ -1,5 +1,8 @@
 """Save and load a network's parameters, buffers and optimizer state as one ``.npz``.
 
+(One exception, for the book's scripts: :func:`save_params` to a ``.pkl`` name writes the book's
+pickle of params; see :mod:`xpnet.io._pickle_writer`.)
+
 The contract with the objects saved:
 
 - a network has ``network.params`` (dict name -> array: the trainable parameters) and may have
@@ -21,6 +24,7 @@ import os
 
 from ._assign import check_arrays, copy_arrays, like
 from ._npz import load_arrays, save_arrays
+from ._pickle_writer import is_book_pickle, save_book_pickle
 
 PARAMS, BUFFERS, OPTIMIZER, META = "params/", "buffers/", "optimizer/", "meta/"
 _META_TYPES = (bool, int, float, str)
@@ -41,15 +45,28 @@ def _flat(groups: dict[str, dict]) -> dict:
 
 
 def save_params(path, network) -> None:
-    """Write ``network.params`` and ``network.buffers`` to ``path`` (.npz, atomic)."""
-    save_arrays(path, _flat(_groups(network)))
+    """Write ``network.params`` and ``network.buffers`` to ``path`` (.npz, atomic).
+
+    A ``.pkl`` / ``.pickle`` name (the book's ``save_params("params.pkl")``) gets the book's
+    format instead, a pickled dict of NumPy arrays that the book's ``load_params`` reads
+    (:mod:`xpnet.io._pickle_writer`; params only: a network with buffers raises ValueError).
+    """
+    groups = _groups(network)
+    if is_book_pickle(path):
+        save_book_pickle(path, groups[PARAMS], groups[BUFFERS])
+        return
+    save_arrays(path, _flat(groups))
 
 
 def save_checkpoint(path, network, optimizer=None, **meta) -> None:
     """Parameters, buffers, ``optimizer.state_dict()`` and ``meta`` (e.g. ``epoch=3``) in one file.
 
-    ``meta`` values must be Python ``int``, ``float``, ``bool`` or ``str``.
+    ``meta`` values must be Python ``int``, ``float``, ``bool`` or ``str``. The file is .npz
+    whatever its name; a ``.pkl`` name (the book's params format) is refused with a ValueError.
     """
+    if is_book_pickle(path):
+        raise ValueError(f"cannot write a checkpoint to {os.fspath(path)}: checkpoints are .npz; "
+                         "only save_params writes the book's .pkl (params only)")
     arrays = _flat(_groups(network))
     if optimizer is not None:
         arrays.update({OPTIMIZER + k: v for k, v in optimizer.state_dict().items()})

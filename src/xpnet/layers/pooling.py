@@ -10,7 +10,10 @@ MODES = ("max", "avg")
 
 
 class Pooling(Layer):
-    """The book's ``Pooling(pool_h, pool_w, stride=1, pad=0)``, plus ``mode='max'|'avg'``.
+    """The book's ``Pooling(pool_h, pool_w, stride=2, pad=0)``, plus ``mode='max'|'avg'``.
+
+    The default stride is the book's current one (its ``common/layers.py`` changed it from 1 to 2
+    in 2020, commit 77a0807): ``Pooling(2, 2)`` halves a 6x6 input to 3x3.
 
     Fixes to the book: ``pad`` is honoured (the book accepts it and ignores it). Padding follows
     ``torch.nn.functional``: max pooling pads with ``-inf`` (padding never wins), average pooling
@@ -23,7 +26,7 @@ class Pooling(Layer):
     views split over the CPU's cores and keep the input's memory order.
     """
 
-    def __init__(self, pool_h: int, pool_w: int, stride: int = 1, pad: int = 0, mode: str = "max"):
+    def __init__(self, pool_h: int, pool_w: int, stride: int = 2, pad: int = 0, mode: str = "max"):
         super().__init__()
         if mode not in MODES:
             raise ValueError(f"unknown pooling mode {mode!r}: expected one of {', '.join(MODES)}")

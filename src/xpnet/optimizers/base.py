@@ -20,7 +20,9 @@ once, on the whole buffers: about a dozen operations per step whatever the numbe
 
 from __future__ import annotations
 
-from ..backend import FlatBuffer, array_namespace, flat_buffer_of, to_numpy
+import numbers
+
+from ..backend import FlatBuffer, array_namespace, asarray, flat_buffer_of, to_numpy
 from ._checks import non_negative, positive
 from .clipping import clip_with_norm
 
@@ -49,6 +51,22 @@ def transfer(name: str, value, like):
         value = to_numpy(value)
     xp = array_namespace(like)
     return xp.asarray(value, dtype=like.dtype, device=like.device, copy=True)
+
+
+def _is_number(value) -> bool:
+    """A real Python number or NumPy scalar: a parameter that cannot be updated in place."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def _scalar(key: str, p, g):
+    """0-d float64 arrays (current backend) for the number ``p`` and its gradient ``g``."""
+    if not _is_number(g):
+        shape = getattr(g, "shape", None)
+        if shape is None:
+            raise TypeError(f"parameter {key!r} is a number, but its gradient is a {type(g).__name__}")
+        if tuple(shape) != ():
+            raise ValueError(f"parameter {key!r} is a number, but its gradient has shape {tuple(shape)}")
+    return asarray(float(p), dtype="float64"), asarray(g, dtype="float64")
 
 
 def _step_count(value) -> int:
@@ -133,16 +151,30 @@ class Optimizer:
 
         Parameters
         ----------
-        params : dict of str -> array
-            Arrays shared by reference with the layers; updated in place.
+        params : dict of str -> array or Python number
+            Arrays shared by reference with the layers; updated in place. A Python number (or
+            NumPy scalar), as in the book's ``optimizer_compare_naive.py``, cannot change in
+            place: like the book's ``params[key] -= ...`` it is replaced by a new Python float,
+            computed in float64 (a Python float's precision) on a 0-d array of the current
+            backend; its state is kept as 0-d arrays.
         grads : dict of str -> array
-            A gradient for every key of ``params``, same shape; not modified.
+            A gradient for every key of ``params``, same shape (a number for a number); not
+            modified.
         """
-        gs = {}
+        gs, work, scalars = {}, {}, []
         for key, p in params.items():
             g = grads.get(key) if hasattr(grads, "get") else None
             if g is None:
                 raise ValueError(f"no gradient for parameter {key!r} (grads has {sorted(grads)})")
+            if _is_number(p):
+                p, g = _scalar(key, p, g)
+                scalars.append(key)
+            elif not hasattr(p, "shape"):
+                raise TypeError(f"parameter {key!r} must be an array or a number, got {type(p).__name__}")
+            elif not hasattr(g, "shape"):
+                raise TypeError(f"gradient {key!r} is a {type(g).__name__}, but its parameter is an "
+                                f"array of shape {tuple(p.shape)}")
+            work[key] = p
             if tuple(g.shape) != tuple(p.shape):
                 raise ValueError(
                     f"gradient {key!r} has shape {tuple(g.shape)}, parameter has {tuple(p.shape)}"
@@ -161,8 +193,10 @@ class Optimizer:
         if flat:
             self._update_param(flat_p.data, gs[""], self._flat_state(flat_p), step)
             return
-        for key, p in params.items():
+        for key, p in (work if scalars else params).items():
             self._update_param(p, gs[key], self._state_for(key, p), step)
+        for key in scalars:
+            params[key] = float(work[key])
 
     def _flat_state(self, flat_p: FlatBuffer) -> dict:
         """The state slots as flat buffers of ``flat_p``'s layout (``state[slot][key]`` their views).

@@ -3,12 +3,19 @@
 One class, :class:`SGD`, with ``momentum`` and ``nesterov``; the book's ``Momentum`` and
 ``Nesterov`` are thin names for it with the book's defaults.
 
-Two forms (``form=``):
+Three forms (``form=``):
 
-``'book'`` (default), the book's code, velocity ``v`` with the learning rate inside it::
+``'book'`` (default), the book's current code (its repository's ``common/optimizer.py``; the
+Nesterov update was reordered in January 2021, commit 89eadd0), velocity ``v`` with the
+learning rate inside it::
 
     Momentum:  v = μ·v − lr·g;  p += v
-    Nesterov:  v = μ·v − lr·g;  p += μ²·v − (1 + μ)·lr·g        (v already updated)
+    Nesterov:  p += μ²·v − (1 + μ)·lr·g;  v = μ·v − lr·g        (μ² on the *old* v)
+
+``'book-2016'``, the code up to that fix (and the printed book): Momentum as above, Nesterov
+with the two statements in the other order, so μ² meets the *updated* velocity::
+
+    Nesterov:  v = μ·v − lr·g;  p += μ²·v − (1 + μ)·lr·g
 
 ``'torch'``, ``torch.optim.SGD(momentum=μ, dampening=0, nesterov=...)``, a buffer ``b``
 without the learning rate::
@@ -18,16 +25,15 @@ without the learning rate::
 
 Where they differ:
 
-- Momentum: with a constant lr the two are the same algorithm (v = −lr·b), equal up to
-  rounding. Under a learning-rate schedule they differ: the book's v keeps the old lr in the
-  accumulated velocity, torch rescales the whole buffer by the current lr.
-- Nesterov: the book's code is Bengio et al. (2012, arXiv:1212.0901) rewrite
-  ``p += μ²·v_old − (1 + μ)·lr·g`` but applies μ² to the velocity *after* updating it, so its
-  step is ``μ³·v_old − (1 + μ + μ²)·lr·g``. Bengio's formula (with ``v_old``) is exactly torch's
-  nesterov step; the book's code is a slightly different (still convergent) method. Use
-  ``form='torch'`` for the textbook NAG.
+- With a constant lr, ``'book'`` and ``'torch'`` are the same algorithm (v = −lr·b), equal up
+  to rounding, for Momentum and for Nesterov: the book's Nesterov is Bengio et al.'s (2012,
+  arXiv:1212.0901) rewrite of NAG, ``p += μ²·v_old − (1 + μ)·lr·g``, which is torch's
+  nesterov step. Under a learning-rate schedule they differ: the book's v keeps the old lr in
+  the accumulated velocity, torch rescales the whole buffer by the current lr.
+- ``'book-2016'`` Nesterov steps by ``μ³·v_old − (1 + μ + μ²)·lr·g``: a slightly different
+  (still convergent) method, kept only to reproduce results made with the old code.
 
-The state slot is ``'v'`` in the book form and ``'momentum_buffer'`` in the torch form, so a
+The state slot is ``'v'`` in the book forms and ``'momentum_buffer'`` in the torch form, so a
 state saved in one form cannot be loaded into the other by mistake.
 """
 
@@ -36,7 +42,7 @@ from __future__ import annotations
 from ._checks import choice, non_negative, unit_interval
 from .base import Optimizer
 
-FORMS = ("book", "torch")
+FORMS = ("book", "book-2016", "torch")
 
 
 class SGD(Optimizer):
@@ -49,8 +55,8 @@ class SGD(Optimizer):
     momentum : float
         μ in [0, 1); 0 is plain SGD (no state).
     nesterov : bool
-        Nesterov's accelerated gradient (see the module docstring for the two forms).
-    form : {'book', 'torch'}
+        Nesterov's accelerated gradient (see the module docstring for the forms).
+    form : {'book', 'book-2016', 'torch'}
         Which formulas (module docstring); identical when ``momentum == 0``.
     clip_norm, lr_schedule
         See :class:`~xpnet.optimizers.base.Optimizer`.
@@ -62,7 +68,7 @@ class SGD(Optimizer):
                  lr_schedule=None):
         self.form = choice("form", form, FORMS)
         self.nesterov = bool(nesterov)
-        slot = "v" if form == "book" else "momentum_buffer"
+        slot = "momentum_buffer" if form == "torch" else "v"
         slots = (slot,) if unit_interval("momentum", momentum) != 0.0 else ()
         super().__init__(lr, slots=slots, clip_norm=clip_norm, lr_schedule=lr_schedule,
                          momentum=momentum)
@@ -71,11 +77,17 @@ class SGD(Optimizer):
         mu = self.momentum
         if not self.slots:
             p -= lr * g
-        elif self.form == "book":
+        elif self.form == "book" and self.nesterov:
+            v = s["v"]
+            p += (mu * mu) * v
+            p -= ((1.0 + mu) * lr) * g
+            v *= mu
+            v -= lr * g
+        elif self.form != "torch":
             v = s["v"]
             v *= mu
             v -= lr * g
-            if self.nesterov:
+            if self.nesterov:  # 'book-2016': mu^2 on the updated velocity
                 p += (mu * mu) * v
                 p -= ((1.0 + mu) * lr) * g
             else:
@@ -104,9 +116,10 @@ class Momentum(SGD):
 class Nesterov(SGD):
     """The book's Nesterov momentum (``SGD`` with ``nesterov=True``).
 
-    ``form='book'`` (default) is the book's code, which differs from Bengio et al. and torch
-    (μ² applied to the updated velocity); ``form='torch'`` equals
-    ``torch.optim.SGD(nesterov=True)``. See :mod:`xpnet.optimizers.sgd`.
+    ``form='book'`` (default) is the book's current code, Bengio et al.'s
+    ``p += μ²·v − (1 + μ)·lr·g`` before ``v = μ·v − lr·g``; at a constant lr it equals
+    ``form='torch'`` (``torch.optim.SGD(nesterov=True)``). ``form='book-2016'`` is the book's
+    code before its 2021 fix (μ² on the updated velocity). See :mod:`xpnet.optimizers.sgd`.
     """
 
     def __init__(self, lr=0.01, momentum=0.9, *, form="book", clip_norm=None, lr_schedule=None):
