@@ -59,6 +59,16 @@ def test_quick_run_writes_png_and_json(quick_runs, study):
     assert results["data"]["source"] in ("embedded", "synthetic")
 
 
+@pytest.mark.parametrize("study", list(STUDIES))
+def test_quick_run_in_float64_from_dl_dtype(study, tmp_path, monkeypatch):
+    # The README advertises DL_DTYPE=float64; every study must run with it (issue 12, item 6:
+    # optimizer-compare and weight-init-compare failed on NumPy's float64 scalar losses).
+    monkeypatch.setenv("DL_DTYPE", "float64")
+    assert main([study, "--quick", "--data", "embedded", "--backend", "numpy", "--out", str(tmp_path)]) == 0
+    results = json.loads((tmp_path / f"{study}.json").read_text())
+    assert results["backend"]["dtype"] == "float64"
+
+
 def test_train_writes_a_checkpoint_that_loads(quick_runs):
     from xpnet.experiments.train import build_model
 
