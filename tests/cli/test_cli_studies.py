@@ -25,6 +25,8 @@ STUDY_KEYS = {
     "activation-init-bn-grid": {"activations", "inits", "panels"},
     "train": {"model", "parameters", "train_acc", "test_acc", "train_loss", "final_test_acc",
               "filters_initial", "filters", "checkpoint"},
+    "half-float": {"model", "trained", "eval_count", "accuracy", "agreement", "output_dtype",
+                   "max_abs_score_diff", "score_diff"},
 }
 
 

@@ -11,6 +11,7 @@ import inspect
 from dataclasses import dataclass, field
 from typing import Callable
 
+from .half_float import half_float
 from .optimizers import optimizer_compare, optimizer_paths
 from .regularization import activation_init_bn_grid, batch_norm, overfit_dropout, overfit_weight_decay
 from .search import hyperparameter_search
@@ -71,6 +72,9 @@ STUDIES = {s.name: s for s in (
           "train SimpleConvNet / DeepConvNet / AlexNet-style / MLP; curves, checkpoint, filters",
           quick={"samples": 300, "epochs": 2, "eval_samples": 200},
           files={"checkpoint": "train.npz"}),
+    Study("half-float", half_float,
+          "test accuracy of a trained convnet in float16 against float32 (ch. 8, half_float_network.py)",
+          quick={"samples": 500, "epochs": 1, "eval_samples": 300}),
 )}
 
 
