@@ -18,7 +18,7 @@ def summarize(r: dict) -> list[str]:
             f"{k} {_fmt(v['loss'])} / {_fmt(v['smoothed'])}" for k, v in r["loss_at"].items())]
     if study == "weight-init-activations":
         h = r["histograms"]
-        return ["std of layer-5 outputs: " + "; ".join(
+        return [f"std of layer-{r['settings']['layers']} outputs: " + "; ".join(
             f"{a}: " + ", ".join(f"{i} {h[a][i]['std'][-1]:.3g}" for i in h[a]) for a in h)]
     if study == "batch-norm":
         return ["final training accuracy, BN / no BN: " + ", ".join(

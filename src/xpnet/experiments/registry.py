@@ -47,7 +47,8 @@ STUDIES = {s.name: s for s in (
           "training loss of every optimizer on MNIST, 784-100x4-10 (Fig. 6-9)",
           quick={"iters": 60, "samples": 2000, "optimizers": ("SGD", "Momentum", "AdaGrad", "Adam")}),
     Study("weight-init-activations", weight_init_activations,
-          "activation histograms of 5 layers for std 1, 0.01, Xavier, He (Figs. 6-10 to 6-14)",
+          "activation histograms per hidden layer (--layers, 5 by default) for std 1, 0.01, Xavier, He "
+          "(Figs. 6-10 to 6-14)",
           quick={"samples": 200}),
     Study("weight-init-compare", weight_init_compare,
           "training loss with std 0.01, Xavier and He initial weights (Fig. 6-15)",
