@@ -25,6 +25,8 @@ STUDY_KEYS = {
     "activation-init-bn-grid": {"activations", "inits", "panels"},
     "train": {"model", "parameters", "train_acc", "test_acc", "train_loss", "final_test_acc",
               "filters_initial", "filters", "checkpoint"},
+    "half-float": {"model", "trained", "eval_count", "accuracy", "agreement", "output_dtype",
+                   "max_abs_score_diff", "score_diff"},
 }
 
 
@@ -57,6 +59,16 @@ def test_quick_run_writes_png_and_json(quick_runs, study):
     assert results["study"] == study
     assert results["backend"]["name"] == "numpy"
     assert results["data"]["source"] in ("embedded", "synthetic")
+
+
+@pytest.mark.parametrize("study", list(STUDIES))
+def test_quick_run_in_float64_from_dl_dtype(study, tmp_path, monkeypatch):
+    # The README advertises DL_DTYPE=float64; every study must run with it (issue 12, item 6:
+    # optimizer-compare and weight-init-compare failed on NumPy's float64 scalar losses).
+    monkeypatch.setenv("DL_DTYPE", "float64")
+    assert main([study, "--quick", "--data", "embedded", "--backend", "numpy", "--out", str(tmp_path)]) == 0
+    results = json.loads((tmp_path / f"{study}.json").read_text())
+    assert results["backend"]["dtype"] == "float64"
 
 
 def test_train_writes_a_checkpoint_that_loads(quick_runs):

@@ -6,7 +6,8 @@ import math
 
 import pytest
 
-from xpnet.experiments import STUDIES, optimizer_compare, optimizer_paths, weight_init_activations
+from xpnet.experiments import (STUDIES, optimizer_compare, optimizer_paths, weight_init_activations,
+                               weight_init_compare)
 
 
 def test_sgd_path_follows_the_closed_form_on_every_backend(xp):
@@ -27,6 +28,16 @@ def test_optimizer_compare_trains_on_every_backend(xp):
     assert r["data"]["source"] == "embedded" and r["data"]["train_size"] == 200
     for losses in r["losses"].values():
         assert len(losses) == 3 and all(math.isfinite(v) for v in losses)
+
+
+def test_side_by_side_losses_reach_the_host_in_float64_on_every_backend(float64):
+    # NumPy's float64 loss is an np.float64 scalar (a Python float), not an array: the
+    # side-by-side loop must still bring it to the host (issue 12, item 6).
+    for study in (optimizer_compare, weight_init_compare):
+        r = study(iters=3, batch_size=16, samples=200, data="embedded")
+        assert r["backend"]["dtype"] == "float64"
+        for losses in r["losses"].values():
+            assert len(losses) == 3 and all(math.isfinite(v) for v in losses)
 
 
 def test_activation_histograms_count_every_output_in_range(xp):

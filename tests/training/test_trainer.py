@@ -9,7 +9,7 @@ import xpnet
 from xpnet.backend import array_namespace, zeros
 from xpnet.models import MultiLayerNet
 from xpnet.optimizers import SGD
-from xpnet.training import EarlyStopping, NonFiniteLossError, Trainer
+from xpnet.training import EarlyStopping, NonFiniteLossError, Trainer, split_validation
 
 
 class RecordingNet:
@@ -98,6 +98,48 @@ def test_early_stopping_stops_after_patience_and_restores_best(xp):
     assert trainer.test_acc_list == [0.60, 0.70, 0.65, 0.66, 0.69]
     assert stopper.best_epoch == 2 and stopper.stopped_epoch == 5
     np.testing.assert_array_equal(xpnet.to_numpy(net.params["w"]), [-4.0] * 3)  # 2 epochs x 2 steps
+
+
+def test_early_stopping_monitors_validation_data_held_out_from_training(xp):
+    # (train, test, val) accuracies per epoch; the stopper follows val_acc, not test_acc
+    accs = [0.5, 0.9, 0.60, 0.5, 0.1, 0.70, 0.5, 0.95, 0.65, 0.5, 0.2, 0.66, 0.5, 0.99, 0.69, 0.5, 0.3, 0.9]
+    net = RecordingNet(accuracies=accs)
+    x, t, x_test, t_test = _data(10)
+    (x_tr, t_tr), val = split_validation(xpnet.asarray(x), xpnet.asarray(t), 0.2)
+    stopper = EarlyStopping(patience=3)
+    assert stopper.monitor == "val_acc"
+    trainer = Trainer(net, x_tr, t_tr, x_test, t_test, epochs=10, mini_batch_size=4, optimizer=SGD(lr=1.0),
+                      callbacks=[stopper], verbose=False, validation_data=val)
+    trainer.train()
+    assert trainer.val_acc_list == [0.60, 0.70, 0.65, 0.66, 0.69]
+    assert trainer.history["val_acc"] is trainer.val_acc_list
+    assert stopper.best_epoch == 2 and stopper.stopped_epoch == 5
+    np.testing.assert_array_equal(xpnet.to_numpy(net.params["w"]), [-4.0] * 3)  # 2 epochs x 2 steps
+
+
+def test_early_stopping_without_validation_data_refuses_to_tune_on_the_test_set(xp):
+    net = RecordingNet()
+    trainer = Trainer(net, *_data(10), epochs=3, mini_batch_size=5, optimizer=SGD(lr=1.0),
+                      callbacks=[EarlyStopping()], verbose=False)
+    with pytest.raises(ValueError, match="monitors 'val_acc', but the Trainer has no validation data"):
+        trainer.train()
+    assert net.calls == 0 and trainer.test_acc_list == []
+    np.testing.assert_array_equal(xpnet.to_numpy(net.params["w"]), [0.0] * 3)
+
+
+@pytest.mark.parametrize("ratio", [0.0, 1.0, 0.01, True])
+def test_split_validation_refuses_an_empty_split(ratio):
+    with pytest.raises(ValueError, match="ratio"):
+        split_validation(np.zeros((10, 2)), np.zeros(10), ratio)
+
+
+def test_split_validation_partitions_the_data_on_every_backend(xp):
+    x = xpnet.asarray(np.arange(20, dtype=np.float32).reshape(10, 2))
+    t = xpnet.asarray(np.arange(10))
+    (x_tr, t_tr), (x_val, t_val) = split_validation(x, t, 0.3, seed=1)
+    assert x_val.shape == (3, 2) and x_tr.shape == (7, 2)
+    assert sorted(xpnet.to_numpy(t_tr).tolist() + xpnet.to_numpy(t_val).tolist()) == list(range(10))
+    np.testing.assert_array_equal(xpnet.to_numpy(x_val)[:, 0], 2 * xpnet.to_numpy(t_val))  # rows stay paired
 
 
 def test_same_seed_same_backend_gives_a_bit_identical_run(xp):

@@ -21,6 +21,7 @@ from ..datasets import DownloadError
 from ..experiments import DATA_CHOICES, STUDIES
 from ..training import NonFiniteLossError
 from ..training.distributed import abort_on_error, init_distributed
+from .evaluate import NAME as EVALUATE, add_evaluate_parser, run_evaluate
 from .options import add_study_options, non_negative_int, positive_int
 from .progress import Reporter
 from .summary import summarize
@@ -59,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--distributed", action="store_true",
                            help="data-parallel training, one process per rank: run under mpiexec -n K "
                                 "(MPI; NCCL with --backend cupy, one rank per GPU); --batch-size is per rank")
+    add_evaluate_parser(sub, "numpy, cupy, torch or array_api_strict (overrides DL_BACKEND)")
     return parser
 
 
@@ -111,12 +113,14 @@ def _settings(args, study, out: Path) -> dict:
 
 
 def run(args) -> int:
-    study = STUDIES[args.study]
     if args.backend is not None:
         try:
             set_backend(args.backend)
         except (ValueError, BackendUnavailableError) as exc:
             raise UsageError(str(exc)) from None
+    if args.study == EVALUATE:
+        return run_evaluate(args)
+    study = STUDIES[args.study]
     if not getattr(args, "distributed", False):
         return _run(args, study)
     comm = _init_distributed()

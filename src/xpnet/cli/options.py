@@ -73,7 +73,9 @@ OPTIONS = {
     "nodes": ("--nodes", positive_int, "N", "units per layer"),
     "layers": ("--layers", positive_int, "N", "hidden layers"),
     "bins": ("--bins", positive_int, "N", "histogram bins"),
+    "weights": ("--weights", str, "FILE", "trained weights: the book's params.pkl or an xpnet .npz"),
 }
+NONE_SHOWN = {"weights": "none: train one here"}  # what a None default means, where it is not "all"
 NOT_FLAGS = {"data", "seed", "progress", "results_path", "checkpoint", "comm"}  # comm: --distributed
 
 
@@ -92,6 +94,7 @@ def add_study_options(parser: argparse.ArgumentParser, study) -> None:
         if setting not in OPTIONS:
             raise RuntimeError(f"study {study.name!r} has setting {setting!r} with no flag in cli/options.py")
         flag, kind, metavar, text = OPTIONS[setting]
+        shown = NONE_SHOWN.get(setting, "all") if default is None else _shown(default)
         quick = f", quick {_shown(study.quick[setting])}" if setting in study.quick else ""
         group.add_argument(flag, dest=setting, type=kind, metavar=metavar, default=None,
-                           help=f"{text} (default {_shown(default)}{quick})")
+                           help=f"{text} (default {shown}{quick})")

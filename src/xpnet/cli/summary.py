@@ -18,7 +18,7 @@ def summarize(r: dict) -> list[str]:
             f"{k} {_fmt(v['loss'])} / {_fmt(v['smoothed'])}" for k, v in r["loss_at"].items())]
     if study == "weight-init-activations":
         h = r["histograms"]
-        return ["std of layer-5 outputs: " + "; ".join(
+        return [f"std of layer-{r['settings']['layers']} outputs: " + "; ".join(
             f"{a}: " + ", ".join(f"{i} {h[a][i]['std'][-1]:.3g}" for i in h[a]) for a in h)]
     if study == "batch-norm":
         return ["final training accuracy, BN / no BN: " + ", ".join(
@@ -37,4 +37,9 @@ def summarize(r: dict) -> list[str]:
                 for a, row in r["panels"].items() for i, p in row.items()]
     if study == "train":
         return [f"{r['model']}: final test accuracy {r['final_test_acc']:.4f} ({r['parameters']:,} parameters)"]
+    if study == "half-float":
+        a = r["accuracy"]
+        return [f"{r['model']} test accuracy on {r['eval_count']:,} digits: float32 {a['float32']:.4f}, "
+                f"float16 storage {a['float16_storage']:.4f}, float16 {a['float16']:.4f} "
+                f"({r['agreement']:.2%} same predictions)"]
     return []

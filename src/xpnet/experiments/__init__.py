@@ -7,6 +7,7 @@ the ``xpnet`` command (:mod:`xpnet.cli`) runs them by name through :data:`STUDIE
 """
 
 from ._common import DATA_CHOICES, HEADER_KEYS
+from .half_float import half_float
 from .optimizers import optimizer_compare, optimizer_paths
 from .regularization import activation_init_bn_grid, batch_norm, overfit_dropout, overfit_weight_decay
 from .registry import STUDIES, Study, get_study
@@ -16,6 +17,6 @@ from .weight_init import weight_init_activations, weight_init_compare
 
 __all__ = [
     "DATA_CHOICES", "HEADER_KEYS", "STUDIES", "Study", "activation_init_bn_grid", "batch_norm",
-    "get_study", "hyperparameter_search", "optimizer_compare", "optimizer_paths", "overfit_dropout",
+    "get_study", "half_float", "hyperparameter_search", "optimizer_compare", "optimizer_paths", "overfit_dropout",
     "overfit_weight_decay", "train", "weight_init_activations", "weight_init_compare",
 ]

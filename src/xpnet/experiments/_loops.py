@@ -19,11 +19,16 @@ from ..training import Callback, DistributedTrainer, NonFiniteLossError, Trainer
 from ._common import Progress, quiet
 
 
-def _flush(pending: dict, losses: dict) -> None:
+def _flush(pending: dict, losses: dict, xp) -> None:
+    """Bring the pending losses to the host, one transfer per network.
+
+    ``xp`` is the data's namespace: a loss may be a NumPy float64 *scalar* (NumPy's float64
+    reductions return ``np.float64``, a subclass of Python ``float``), in which no namespace
+    can be found, so each one goes through ``xp.asarray`` (free for a 0-d device array).
+    """
     for name, values in pending.items():
         if values:
-            xp = array_namespace(values[0])
-            host = to_numpy(xp.stack([xp.reshape(v, ()) for v in values]))
+            host = to_numpy(xp.stack([xp.reshape(xp.asarray(v), ()) for v in values]))
             losses[name].extend(float(v) for v in host)
             values.clear()
 
@@ -56,7 +61,7 @@ def train_side_by_side(networks: dict, optimizers: dict, x, t, *, iters: int, ba
             optimizers[name].update(network.params, grads)
             pending[name].append(network.last_loss)
         if (i + 1) % check_every == 0 or i + 1 == iters:
-            _flush(pending, losses)
+            _flush(pending, losses, xp)
             progress(stage, i + 1, iters)
     return losses
 

@@ -11,6 +11,7 @@ import inspect
 from dataclasses import dataclass, field
 from typing import Callable
 
+from .half_float import half_float
 from .optimizers import optimizer_compare, optimizer_paths
 from .regularization import activation_init_bn_grid, batch_norm, overfit_dropout, overfit_weight_decay
 from .search import hyperparameter_search
@@ -46,7 +47,8 @@ STUDIES = {s.name: s for s in (
           "training loss of every optimizer on MNIST, 784-100x4-10 (Fig. 6-9)",
           quick={"iters": 60, "samples": 2000, "optimizers": ("SGD", "Momentum", "AdaGrad", "Adam")}),
     Study("weight-init-activations", weight_init_activations,
-          "activation histograms of 5 layers for std 1, 0.01, Xavier, He (Figs. 6-10 to 6-14)",
+          "activation histograms per hidden layer (--layers, 5 by default) for std 1, 0.01, Xavier, He "
+          "(Figs. 6-10 to 6-14)",
           quick={"samples": 200}),
     Study("weight-init-compare", weight_init_compare,
           "training loss with std 0.01, Xavier and He initial weights (Fig. 6-15)",
@@ -71,6 +73,9 @@ STUDIES = {s.name: s for s in (
           "train SimpleConvNet / DeepConvNet / AlexNet-style / MLP; curves, checkpoint, filters",
           quick={"samples": 300, "epochs": 2, "eval_samples": 200},
           files={"checkpoint": "train.npz"}),
+    Study("half-float", half_float,
+          "test accuracy of a trained convnet in float16 against float32 (ch. 8, half_float_network.py)",
+          quick={"samples": 500, "epochs": 1, "eval_samples": 300}),
 )}
 
 

@@ -27,13 +27,15 @@ def weight_init_activations(*, samples: int = 1000, nodes: int = 100, layers: in
     The book's ``weight_init_activation_histogram.py``: a (1000, 100) standard-normal input
     through 5 layers of 100 units, ``z = act(z @ W)``, no biases, W with std 1, 0.01,
     Xavier √(1/n) or He √(2/n). Histograms use 30 bins over (0, 1) for sigmoid and ReLU (the
-    book's range; larger ReLU outputs fall outside) and (−1, 1) for tanh. ReLU's exact zeros
-    are left out of its histograms and reported as a fraction (``zeros``) instead.
+    book's range) and (−1, 1) for tanh. Larger ReLU outputs, which the book's plot drops, are
+    counted in the last bin and their number is reported (``clipped``), so every output is
+    counted. ReLU's exact zeros are left out of its histograms and reported as a fraction
+    (``zeros``) instead.
 
     Returns
     -------
     dict with the common keys and ``histograms`` {activation: {init: {"counts": [layers][bins],
-    "edges": [bins + 1], "zeros": [layers], "mean": [layers], "std": [layers]}}} (mean and std
+    "edges": [bins + 1], "zeros": [layers], "clipped": [layers], "mean": [layers], "std": [layers]}}} (mean and std
     of all outputs, zeros included), ``activations``, ``inits``.
     """
     samples, nodes = positive_int("samples", samples), positive_int("nodes", nodes)
@@ -56,8 +58,10 @@ def weight_init_activations(*, samples: int = 1000, nodes: int = 100, layers: in
             edges = np.linspace(*HISTOGRAM_RANGE[act_name], bins + 1)
             # ReLU's exact zeros (half its outputs) would dwarf the rest: counted apart.
             shown = [layer[layer != 0] if act_name == "relu" else layer for layer in host]
+            lo, hi = HISTOGRAM_RANGE[act_name]
             histograms[act_name][init_name] = {
-                "counts": [np.histogram(layer, bins=edges)[0].tolist() for layer in shown],
+                "counts": [np.histogram(np.clip(layer, lo, hi), bins=edges)[0].tolist() for layer in shown],
+                "clipped": [int(np.sum((layer < lo) | (layer > hi))) for layer in shown],
                 "zeros": rounded((host == 0).mean(axis=(1, 2))),
                 "edges": rounded(edges), "mean": rounded(host.mean(axis=(1, 2))),
                 "std": rounded(host.std(axis=(1, 2)))}

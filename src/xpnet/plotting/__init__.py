@@ -11,6 +11,7 @@ from ._base import save_figure
 from .accuracy import activation_init_bn_grid, batch_norm, overfit
 from .curves import optimizer_compare, optimizer_paths, weight_init_compare
 from .filters import train
+from .half_float import half_float
 from .histograms import weight_init_activations
 from .search import hyperparameter_search
 
@@ -25,6 +26,7 @@ FIGURES = {
     "hyperparameter-search": hyperparameter_search,
     "activation-init-bn-grid": activation_init_bn_grid,
     "train": train,
+    "half-float": half_float,
 }
 
 

@@ -15,6 +15,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 MARKERS = ("o", "x", "s", "D", "^", "v", "<", ">", "p", "*")
 
@@ -24,6 +25,11 @@ def new_figure(rows: int, cols: int, *, panel=(3.2, 2.6), **subplot_kw):
     fig = Figure(figsize=(panel[0] * cols, panel[1] * rows), layout="constrained")
     axes = fig.subplots(rows, cols, squeeze=False, **subplot_kw)
     return fig, axes
+
+
+def integer_epochs(ax) -> None:
+    """Whole-number ticks on an epoch axis (a run of 1-3 epochs would get 1.5, 2.5 ...)."""
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))
 
 
 def grid_shape(n: int, max_cols: int = 5) -> tuple[int, int]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from ._base import MARKERS, data_note, grid_shape, hide_unused, new_figure
+from ._base import MARKERS, data_note, grid_shape, hide_unused, integer_epochs, new_figure
 
 
 def _epochs(values):
@@ -25,7 +25,10 @@ def batch_norm(results: dict):
         ax.set_title(f"W: {w:.3g}", fontsize=9)
         ax.set_ylim(0, 1)
         ax.tick_params(labelsize=7)
+        integer_epochs(ax)
     hide_unused(axes, len(scales))
+    fig.supxlabel("epochs", fontsize=9)
+    fig.supylabel("training accuracy", fontsize=9)
     axes.flat[0].legend(fontsize=6, loc="lower right")
     s = results["settings"]
     fig.suptitle(f"training accuracy over {s['epochs']} epochs, {s['samples']} images, SGD lr {s['lr']:g}\n"
@@ -56,6 +59,7 @@ def overfit(results: dict):
         ax.set_xlabel("epochs")
         ax.set_ylabel("accuracy")
         ax.set_ylim(0, 1.0)
+        integer_epochs(ax)
         ax.legend(loc="lower right", fontsize=8)
     s = results["settings"]
     fig.suptitle(f"784-100x6-10 on {s['samples']} images, SGD lr {s['lr']:g} ({data_note(results)})", fontsize=10)
@@ -78,6 +82,7 @@ def activation_init_bn_grid(results: dict):
             ax.set_ylim(0, 1)
             ax.legend(fontsize=7, loc="lower right")
             ax.tick_params(labelsize=7)
+            integer_epochs(ax)
             if r == len(acts) - 1:
                 ax.set_xlabel("epochs")
             if c == 0:

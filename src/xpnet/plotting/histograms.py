@@ -10,7 +10,7 @@ from ._base import data_note, new_figure
 
 def weight_init_activations(results: dict):
     """Rows: activation functions; columns: initial weight scales; in each panel one step
-    histogram per hidden layer (light to dark = layer 1 to 5)."""
+    histogram per hidden layer (light to dark = the first layer to the last)."""
     acts, inits = results["activations"], results["inits"]
     fig, axes = new_figure(len(acts), len(inits), panel=(3.0, 2.4))
     cmap = colormaps["viridis"]
@@ -25,7 +25,10 @@ def weight_init_activations(results: dict):
             title = f"{act}, {init}"
             if act == "relu":
                 title += f" (zeros: {100 * h['zeros'][-1]:.0f}% not shown)"
-            ax.set_title(title, fontsize=9)
+            clipped = sum(h.get("clipped") or [0])
+            if clipped:
+                title += f"\n{clipped:,} outputs > {edges[-1]:g} counted in the last bin"
+            ax.set_title(title, fontsize=8 if clipped else 9)
             ax.tick_params(labelsize=7)
             if c == 0:
                 ax.set_ylabel("count")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._base import data_note, grid_shape, hide_unused, new_figure
+from ._base import data_note, grid_shape, hide_unused, integer_epochs, new_figure
 
 
 def hyperparameter_search(results: dict):
@@ -18,11 +18,14 @@ def hyperparameter_search(results: dict):
         ax.set_title(f"Best-{i + 1} (val acc: {trial['val_acc'][-1]:.2f})\n"
                      f"lr {trial['lr']:.2e}, wd {trial['weight_decay']:.2e}", fontsize=7)
         ax.set_ylim(0, 1)
-        ax.set_xticks([])
-        ax.set_yticks([])
+        ax.set_yticks([0, 0.5, 1])
+        ax.tick_params(labelsize=6)
+        integer_epochs(ax)
     if not best:
         axes[0, 0].text(0.5, 0.5, "no successful trial", ha="center", transform=axes[0, 0].transAxes)
     hide_unused(axes, len(best) if best else 1)
+    fig.supxlabel("epochs", fontsize=8)
+    fig.supylabel("accuracy", fontsize=8)
     s = results["settings"]
     fig.suptitle(f"{s['trials']} trials, {s['epochs']} epochs; validation solid, training dashed\n"
                  f"{data_note(results)}", fontsize=9)

@@ -4,6 +4,7 @@ data-parallel training over MPI/NCCL (:mod:`.distributed`)."""
 from .callbacks import Callback, EarlyStopping
 from .distributed import DistributedTrainer, init_distributed
 from .trainer import NonFiniteLossError, Trainer
+from .validation import split_validation
 
 __all__ = ["Callback", "DistributedTrainer", "EarlyStopping", "NonFiniteLossError", "Trainer",
-           "init_distributed"]
+           "init_distributed", "split_validation"]

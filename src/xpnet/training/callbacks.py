@@ -1,8 +1,9 @@
 """Callbacks the Trainer calls at the end of every epoch.
 
 A callback is any object with ``on_epoch_end(trainer, epoch, logs)``; it may set
-``trainer.stop_training = True``. ``logs`` holds the epoch's ``train_acc``, ``test_acc`` and
-``train_loss`` (mean over the epoch) as Python floats.
+``trainer.stop_training = True``. ``logs`` holds the epoch's ``train_acc``, ``test_acc``,
+``train_loss`` (mean over the epoch) and, when the Trainer has ``validation_data``, ``val_acc``,
+as Python floats.
 """
 
 from __future__ import annotations
@@ -26,11 +27,16 @@ class Callback:
 class EarlyStopping(Callback):
     """Stop when ``monitor`` has not improved by ``min_delta`` for ``patience`` epochs.
 
+    ``monitor`` defaults to the validation accuracy, ``'val_acc'``: the Trainer needs
+    ``validation_data`` held out from the training set (:func:`~xpnet.training.split_validation`),
+    as the book's section 6.5 tunes on validation data. Stopping on ``'test_acc'`` tunes on the
+    test set and makes its accuracy optimistic; it is possible only when asked for explicitly.
+
     With ``restore_best=True`` the parameters (and buffers) of the best epoch are copied back
     into the network's arrays in place when training stops.
     """
 
-    def __init__(self, monitor: str = "test_acc", patience: int = 3, mode: str | None = None,
+    def __init__(self, monitor: str = "val_acc", patience: int = 3, mode: str | None = None,
                  min_delta: float = 0.0, restore_best: bool = True) -> None:
         if patience < 0:
             raise ValueError(f"patience must be >= 0, got {patience!r}")
@@ -50,6 +56,11 @@ class EarlyStopping(Callback):
         return value < self.best - self.min_delta
 
     def on_train_begin(self, trainer) -> None:
+        if self.monitor.startswith("val_") and getattr(trainer, "x_val", None) is None:
+            raise ValueError(
+                f"EarlyStopping monitors {self.monitor!r}, but the Trainer has no validation data: pass "
+                "validation_data=(x_val, t_val) held out from the training set, e.g. "
+                "(x_train, t_train), (x_val, t_val) = xpnet.training.split_validation(x_train, t_train, 0.2)")
         self.best, self.best_epoch, self.wait, self.stopped_epoch = None, None, 0, None
 
     def on_epoch_end(self, trainer, epoch: int, logs: dict) -> None:

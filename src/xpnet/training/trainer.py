@@ -53,12 +53,16 @@ class Trainer:
         Iterations between host checks of the loss (finiteness, progress display).
     seed : int, optional
         Seeds the RNG shim at the start of :meth:`train` (shuffling, dropout).
+    validation_data : (x_val, t_val), optional
+        Data held out from the training set (the book's section 6.5; see
+        :func:`~xpnet.training.split_validation`): its accuracy is logged each epoch as
+        ``val_acc`` (``val_acc_list``), which :class:`~xpnet.training.EarlyStopping` monitors.
     """
 
     def __init__(self, network, x_train, t_train, x_test, t_test, epochs=20, mini_batch_size=100,
                  optimizer="SGD", optimizer_param=None, evaluate_sample_num_per_epoch=None,
                  verbose=True, *, sampling="epoch", eval_batch_size=None, callbacks=(),
-                 check_every=100, seed=None):
+                 check_every=100, seed=None, validation_data=None):
         if sampling not in ("epoch", "replacement"):
             raise ValueError(f"sampling must be 'epoch' or 'replacement', got {sampling!r}")
         for name, value in (("epochs", epochs), ("mini_batch_size", mini_batch_size), ("check_every", check_every)):
@@ -66,7 +70,14 @@ class Trainer:
         self.network = network
         self.x_train, self.t_train = asarray(x_train), asarray(t_train)
         self.x_test, self.t_test = asarray(x_test), asarray(t_test)
-        for split, x, t in (("train", self.x_train, self.t_train), ("test", self.x_test, self.t_test)):
+        self.x_val = self.t_val = None
+        splits = [("train", self.x_train, self.t_train), ("test", self.x_test, self.t_test)]
+        if validation_data is not None:
+            if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+                raise TypeError(f"validation_data must be a pair (x_val, t_val), got {type(validation_data).__name__}")
+            self.x_val, self.t_val = asarray(validation_data[0]), asarray(validation_data[1])
+            splits.append(("validation", self.x_val, self.t_val))
+        for split, x, t in splits:
             if x.shape[0] != t.shape[0]:
                 raise ValueError(f"{split} set: x has {x.shape[0]} samples but t has {t.shape[0]}")
         self.train_size = int(self.x_train.shape[0])
@@ -90,8 +101,11 @@ class Trainer:
         self.train_loss_list: list[float] = []
         self.train_acc_list: list[float] = []
         self.test_acc_list: list[float] = []
+        self.val_acc_list: list[float] = []
         self.history = {"train_loss": self.train_loss_list, "train_acc": self.train_acc_list,
                         "test_acc": self.test_acc_list, "epoch_seconds": []}
+        if self.x_val is not None:
+            self.history["val_acc"] = self.val_acc_list
         self.stop_training = False
         self._pending: list = []
         self._order = None
@@ -224,9 +238,13 @@ class Trainer:
         epoch_losses = self.train_loss_list[n_before:]
         logs = {"train_acc": train_acc, "test_acc": test_acc,
                 "train_loss": float(np.mean(epoch_losses)) if epoch_losses else float("nan")}
+        if self.x_val is not None:
+            logs["val_acc"] = self._accuracy(self.x_val, self.t_val)
+            self.val_acc_list.append(logs["val_acc"])
         if self.verbose:
             line = (f"=== epoch:{self.current_epoch}, train acc:{train_acc:.4f}, "
-                    f"test acc:{test_acc:.4f}, loss:{logs['train_loss']:.4f} ===")
+                    + (f"val acc:{logs['val_acc']:.4f}, " if "val_acc" in logs else "")
+                    + f"test acc:{test_acc:.4f}, loss:{logs['train_loss']:.4f} ===")
             (bar.write if bar is not None else print)(line)
         for cb in self.callbacks:
             cb.on_epoch_end(self, self.current_epoch, logs)
