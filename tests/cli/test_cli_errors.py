@@ -25,10 +25,9 @@ def _one_error_line(err: str) -> str:
     (["train", "--lr", "abc"], "argument --lr: must be a positive number, got 'abc'"),
     (["optimizer-paths", "--backend", "tensorflow"], "unknown backend 'tensorflow'"),
     (["optimizer-paths", "--data", "cifar"], "argument --data: invalid choice: 'cifar'"),
-    ([], "the following arguments are required: study"),
 ])
 def test_bad_arguments_exit_2_with_one_line(argv, needle, tmp_path, capsys):
-    code = main([*argv, "--out", str(tmp_path)] if argv and argv[0] != "no-such-study" else argv)
+    code = main(argv if argv[0] == "no-such-study" else [*argv, "--out", str(tmp_path)])
     err = capsys.readouterr().err
     assert code == 2
     assert needle in _one_error_line(err)
@@ -55,3 +54,20 @@ def test_console_script_help_runs():
     proc = subprocess.run([str(script), "--help"], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert "optimizer-compare" in proc.stdout and "hyperparameter-search" in proc.stdout
+
+
+@pytest.mark.parametrize("command", [["xpnet"], [sys.executable, "-m", "xpnet"]], ids=["script", "python-m"])
+def test_bare_command_prints_the_usage_line_and_the_studies(command):
+    if command == ["xpnet"]:
+        command = [str(Path(sys.executable).with_name("xpnet"))]
+    proc = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("usage: xpnet ")
+    assert "choose a study: optimizer-paths, optimizer-compare" in _one_error_line(proc.stderr)
+
+
+def test_python_m_xpnet_runs_the_command():
+    proc = subprocess.run([sys.executable, "-m", "xpnet", "--version"], capture_output=True, text=True,
+                          timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("xpnet ")

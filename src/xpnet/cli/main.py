@@ -167,8 +167,15 @@ def _run(args, study, comm=None) -> int:
 
 def main(argv=None) -> int:
     """Entry point of the ``xpnet`` console script; returns the exit status."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser()
+    if not argv:  # bare ``xpnet``: the usage line and the studies to choose from
+        print(parser.format_usage().rstrip(), file=sys.stderr)
+        print(f"xpnet: error: choose a study: {', '.join(STUDIES)} (xpnet --help says what each does)",
+              file=sys.stderr)
+        return 2
     try:
-        args = build_parser().parse_args(argv)
+        args = parser.parse_args(argv)
     except UsageError as exc:
         print(f"xpnet: error: {exc}", file=sys.stderr)
         return 2
