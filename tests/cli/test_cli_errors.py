@@ -71,3 +71,37 @@ def test_python_m_xpnet_runs_the_command():
                           timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith("xpnet ")
+
+
+@pytest.mark.parametrize("value", ["100000", "0", "9", "601"])
+def test_an_out_of_range_dpi_is_refused_before_any_work(value, tmp_path, capsys):
+    out = tmp_path / "out"
+    code = main(["optimizer-paths", "--quick", "--dpi", value, "--out", str(out)])
+    assert code == 2
+    assert f"argument --dpi: must be an integer from 10 to 600, got '{value}'" in _one_error_line(
+        capsys.readouterr().err)
+    assert not out.exists()
+
+
+def test_a_directory_where_an_output_file_goes_is_refused_before_any_work(tmp_path, capsys):
+    (tmp_path / "optimizer-paths.png").mkdir()
+    code = main(["optimizer-paths", "--quick", "--out", str(tmp_path)])
+    assert code == 2
+    line = _one_error_line(capsys.readouterr().err)
+    assert f"cannot write '{tmp_path / 'optimizer-paths.png'}': it is a directory" in line
+    assert not (tmp_path / "optimizer-paths.json").exists()
+
+
+def test_a_figure_that_fails_to_save_is_one_line_and_the_numbers_are_kept(tmp_path, capsys, monkeypatch):
+    import xpnet.plotting
+
+    def out_of_memory(*args, **kwargs):
+        raise MemoryError()
+
+    monkeypatch.setattr(xpnet.plotting, "save_figure", out_of_memory)
+    code = main(["optimizer-paths", "--quick", "--out", str(tmp_path)])
+    assert code == 1
+    line = _one_error_line(capsys.readouterr().err)
+    assert f"no figure written (MemoryError); the numbers are in {tmp_path / 'optimizer-paths.json'}" in line
+    assert (tmp_path / "optimizer-paths.json").stat().st_size > 0
+    assert not (tmp_path / "optimizer-paths.png").exists()

@@ -21,7 +21,7 @@ from ..datasets import DownloadError
 from ..experiments import DATA_CHOICES, STUDIES
 from ..training import NonFiniteLossError
 from ..training.distributed import abort_on_error, init_distributed
-from .options import add_study_options, non_negative_int, positive_int
+from .options import add_study_options, dpi, non_negative_int
 from .progress import Reporter
 from .summary import summarize
 
@@ -50,7 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
                              "test digits), mnist (full MNIST, download) or embedded (default auto)")
     common.add_argument("--seed", type=non_negative_int, metavar="N", help="random seed (default 0)")
     common.add_argument("--quick", action="store_true", help="small settings that run in seconds (smoke test)")
-    common.add_argument("--dpi", type=positive_int, default=100, metavar="N", help="figure resolution (default 100)")
+    common.add_argument("--dpi", type=dpi, default=100, metavar="N",
+                        help="figure resolution, 10 to 600 (default 100)")
     sub = parser.add_subparsers(dest="study", metavar="study", required=True, parser_class=_Parser)
     for name, study in STUDIES.items():
         p = sub.add_parser(name, parents=[common], help=study.summary, description=study.run.__doc__.split("\n\n")[0])
@@ -62,7 +63,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _writable_dir(text: str) -> Path:
+def _writable_dir(text: str, names=()) -> Path:
+    """``--out`` as a Path, created and probed with a temporary file; none of ``names`` in it
+    may be a directory. All before any work, so a run never fails for want of a place to write."""
     out = Path(text)
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -70,6 +73,9 @@ def _writable_dir(text: str) -> Path:
             pass
     except OSError as exc:
         raise UsageError(f"cannot write to --out {text!r}: {exc.strerror or exc}") from None
+    for name in names:
+        if (out / name).is_dir():
+            raise UsageError(f"cannot write {str(out / name)!r}: it is a directory")
     return out
 
 
@@ -90,6 +96,9 @@ def write_json(results: dict, path: Path) -> None:
     try:
         tmp.write_text(json.dumps(_clean(results), allow_nan=False) + "\n", encoding="utf-8")
         os.replace(tmp, path)
+    except OSError as exc:  # name the user's file, not the temporary one
+        tmp.unlink(missing_ok=True)
+        raise type(exc)(f"cannot write {str(path)!r}: {exc.strerror or exc}") from None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -134,7 +143,8 @@ def _init_distributed():
 
 def _run(args, study, comm=None) -> int:
     root = comm is None or comm.rank == 0  # in a distributed job only rank 0 prints and writes
-    out = _writable_dir(args.out) if root else Path(args.out)
+    names = [f"{study.name}.json", f"{study.name}.png", *study.files.values()]
+    out = _writable_dir(args.out, names) if root else Path(args.out)
     try:
         from ..plotting import figure, save_figure
     except ImportError as exc:
@@ -159,7 +169,12 @@ def _run(args, study, comm=None) -> int:
         print(line)
     json_path, png_path = out / f"{study.name}.json", out / f"{study.name}.png"
     write_json(results, json_path)
-    save_figure(figure(results), png_path, dpi=args.dpi)
+    try:
+        save_figure(figure(results), png_path, dpi=args.dpi)
+    except Exception as exc:  # MemoryError included: the numbers are safe, say so in one line
+        reason = " ".join(str(exc).split()) or type(exc).__name__
+        print(f"xpnet: error: no figure written ({reason}); the numbers are in {json_path}", file=sys.stderr)
+        return 1
     written = [png_path, json_path] + [out / f for f in study.files.values()]
     print(f"wrote {', '.join(str(p) for p in written)} ({results['seconds']:.1f}s)", file=sys.stderr)
     return 0

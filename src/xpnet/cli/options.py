@@ -34,6 +34,15 @@ def positive_float(text: str) -> float:
     return _number(text, "a positive number", float, lambda v: v > 0)
 
 
+DPI_RANGE = (10, 600)
+"""``--dpi`` bounds: 600 dpi is print quality; the largest figure is then about 50 megapixels."""
+
+
+def dpi(text: str) -> int:
+    low, high = DPI_RANGE
+    return _number(text, f"an integer from {low} to {high}", int, lambda v: low <= v <= high)
+
+
 def scheduler_name(text: str) -> str:
     try:
         return check_scheduler(text)
