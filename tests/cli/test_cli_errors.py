@@ -105,3 +105,27 @@ def test_a_figure_that_fails_to_save_is_one_line_and_the_numbers_are_kept(tmp_pa
     assert f"no figure written (MemoryError); the numbers are in {tmp_path / 'optimizer-paths.json'}" in line
     assert (tmp_path / "optimizer-paths.json").stat().st_size > 0
     assert not (tmp_path / "optimizer-paths.png").exists()
+
+
+def test_offline_data_mnist_is_a_short_error_with_the_cli_advice(tmp_path, capsys, monkeypatch):
+    import socket
+
+    from xpnet.datasets import mnist
+    from xpnet.datasets._download import RemoteFile
+
+    with socket.socket() as s:  # a local port nobody listens on: an offline mirror
+        s.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{s.getsockname()[1]}/"
+    files = {k: RemoteFile(r.name, r.known_hash, (url,)) for k, r in mnist.MNIST.files.items()}
+    monkeypatch.setattr(mnist, "MNIST", mnist.IdxDataset("MNIST", "mnist", files))
+    monkeypatch.setenv("XPNET_DATA", str(tmp_path / "cache"))
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    code = main(["weight-init-compare", "--quick", "--data", "mnist", "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert _one_error_line(err) == "xpnet: error: could not download train-images-idx3-ubyte.gz:"
+    detail = err[err.index("xpnet: error:"):].splitlines()[1:]
+    assert detail[0] == f"  {url}train-images-idx3-ubyte.gz: connection failed: connection refused"
+    assert detail[-1].startswith("  Or run with --data embedded")
+    assert all(len(line) < 200 for line in detail) and "source='embedded'" not in err
+    assert not (tmp_path / "cache").exists()

@@ -180,6 +180,18 @@ def _run(args, study, comm=None) -> int:
     return 0
 
 
+DATA_HINT = ("Or run with --data embedded (the 10,000 MNIST test digits shipped with xpnet), or "
+             "--data auto to fall back to them when offline.")
+
+
+def _error_text(exc: BaseException) -> str:
+    """``xpnet: error: <first line>``; a download failure's detail lines follow, indented."""
+    if isinstance(exc, DownloadError):
+        lines = [line.strip() for line in exc.message.splitlines() if line.strip()] + [DATA_HINT]
+        return "\n".join([f"xpnet: error: {lines[0]}", *(f"  {line}" for line in lines[1:])])
+    return f"xpnet: error: {' '.join(str(exc).split()) or type(exc).__name__}"
+
+
 def main(argv=None) -> int:
     """Entry point of the ``xpnet`` console script; returns the exit status."""
     argv = sys.argv[1:] if argv is None else list(argv)
@@ -203,8 +215,7 @@ def main(argv=None) -> int:
         return 2
     except (ValueError, TypeError, OSError, ImportError, DownloadError, BackendUnavailableError,
             NonFiniteLossError) as exc:  # ImportError: an optional extra (dask for --scheduler) missing
-        message = " ".join(str(exc).split()) or type(exc).__name__
-        print(f"xpnet: error: {message}", file=sys.stderr)
+        print(_error_text(exc), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("xpnet: interrupted", file=sys.stderr)
