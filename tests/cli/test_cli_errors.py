@@ -22,9 +22,13 @@ def _one_error_line(err: str) -> str:
     (["no-such-study"], "invalid choice: 'no-such-study'"),
     (["optimizer-compare", "--iters", "-5"], "argument --iters: must be a positive integer, got '-5'"),
     (["batch-norm", "--epochs", "0"], "argument --epochs: must be a positive integer, got '0'"),
-    (["train", "--lr", "abc"], "argument --lr: must be a positive number, got 'abc'"),
+    (["train", "--lr", "abc"], "argument --lr: must be a positive finite number, got 'abc'"),
     (["optimizer-paths", "--backend", "tensorflow"], "unknown backend 'tensorflow'"),
     (["optimizer-paths", "--data", "cifar"], "argument --data: invalid choice: 'cifar'"),
+    (["train", "--lr", "inf"], "argument --lr: must be a positive finite number, got 'inf'"),
+    (["train", "--lr", "nan"], "argument --lr: must be a positive finite number, got 'nan'"),
+    (["train", "--width", "2"], "--width applies to --model alexnet only, got --model simple"),
+    (["train", "--model", "deep", "--width", "2"], "--width applies to --model alexnet only, got --model deep"),
 ])
 def test_bad_arguments_exit_2_with_one_line(argv, needle, tmp_path, capsys):
     code = main(argv if argv[0] == "no-such-study" else [*argv, "--out", str(tmp_path)])

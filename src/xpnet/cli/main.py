@@ -21,7 +21,7 @@ from ..datasets import DownloadError
 from ..experiments import DATA_CHOICES, STUDIES
 from ..training import NonFiniteLossError
 from ..training.distributed import abort_on_error, init_distributed
-from .options import add_study_options, dpi, non_negative_int
+from .options import add_study_options, check_combinations, dpi, non_negative_int
 from .progress import Reporter
 from .summary import summarize
 
@@ -54,7 +54,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="figure resolution, 10 to 600 (default 100)")
     sub = parser.add_subparsers(dest="study", metavar="study", required=True, parser_class=_Parser)
     for name, study in STUDIES.items():
-        p = sub.add_parser(name, parents=[common], help=study.summary, description=study.run.__doc__.split("\n\n")[0])
+        # the summary, not the docstring: --help shows plain text, never reST markup
+        p = sub.add_parser(name, parents=[common], help=study.summary,
+                           description=f"{study.summary[0].upper()}{study.summary[1:]}.")
         add_study_options(p, study)
         if study.accepts("comm"):
             p.add_argument("--distributed", action="store_true",
@@ -121,6 +123,10 @@ def _settings(args, study, out: Path) -> dict:
 
 def run(args) -> int:
     study = STUDIES[args.study]
+    try:
+        check_combinations({k: v for k, v in vars(args).items() if v is not None}, study)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
     if args.backend is not None:
         try:
             set_backend(args.backend)
@@ -148,7 +154,7 @@ def _run(args, study, comm=None) -> int:
     try:
         from ..plotting import figure, save_figure
     except ImportError as exc:
-        raise UsageError(f"figures need matplotlib ({exc}); install it with: pip install 'xpnet[plot]'") from None
+        raise UsageError(f'figures need matplotlib ({exc}); install it with: pip install -e ".[plot]"') from None
     ranks = f", {comm.size} ranks" if comm is not None else ""
     if root:
         print(f"xpnet {study.name}: {study.summary}; backend {get_backend()}{ranks}"

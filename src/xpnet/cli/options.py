@@ -7,6 +7,7 @@ default (the book's setting) and its ``--quick`` value.
 from __future__ import annotations
 
 import argparse
+import math
 
 from ..training.executors import check_scheduler
 
@@ -31,7 +32,7 @@ def non_negative_int(text: str) -> int:
 
 
 def positive_float(text: str) -> float:
-    return _number(text, "a positive number", float, lambda v: v > 0)
+    return _number(text, "a positive finite number", float, lambda v: 0 < v < math.inf)
 
 
 DPI_RANGE = (10, 600)
@@ -61,7 +62,7 @@ def name_list(text: str) -> tuple[str, ...]:
 OPTIONS = {
     "iters": ("--iters", positive_int, "N", "iterations"),
     "epochs": ("--epochs", positive_int, "N", "epochs"),
-    "samples": ("--samples", positive_int, "N", "training samples (the first N images; inputs for histograms)"),
+    "samples": ("--samples", positive_int, "N", "training images (the first N)"),
     "eval_samples": ("--eval-samples", positive_int, "N", "accuracy per epoch on the first N images of each set"),
     "batch_size": ("--batch-size", positive_int, "N", "mini-batch size"),
     "lr": ("--lr", positive_float, "LR", "learning rate"),
@@ -78,11 +79,13 @@ OPTIONS = {
     "optimizers": ("--optimizers", name_list, "A,B", "optimizers to compare, comma-separated"),
     "optimizer": ("--optimizer", str, "NAME", "optimizer"),
     "model": ("--model", str, "NAME", "model: simple, deep, alexnet or mlp"),
-    "width": ("--width", positive_float, "W", "AlexNet width multiplier"),
+    "width": ("--width", positive_float, "W", "AlexNet width multiplier (with --model alexnet only)"),
     "nodes": ("--nodes", positive_int, "N", "units per layer"),
     "layers": ("--layers", positive_int, "N", "hidden layers"),
     "bins": ("--bins", positive_int, "N", "histogram bins"),
 }
+STUDY_HELP = {("weight-init-activations", "samples"): "input images for the histograms (the first N)"}
+"""Where a setting means something else in one study: (study, setting) -> help."""
 NOT_FLAGS = {"data", "seed", "progress", "results_path", "checkpoint", "comm"}  # comm: --distributed
 
 
@@ -101,6 +104,14 @@ def add_study_options(parser: argparse.ArgumentParser, study) -> None:
         if setting not in OPTIONS:
             raise RuntimeError(f"study {study.name!r} has setting {setting!r} with no flag in cli/options.py")
         flag, kind, metavar, text = OPTIONS[setting]
+        text = STUDY_HELP.get((study.name, setting), text)
         quick = f", quick {_shown(study.quick[setting])}" if setting in study.quick else ""
         group.add_argument(flag, dest=setting, type=kind, metavar=metavar, default=None,
                            help=f"{text} (default {_shown(default)}{quick})")
+
+
+def check_combinations(settings: dict, study) -> None:
+    """Refuse settings that the study would silently ignore (ValueError naming them)."""
+    model = settings.get("model", study.defaults.get("model"))
+    if "width" in settings and model != "alexnet":
+        raise ValueError(f"--width applies to --model alexnet only, got --model {model}")

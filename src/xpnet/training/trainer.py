@@ -4,8 +4,9 @@ Differences from the book's ``common/trainer.py`` (same signature and result lis
 
 - An epoch is a real pass over a fresh permutation of the data (``sampling='epoch'``, the
   default; the last batch may be smaller, or one larger where a batch of one would be left).
-  The book's sampling with replacement is ``sampling='replacement'``, and its epoch count no longer needs the batch size to divide the
-  data (the book's ``current_iter % iter_per_epoch`` test silently never fires otherwise).
+  The book's sampling with replacement is ``sampling='replacement'``, and its epoch count no
+  longer needs the batch size to divide the data (the book's ``current_iter % iter_per_epoch``
+  test silently never fires otherwise).
 - The dataset is moved to the device once; batches are taken there with ``xp.take`` by device
   index arrays, never rebuilt on the host.
 - The training loss of an iteration is the loss of the forward pass that computed the gradient
