@@ -28,7 +28,8 @@ def _one_error_line(err: str) -> str:
     (["train", "--lr", "inf"], "argument --lr: must be a positive finite number, got 'inf'"),
     (["train", "--lr", "nan"], "argument --lr: must be a positive finite number, got 'nan'"),
     (["train", "--width", "2"], "--width applies to --model alexnet only, got --model simple"),
-    (["train", "--model", "deep", "--width", "2"], "--width applies to --model alexnet only, got --model deep"),
+    (["train", "--model", "deep", "--width", "2"],
+     "--width applies to --model alexnet only, got --model deep"),
 ])
 def test_bad_arguments_exit_2_with_one_line(argv, needle, tmp_path, capsys):
     code = main(argv if argv[0] == "no-such-study" else [*argv, "--out", str(tmp_path)])
@@ -53,7 +54,7 @@ def test_a_setting_the_data_cannot_meet_fails_with_one_line(tmp_path, capsys):
 
 
 def test_console_script_help_runs():
-    script = Path(sys.executable).with_name("xpnet")  # the installed console script (pyproject [project.scripts])
+    script = Path(sys.executable).with_name("xpnet")  # the console script of pyproject [project.scripts]
     assert script.exists(), f"console script not installed next to {sys.executable}"
     proc = subprocess.run([str(script), "--help"], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr

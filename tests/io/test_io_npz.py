@@ -143,8 +143,8 @@ def test_garbage_is_called_not_an_npz_archive_without_pickle_advice(tmp_path):
     with pytest.raises(ValueError) as info:
         load_arrays(path)
     message = str(info.value)
-    assert message == f"cannot read {path}: not a valid .npz file: it is not a .npz archive (no zip signature " \
-                      "at its start)"
+    assert message == (f"cannot read {path}: not a valid .npz file: it is not a .npz archive "
+                       "(no zip signature at its start)")
     assert "allow_pickle" not in message
 
 
@@ -164,7 +164,8 @@ def test_every_bit_flip_loads_the_same_arrays_or_raises_one_short_line(tmp_path)
         except ValueError as exc:
             message, prefix = str(exc), f"cannot read {path}: not a valid .npz file: "
             assert message.startswith(prefix), message
-            assert len(message) - len(str(path)) < 140 and "\\x" not in message and "b'" not in message, message
+            assert len(message) - len(str(path)) < 140, message
+            assert "\\x" not in message and "b'" not in message, message
             assert "\n" not in message and "descr" not in message, message
             outcomes.add(message[len(prefix):].split(" (")[0])
         else:

@@ -49,7 +49,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="auto (full MNIST if cached or downloadable, else the embedded 10,000 MNIST "
                              "test digits), mnist (full MNIST, download) or embedded (default auto)")
     common.add_argument("--seed", type=non_negative_int, metavar="N", help="random seed (default 0)")
-    common.add_argument("--quick", action="store_true", help="small settings that run in seconds (smoke test)")
+    common.add_argument("--quick", action="store_true",
+                        help="small settings that run in seconds (smoke test)")
     common.add_argument("--dpi", type=dpi, default=100, metavar="N",
                         help="figure resolution, 10 to 600 (default 100)")
     sub = parser.add_subparsers(dest="study", metavar="study", required=True, parser_class=_Parser)
@@ -154,7 +155,8 @@ def _run(args, study, comm=None) -> int:
     try:
         from ..plotting import figure, save_figure
     except ImportError as exc:
-        raise UsageError(f'figures need matplotlib ({exc}); install it with: pip install -e ".[plot]"') from None
+        raise UsageError(f'figures need matplotlib ({exc}); install it with: pip install -e ".[plot]"') \
+            from None
     ranks = f", {comm.size} ranks" if comm is not None else ""
     if root:
         print(f"xpnet {study.name}: {study.summary}; backend {get_backend()}{ranks}"

@@ -63,12 +63,14 @@ OPTIONS = {
     "iters": ("--iters", positive_int, "N", "iterations"),
     "epochs": ("--epochs", positive_int, "N", "epochs"),
     "samples": ("--samples", positive_int, "N", "training images (the first N)"),
-    "eval_samples": ("--eval-samples", positive_int, "N", "accuracy per epoch on the first N images of each set"),
+    "eval_samples": ("--eval-samples", positive_int, "N",
+                     "accuracy per epoch on the first N images of each set"),
     "batch_size": ("--batch-size", positive_int, "N", "mini-batch size"),
     "lr": ("--lr", positive_float, "LR", "learning rate"),
     "trials": ("--trials", positive_int, "N", "random-search trials"),
     "workers": ("--workers", positive_int, "N", "worker processes running trials in parallel"),
-    "scheduler": ("--scheduler", scheduler_name, "WHERE", "where trials run: pool (--workers processes here), "
+    "scheduler": ("--scheduler", scheduler_name, "WHERE",
+                  "where trials run: pool (--workers processes here), "
                   "local (a Dask LocalCluster of --workers processes here) or a Dask scheduler's address, "
                   "tcp://HOST:8786"),
     "top": ("--top", positive_int, "N", "best trials drawn"),

@@ -198,4 +198,5 @@ def fetch_parsed(remote: RemoteFile, subdir: str, parse: Callable[[Path], T], **
         return parse(path)
     except ValueError as exc:
         path.unlink(missing_ok=True)
-        raise ValueError(f"{exc} (the cached copy {path} was removed; the next call downloads it again)") from exc
+        raise ValueError(f"{exc} (the cached copy {path} was removed; the next call downloads it "
+                         "again)") from exc
