@@ -51,7 +51,7 @@ def import_distributed():
         import distributed
     except ImportError as exc:
         raise ImportError(f"running trials on a Dask cluster needs dask.distributed ({exc}); "
-                          "install it with: pip install -e \".[distributed]\"") from None
+                          "install it with: pip install 'xpnet[distributed]'") from None
     return distributed
 
 
