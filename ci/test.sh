@@ -12,4 +12,15 @@ if [ -z "$cmd" ] || [ "$(printf '%s\n' "$cmd" | wc -l)" -ne 1 ]; then
     exit 2
 fi
 echo "+ $cmd"
-eval "$cmd"
+status=0
+eval "$cmd" || status=$?
+
+# Then the linter (pyproject [tool.ruff]) and the API reference (mkdocs.yml; --strict: a broken
+# reference or a docstring that cannot be collected fails the build). Each runs even when the
+# step before failed, so one CI run reports them all.
+python -m pip install --quiet --disable-pip-version-check -e ".[lint,docs]"
+echo "+ ruff check ."
+ruff check . || status=$?
+echo "+ mkdocs build --strict"
+mkdocs build --strict --site-dir "$(mktemp -d)" || status=$?
+exit "$status"

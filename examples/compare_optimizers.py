@@ -11,17 +11,19 @@ import argparse
 import xpnet
 from xpnet.backend import array_namespace, asarray, choice, to_numpy
 from xpnet.datasets import load_mnist
+from xpnet.experiments import DATA_CHOICES
 from xpnet.models import MultiLayerNet
 from xpnet.optimizers import SGD, AdaGrad, Adam, Momentum
 
 parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 parser.add_argument("--iters", type=int, default=2000)
-parser.add_argument("--data", choices=("auto", "download", "embedded"), default="auto")
+parser.add_argument("--data", choices=tuple(DATA_CHOICES), default="auto",
+                    help="auto, mnist (full MNIST, downloaded) or embedded, as the xpnet command")
 parser.add_argument("--quick", action="store_true", help="100 iterations")
 args = parser.parse_args()
 max_iterations = 100 if args.quick else args.iters
 
-(x_train, t_train), _ = load_mnist(normalize=True, source=args.data)
+(x_train, t_train), _ = load_mnist(normalize=True, source=DATA_CHOICES[args.data])
 xpnet.seed(0)
 x_train, t_train = asarray(x_train), asarray(t_train)
 xp = array_namespace(x_train)

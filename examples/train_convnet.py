@@ -10,17 +10,20 @@
 import argparse
 
 from xpnet.datasets import load_mnist
+from xpnet.experiments import DATA_CHOICES
 from xpnet.models import SimpleConvNet
 from xpnet.training import Trainer
 
 parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 parser.add_argument("--epochs", type=int, default=3)
-parser.add_argument("--data", choices=("auto", "download", "embedded"), default="auto")
+parser.add_argument("--data", choices=tuple(DATA_CHOICES), default="auto",
+                    help="auto, mnist (full MNIST, downloaded) or embedded, as the xpnet command")
 parser.add_argument("--out", default="params.npz", help="where the trained parameters go")
 parser.add_argument("--quick", action="store_true", help="1 epoch on 1000 training images")
 args = parser.parse_args()
 
-((x_train, t_train), (x_test, t_test)), used = load_mnist(flatten=False, source=args.data, return_source=True)
+((x_train, t_train), (x_test, t_test)), used = load_mnist(flatten=False, source=DATA_CHOICES[args.data],
+                                                          return_source=True)
 print(f"data: {used}")
 epochs = args.epochs
 if args.quick:

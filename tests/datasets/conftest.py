@@ -7,9 +7,11 @@ transfer); any other path is a 404. ``server.requests`` lists the paths asked fo
 
 from __future__ import annotations
 
+import logging
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import pooch
 import pytest
 
 
@@ -72,3 +74,21 @@ def closed_port():
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     return f"http://127.0.0.1:{port}"
+
+
+class _Records(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.DEBUG)
+        self.messages = []
+
+    def emit(self, record):
+        self.messages.append(record.getMessage())
+
+
+@pytest.fixture
+def pooch_records():
+    """What pooch's logger lets through (its own handler wrote to the stderr of import time)."""
+    handler, log = _Records(), pooch.get_logger()
+    log.addHandler(handler)
+    yield handler.messages
+    log.removeHandler(handler)

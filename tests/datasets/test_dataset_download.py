@@ -114,3 +114,51 @@ def test_progress_bar_only_when_stderr_is_a_terminal(http_server, cache, monkeyp
     monkeypatch.setattr(_download.sys, "stderr", stream)
     fetch(_remote(http_server, "m1"), "ds", timeout=2)
     assert ("100%" in stream.getvalue()) is tty
+
+
+def test_a_failed_download_into_a_new_cache_creates_no_directories(tmp_path, monkeypatch, closed_port):
+    root = tmp_path / "no" / "such" / "cache"
+    monkeypatch.setenv("XPNET_DATA", str(root))
+    remote = RemoteFile("data.bin", sha256(BODY), (closed_port + "/a/",))
+    with pytest.raises(DownloadError):
+        fetch(remote, "ds", timeout=2)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_offline_error_is_a_few_short_lines_with_whole_words(cache, closed_port):
+    remote = RemoteFile("data.bin", sha256(BODY), (closed_port + "/a/", closed_port + "/b/"))
+    with pytest.raises(DownloadError) as info:
+        fetch(remote, "ds", timeout=2)
+    lines = str(info.value).splitlines()
+    assert lines[0] == "could not download data.bin:"
+    assert lines[1:3] == [f"  {closed_port}/a/data.bin: connection failed: connection refused",
+                          f"  {closed_port}/b/data.bin: connection failed: connection refused"]
+    assert lines[3] == f"To use it offline, put data.bin in {cache / 'ds'} (or point XPNET_DATA at a " \
+                       "directory holding it)."
+    assert len(lines) == 4
+
+
+def test_a_damaged_cached_copy_is_named_with_its_sha256_when_offline(cache, closed_port):
+    (cache / "ds").mkdir(parents=True)
+    (cache / "ds" / "data.bin").write_bytes(b"stale")
+    remote = RemoteFile("data.bin", sha256(BODY), (closed_port + "/a/",))
+    with pytest.raises(DownloadError) as info:
+        fetch(remote, "ds", timeout=2)
+    message = str(info.value)
+    assert "the copy in the cache fails its SHA-256 check" in message.splitlines()[0]
+    assert f"{cache / 'ds' / 'data.bin'} has SHA-256 {sha256(b'stale')[7:]}," in message
+    assert f"not the expected {sha256(BODY)[7:]}: it is damaged" in message
+    assert "put data.bin in" not in message
+    assert (cache / "ds" / "data.bin").read_bytes() == b"stale"  # the user's file is left alone
+
+
+def test_pooch_log_lines_are_silenced_and_one_line_reports_a_download(http_server, cache, capfd,
+                                                                       pooch_records):
+    http_server.routes["/m2/data.bin"] = ("ok", BODY)
+    fetch(_remote(http_server, "m1", "m2"), "ds", timeout=2)
+    assert pooch_records == []
+    err = capfd.readouterr().err
+    host = http_server.url.removeprefix("http://")
+    assert err.splitlines() == [f"downloaded data.bin (0.0 MB) from {host} into {cache / 'ds'}"]
+    fetch(_remote(http_server, "m1", "m2"), "ds", timeout=2)  # from the cache: nothing said
+    assert capfd.readouterr().err == ""

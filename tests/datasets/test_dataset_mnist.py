@@ -134,12 +134,14 @@ def test_plain_load_mnist_offline_says_how_to_fix_it(cache, monkeypatch, closed_
     assert "source='embedded'" in message
 
 
-def test_auto_falls_back_to_embedded_with_a_notice(cache, monkeypatch, closed_port, caplog):
+def test_auto_falls_back_to_embedded_with_a_notice(cache, monkeypatch, closed_port, caplog, pooch_records):
     _offline_mnist(monkeypatch, closed_port)
     with caplog.at_level(logging.WARNING, logger="xpnet.datasets"):
         ((x_train, _), (x_test, _)), used = load_mnist(source="auto", return_source=True)
     assert used.kind == "embedded" and x_train.shape == (8000, 784) and x_test.shape == (2000, 784)
     assert "full MNIST is not available" in caplog.text and "embedded MNIST test set" in caplog.text
+    assert pooch_records == []  # no "Downloading data from ..." lines before the notice
+    assert not cache.exists()  # the failed download left no directories behind
 
 
 def test_mismatched_image_and_label_counts_are_rejected(http_server, cache, monkeypatch):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import zipfile
 
@@ -134,3 +135,71 @@ def test_assign_reports_every_problem_and_writes_nothing(xp):
     assert "b: dtype float64 in the file, float32 in the model" in message
     for k, v in target.items():
         np.testing.assert_array_equal(to_numpy(v), before[k])
+
+
+def test_garbage_is_called_not_an_npz_archive_without_pickle_advice(tmp_path):
+    path = tmp_path / "garbage.npz"
+    path.write_bytes(b"hello, this is not an npz file at all" * 3)
+    with pytest.raises(ValueError) as info:
+        load_arrays(path)
+    message = str(info.value)
+    assert message == (f"cannot read {path}: not a valid .npz file: it is not a .npz archive "
+                       "(no zip signature at its start)")
+    assert "allow_pickle" not in message
+
+
+def test_every_bit_flip_loads_the_same_arrays_or_raises_one_short_line(tmp_path):
+    """Flip one of three bits in each byte of a small file: a clean ValueError naming the file (no raw
+    header bytes, no other exception type), or, for a flip in unchecked zip metadata, the same arrays."""
+    good = tmp_path / "good.npz"
+    arrays = {"W": np.arange(40, dtype=np.float32).reshape(4, 10), "step": np.int64(3)}
+    save_arrays(good, arrays)
+    raw = good.read_bytes()
+    path = tmp_path / "flip.npz"
+    outcomes = set()
+    for pos, bit in itertools.product(range(len(raw)), (0x01, 0x10, 0x80)):
+        path.write_bytes(raw[:pos] + bytes([raw[pos] ^ bit]) + raw[pos + 1:])
+        try:
+            loaded = load_arrays(path)
+        except ValueError as exc:
+            message, prefix = str(exc), f"cannot read {path}: not a valid .npz file: "
+            assert message.startswith(prefix), message
+            assert len(message) - len(str(path)) < 140, message
+            assert "\\x" not in message and "b'" not in message, message
+            assert "\n" not in message and "descr" not in message, message
+            outcomes.add(message[len(prefix):].split(" (")[0])
+        else:
+            assert sorted(loaded) == ["W", "step"]
+            np.testing.assert_array_equal(loaded["W"], arrays["W"])
+    assert "array 'W' fails its CRC-32 check" in outcomes
+    assert "its zip directory is damaged" in outcomes
+
+
+def test_saving_to_a_directory_is_refused_naming_it(xp, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(IsADirectoryError, match=r"cannot save to '\.': it is a directory; give a file name "
+                                                r"such as '\./params\.npz'"):
+        save_arrays(".", _arrays())
+    assert os.listdir(tmp_path) == []
+
+
+def test_saving_into_a_missing_directory_names_it_and_creates_nothing(xp, tmp_path):
+    target = tmp_path / "no" / "such" / "ckpt.npz"
+    with pytest.raises(FileNotFoundError, match=rf"cannot save to '{target}': the directory "
+                                                rf"'{target.parent}' does not exist"):
+        save_arrays(target, _arrays())
+    assert os.listdir(tmp_path) == []
+
+
+def test_a_failed_save_names_the_users_path_not_the_temporary_file(xp, tmp_path, monkeypatch):
+    path, before = _old_file(tmp_path)
+
+    def disk_full(src, dst):
+        raise OSError(28, "No space left on device", src)
+
+    monkeypatch.setattr(_npz.os, "replace", disk_full)
+    with pytest.raises(OSError) as info:
+        save_arrays(path, _arrays())
+    assert str(info.value) == f"cannot save to '{path}': No space left on device"
+    assert info.value.errno == 28
+    assert os.listdir(tmp_path) == ["ckpt.npz"] and path.read_bytes() == before

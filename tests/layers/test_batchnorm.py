@@ -1,6 +1,8 @@
 """BatchNormalization: gradient checks (2-D and spatial 4-D), running statistics in place,
 parity with torch.nn.functional.batch_norm in train and eval, bad input."""
 
+import re
+
 import numpy as np
 import pytest
 import torch
@@ -112,3 +114,27 @@ def test_batchnorm_rejects_gamma_and_beta_of_different_shapes(xp):
     beta = xpnet.asarray(np.zeros(4, dtype=np.float32))
     with pytest.raises(ValueError, match=r"gamma of shape \(3,\) and beta of shape \(4,\)"):
         BatchNormalization(gamma, beta)
+
+
+@pytest.mark.parametrize("shape", [(1, 4), (1, 4, 1, 1), (0, 4)], ids=str)
+def test_batchnorm_refuses_training_on_one_value_per_feature(xp, shape):
+    """Its variance is 0 and the output would be beta whatever x is (torch raises too); the
+    running statistics stay as they were."""
+    layer, _, _ = _bn(np.random.default_rng(6), 4, dtype=np.float32)
+    before = xpnet.to_numpy(layer.running_mean).copy(), xpnet.to_numpy(layer.running_var).copy()
+    x = xpnet.asarray(np.ones(shape, dtype=np.float32))
+    with pytest.raises(ValueError, match=r"more than 1 value per (feature|channel) when training, "
+                                         r"got input of shape " + re.escape(str(shape))):
+        layer.forward(x, train_flg=True)
+    np.testing.assert_array_equal(xpnet.to_numpy(layer.running_mean), before[0])
+    np.testing.assert_array_equal(xpnet.to_numpy(layer.running_var), before[1])
+    if shape[0] == 1:  # inference on one sample is fine
+        assert tuple(layer.forward(x, train_flg=False).shape) == shape
+
+
+def test_batchnorm_trains_on_one_image_with_several_pixels(xp):
+    """Spatial BN of one (1, C, H, W) image has H*W values per channel: allowed, as in torch."""
+    layer, _, _ = _bn(np.random.default_rng(7), 2, dtype=np.float32)
+    x = xpnet.asarray(np.random.default_rng(8).normal(size=(1, 2, 3, 3)).astype(np.float32))
+    out = xpnet.to_numpy(layer.forward(x, train_flg=True))
+    assert np.std(out[0, 0]) > 0.5

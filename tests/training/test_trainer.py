@@ -41,16 +41,27 @@ def _data(n=10):
 
 def test_epoch_is_one_pass_over_shuffled_data_with_a_partial_last_batch(xp):
     net = RecordingNet()
-    trainer = Trainer(net, *_data(10), epochs=3, mini_batch_size=3, optimizer=SGD(lr=0.1), verbose=False)
+    trainer = Trainer(net, *_data(11), epochs=3, mini_batch_size=3, optimizer=SGD(lr=0.1), verbose=False)
     trainer.train()
     assert trainer.iter_per_epoch == 4 and net.calls == 12
+    assert [len(batch) for batch in net.seen[:4]] == [3, 3, 3, 2]
     epochs = [sum(net.seen[i * 4:(i + 1) * 4], []) for i in range(3)]
     for seen in epochs:
-        assert sorted(seen) == list(range(10))  # every sample exactly once per epoch
+        assert sorted(seen) == list(range(11))  # every sample exactly once per epoch
     assert epochs[0] != epochs[1]  # reshuffled each epoch
     assert len(trainer.train_acc_list) == len(trainer.test_acc_list) == 3
     assert len(trainer.train_loss_list) == 12
     assert all(ns is xp for ns in net.namespaces)  # batches were sliced on the backend
+
+
+def test_a_lone_last_sample_joins_the_batch_before_it(xp):
+    """10 samples in 3s: batches of 3, 3 and 4, never a batch of one (BatchNorm cannot train on it)."""
+    net = RecordingNet()
+    trainer = Trainer(net, *_data(10), epochs=2, mini_batch_size=3, optimizer=SGD(lr=0.1), verbose=False)
+    trainer.train()
+    assert trainer.iter_per_epoch == 3 and net.calls == 6
+    assert [len(batch) for batch in net.seen] == [3, 3, 4, 3, 3, 4]
+    assert sorted(sum(net.seen[:3], [])) == list(range(10))
 
 
 def test_book_sampling_with_replacement_is_an_option(xp):

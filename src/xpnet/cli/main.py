@@ -22,7 +22,7 @@ from ..experiments import DATA_CHOICES, STUDIES
 from ..training import NonFiniteLossError
 from ..training.distributed import abort_on_error, init_distributed
 from .evaluate import NAME as EVALUATE, add_evaluate_parser, run_evaluate
-from .options import add_study_options, non_negative_int, positive_int
+from .options import add_study_options, check_combinations, dpi, non_negative_int, positive_int
 from .progress import Reporter
 from .summary import summarize
 
@@ -50,11 +50,15 @@ def build_parser() -> argparse.ArgumentParser:
                         help="auto (full MNIST if cached or downloadable, else the embedded 10,000 MNIST "
                              "test digits), mnist (full MNIST, download) or embedded (default auto)")
     common.add_argument("--seed", type=non_negative_int, metavar="N", help="random seed (default 0)")
-    common.add_argument("--quick", action="store_true", help="small settings that run in seconds (smoke test)")
-    common.add_argument("--dpi", type=positive_int, default=100, metavar="N", help="figure resolution (default 100)")
+    common.add_argument("--quick", action="store_true",
+                        help="small settings that run in seconds (smoke test)")
+    common.add_argument("--dpi", type=dpi, default=100, metavar="N",
+                        help="figure resolution, 10 to 600 (default 100)")
     sub = parser.add_subparsers(dest="study", metavar="study", required=True, parser_class=_Parser)
     for name, study in STUDIES.items():
-        p = sub.add_parser(name, parents=[common], help=study.summary, description=study.run.__doc__.split("\n\n")[0])
+        # the summary, not the docstring: --help shows plain text, never reST markup
+        p = sub.add_parser(name, parents=[common], help=study.summary,
+                           description=f"{study.summary[0].upper()}{study.summary[1:]}.")
         add_study_options(p, study)
         if study.accepts("comm"):
             p.add_argument("--distributed", action="store_true",
@@ -64,7 +68,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _writable_dir(text: str) -> Path:
+def _writable_dir(text: str, names=()) -> Path:
+    """``--out`` as a Path, created and probed with a temporary file; none of ``names`` in it
+    may be a directory. All before any work, so a run never fails for want of a place to write."""
     out = Path(text)
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -72,6 +78,9 @@ def _writable_dir(text: str) -> Path:
             pass
     except OSError as exc:
         raise UsageError(f"cannot write to --out {text!r}: {exc.strerror or exc}") from None
+    for name in names:
+        if (out / name).is_dir():
+            raise UsageError(f"cannot write {str(out / name)!r}: it is a directory")
     return out
 
 
@@ -92,6 +101,9 @@ def write_json(results: dict, path: Path) -> None:
     try:
         tmp.write_text(json.dumps(_clean(results), allow_nan=False) + "\n", encoding="utf-8")
         os.replace(tmp, path)
+    except OSError as exc:  # name the user's file, not the temporary one
+        tmp.unlink(missing_ok=True)
+        raise type(exc)(f"cannot write {str(path)!r}: {exc.strerror or exc}") from None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -113,6 +125,11 @@ def _settings(args, study, out: Path) -> dict:
 
 
 def run(args) -> int:
+    if args.study != EVALUATE:
+        try:
+            check_combinations({k: v for k, v in vars(args).items() if v is not None}, STUDIES[args.study])
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
     if args.backend is not None:
         try:
             set_backend(args.backend)
@@ -138,11 +155,13 @@ def _init_distributed():
 
 def _run(args, study, comm=None) -> int:
     root = comm is None or comm.rank == 0  # in a distributed job only rank 0 prints and writes
-    out = _writable_dir(args.out) if root else Path(args.out)
+    names = [f"{study.name}.json", f"{study.name}.png", *study.files.values()]
+    out = _writable_dir(args.out, names) if root else Path(args.out)
     try:
         from ..plotting import figure, save_figure
     except ImportError as exc:
-        raise UsageError(f"figures need matplotlib ({exc}); install it with: pip install 'xpnet[plot]'") from None
+        raise UsageError(f'figures need matplotlib ({exc}); install it with: pip install -e ".[plot]"') \
+            from None
     ranks = f", {comm.size} ranks" if comm is not None else ""
     if root:
         print(f"xpnet {study.name}: {study.summary}; backend {get_backend()}{ranks}"
@@ -163,16 +182,40 @@ def _run(args, study, comm=None) -> int:
         print(line)
     json_path, png_path = out / f"{study.name}.json", out / f"{study.name}.png"
     write_json(results, json_path)
-    save_figure(figure(results), png_path, dpi=args.dpi)
+    try:
+        save_figure(figure(results), png_path, dpi=args.dpi)
+    except Exception as exc:  # MemoryError included: the numbers are safe, say so in one line
+        reason = " ".join(str(exc).split()) or type(exc).__name__
+        print(f"xpnet: error: no figure written ({reason}); the numbers are in {json_path}", file=sys.stderr)
+        return 1
     written = [png_path, json_path] + [out / f for f in study.files.values()]
     print(f"wrote {', '.join(str(p) for p in written)} ({results['seconds']:.1f}s)", file=sys.stderr)
     return 0
 
 
+DATA_HINT = ("Or run with --data embedded (the 10,000 MNIST test digits shipped with xpnet), or "
+             "--data auto to fall back to them when offline.")
+
+
+def _error_text(exc: BaseException) -> str:
+    """``xpnet: error: <first line>``; a download failure's detail lines follow, indented."""
+    if isinstance(exc, DownloadError):
+        lines = [line.strip() for line in exc.message.splitlines() if line.strip()] + [DATA_HINT]
+        return "\n".join([f"xpnet: error: {lines[0]}", *(f"  {line}" for line in lines[1:])])
+    return f"xpnet: error: {' '.join(str(exc).split()) or type(exc).__name__}"
+
+
 def main(argv=None) -> int:
     """Entry point of the ``xpnet`` console script; returns the exit status."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser()
+    if not argv:  # bare ``xpnet``: the usage line and the studies to choose from
+        print(parser.format_usage().rstrip(), file=sys.stderr)
+        print(f"xpnet: error: choose a study: {', '.join(STUDIES)} (xpnet --help says what each does)",
+              file=sys.stderr)
+        return 2
     try:
-        args = build_parser().parse_args(argv)
+        args = parser.parse_args(argv)
     except UsageError as exc:
         print(f"xpnet: error: {exc}", file=sys.stderr)
         return 2
@@ -185,8 +228,7 @@ def main(argv=None) -> int:
         return 2
     except (ValueError, TypeError, OSError, ImportError, DownloadError, BackendUnavailableError,
             NonFiniteLossError) as exc:  # ImportError: an optional extra (dask for --scheduler) missing
-        message = " ".join(str(exc).split()) or type(exc).__name__
-        print(f"xpnet: error: {message}", file=sys.stderr)
+        print(_error_text(exc), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("xpnet: interrupted", file=sys.stderr)

@@ -7,6 +7,7 @@ default (the book's setting) and its ``--quick`` value.
 from __future__ import annotations
 
 import argparse
+import math
 
 from ..training.executors import check_scheduler
 
@@ -31,7 +32,16 @@ def non_negative_int(text: str) -> int:
 
 
 def positive_float(text: str) -> float:
-    return _number(text, "a positive number", float, lambda v: v > 0)
+    return _number(text, "a positive finite number", float, lambda v: 0 < v < math.inf)
+
+
+DPI_RANGE = (10, 600)
+"""``--dpi`` bounds: 600 dpi is print quality; the largest figure is then about 50 megapixels."""
+
+
+def dpi(text: str) -> int:
+    low, high = DPI_RANGE
+    return _number(text, f"an integer from {low} to {high}", int, lambda v: low <= v <= high)
 
 
 def scheduler_name(text: str) -> str:
@@ -52,13 +62,15 @@ def name_list(text: str) -> tuple[str, ...]:
 OPTIONS = {
     "iters": ("--iters", positive_int, "N", "iterations"),
     "epochs": ("--epochs", positive_int, "N", "epochs"),
-    "samples": ("--samples", positive_int, "N", "training samples (the first N images; inputs for histograms)"),
-    "eval_samples": ("--eval-samples", positive_int, "N", "accuracy per epoch on the first N images of each set"),
+    "samples": ("--samples", positive_int, "N", "training images (the first N)"),
+    "eval_samples": ("--eval-samples", positive_int, "N",
+                     "accuracy per epoch on the first N images of each set"),
     "batch_size": ("--batch-size", positive_int, "N", "mini-batch size"),
     "lr": ("--lr", positive_float, "LR", "learning rate"),
     "trials": ("--trials", positive_int, "N", "random-search trials"),
     "workers": ("--workers", positive_int, "N", "worker processes running trials in parallel"),
-    "scheduler": ("--scheduler", scheduler_name, "WHERE", "where trials run: pool (--workers processes here), "
+    "scheduler": ("--scheduler", scheduler_name, "WHERE",
+                  "where trials run: pool (--workers processes here), "
                   "local (a Dask LocalCluster of --workers processes here) or a Dask scheduler's address, "
                   "tcp://HOST:8786"),
     "top": ("--top", positive_int, "N", "best trials drawn"),
@@ -69,13 +81,15 @@ OPTIONS = {
     "optimizers": ("--optimizers", name_list, "A,B", "optimizers to compare, comma-separated"),
     "optimizer": ("--optimizer", str, "NAME", "optimizer"),
     "model": ("--model", str, "NAME", "model: simple, deep, alexnet or mlp"),
-    "width": ("--width", positive_float, "W", "AlexNet width multiplier"),
+    "width": ("--width", positive_float, "W", "AlexNet width multiplier (with --model alexnet only)"),
     "nodes": ("--nodes", positive_int, "N", "units per layer"),
     "layers": ("--layers", positive_int, "N", "hidden layers"),
     "bins": ("--bins", positive_int, "N", "histogram bins"),
     "weights": ("--weights", str, "FILE", "trained weights: the book's params.pkl or an xpnet .npz"),
 }
 NONE_SHOWN = {"weights": "none: train one here"}  # what a None default means, where it is not "all"
+STUDY_HELP = {("weight-init-activations", "samples"): "input images for the histograms (the first N)"}
+"""Where a setting means something else in one study: (study, setting) -> help."""
 NOT_FLAGS = {"data", "seed", "progress", "results_path", "checkpoint", "comm"}  # comm: --distributed
 
 
@@ -94,7 +108,15 @@ def add_study_options(parser: argparse.ArgumentParser, study) -> None:
         if setting not in OPTIONS:
             raise RuntimeError(f"study {study.name!r} has setting {setting!r} with no flag in cli/options.py")
         flag, kind, metavar, text = OPTIONS[setting]
+        text = STUDY_HELP.get((study.name, setting), text)
         shown = NONE_SHOWN.get(setting, "all") if default is None else _shown(default)
         quick = f", quick {_shown(study.quick[setting])}" if setting in study.quick else ""
         group.add_argument(flag, dest=setting, type=kind, metavar=metavar, default=None,
                            help=f"{text} (default {shown}{quick})")
+
+
+def check_combinations(settings: dict, study) -> None:
+    """Refuse settings that the study would silently ignore (ValueError naming them)."""
+    model = settings.get("model", study.defaults.get("model"))
+    if "width" in settings and model != "alexnet":
+        raise ValueError(f"--width applies to --model alexnet only, got --model {model}")

@@ -7,18 +7,25 @@
   checks the hash, and only then renames it into place; on a hash mismatch, an HTTP error or an
   interrupted transfer (including Ctrl-C) the temporary file is deleted, so the cache never holds
   a partial or unverified file (``pooch.core.stream_download``, pooch 1.8/1.9; the tests check it).
-- Mirrors are tried in order; the error after the last one lists why each failed.
+- Mirrors are tried in order; the error after the last one says in a few words why each failed,
+  and, when the cache holds a copy that fails the hash, says so (it is never silently replaced
+  by a missing download). A failed download removes the directories it created.
+- pooch's "Downloading data from ..." log lines are silenced; one line of xpnet's own reports a
+  finished download.
 - Network timeouts are a few seconds, so an offline machine fails fast instead of hanging.
 - A tqdm progress bar is shown when stderr is a terminal.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, TypeVar
+from urllib.parse import urlsplit
 
 import platformdirs
 import pooch
@@ -32,7 +39,15 @@ T = TypeVar("T")
 
 
 class DownloadError(OSError):
-    """No mirror delivered a file with the known hash (offline, moved, or corrupted)."""
+    """No mirror delivered a file with the known hash (offline, moved, or corrupted).
+
+    ``message`` says what failed and where to put the file by hand; ``hint`` (possibly empty) is
+    the caller's advice on what else to do (a command line words it differently from the API).
+    """
+
+    def __init__(self, message: str, hint: str = ""):
+        super().__init__(f"{message}\n{hint}" if hint else message)
+        self.message, self.hint = message, hint
 
 
 @dataclass(frozen=True)
@@ -65,44 +80,111 @@ def _show_progress() -> bool:
 def fetch(remote: RemoteFile, subdir: str, *, timeout: float = TIMEOUT_S) -> Path:
     """The path of ``remote`` in the cache, downloading it first if absent or not matching.
 
+    pooch's own log lines are silenced; after a download, one line on stderr says what came from
+    where. A failed download leaves no file and no directory it created.
+
     Raises
     ------
     DownloadError
-        when no mirror gave a file with the known hash; the message lists each mirror's failure
-        and where to put the file by hand.
+        when no mirror gave a file with the known hash; the message says briefly why each mirror
+        failed, what is wrong with a cached copy, and where to put the file by hand.
     """
     folder = data_dir() / subdir
+    target = folder / remote.name
+    existed, stale = target.is_file(), _stale(target, remote.known_hash)
+    created = [d for d in (folder, *folder.parents) if not d.exists()]
     failures = []
     for url in remote.urls():
         downloader = pooch.HTTPDownloader(
             progressbar=_show_progress(), chunk_size=_CHUNK, timeout=timeout
         )
         try:
-            path = pooch.retrieve(
-                url, known_hash=remote.known_hash, fname=remote.name, path=folder,
-                downloader=downloader,
-            )
+            with _quiet_pooch():
+                path = pooch.retrieve(
+                    url, known_hash=remote.known_hash, fname=remote.name, path=folder,
+                    downloader=downloader,
+                )
         except (requests.RequestException, ValueError, OSError) as exc:
             failures.append(f"  {url}: {_reason(exc)}")
             continue
+        if stale or not existed:
+            size = Path(path).stat().st_size
+            print(f"downloaded {remote.name} ({size / 1e6:.1f} MB) from {_host(url)} into {folder}",
+                  file=sys.stderr)
         return Path(path)
-    raise DownloadError(
-        f"could not download {remote.name} ({remote.known_hash}):\n" + "\n".join(failures) +
-        f"\nTo use it offline, put {remote.name} in {folder} (or point XPNET_DATA at a "
-        "directory holding it)."
-    )
+    for d in created:  # deepest first; only what this call made, and only if still empty
+        try:
+            d.rmdir()
+        except OSError:
+            break
+    if stale:
+        first = f"could not download {remote.name}, and the copy in the cache fails its SHA-256 check:"
+        fix = [f"{target} has SHA-256 {stale},", f"not the expected {_hex(remote.known_hash)}: it is "
+               "damaged, or another file; delete it (the next run downloads it again) or replace it."]
+    else:
+        first = f"could not download {remote.name}:"
+        fix = [f"To use it offline, put {remote.name} in {folder} (or point XPNET_DATA at a directory "
+               "holding it)."]
+    raise DownloadError("\n".join([first, *failures, *fix]))
+
+
+def _stale(path: Path, known_hash: str) -> str | None:
+    """The digest of a cached ``path`` that does not match ``known_hash``; None if absent or good."""
+    if not path.is_file():
+        return None
+    alg = known_hash.split(":", 1)[0] if ":" in known_hash else "sha256"
+    digest = pooch.file_hash(str(path), alg=alg)
+    return None if digest == _hex(known_hash) else digest
+
+
+def _hex(known_hash: str) -> str:
+    return known_hash.split(":", 1)[-1].lower()
+
+
+def _host(url: str) -> str:
+    return urlsplit(url).netloc or url
+
+
+@contextmanager
+def _quiet_pooch():
+    """pooch logs 'Downloading data from ...' at INFO for every try: xpnet says it once itself."""
+    log = pooch.get_logger()
+    level = log.level
+    log.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        log.setLevel(level)
 
 
 def _reason(exc: BaseException) -> str:
+    """Why one mirror failed, in a few words (never a cut-off exception text)."""
+    text = str(exc)
     if isinstance(exc, requests.HTTPError) and exc.response is not None:
         return f"HTTP {exc.response.status_code}"
     if isinstance(exc, requests.Timeout):
         return "timed out (network too slow or unreachable)"
     if isinstance(exc, requests.ConnectionError):
-        return f"connection failed (offline, or host unreachable): {str(exc)[:160]}"
-    if isinstance(exc, ValueError) and "hash" in str(exc).lower():
+        if "NameResolution" in text or "resolve" in text or "getaddrinfo" in text:
+            return "connection failed: host name not found (offline?)"
+        if "refused" in text.lower():
+            return "connection failed: connection refused"
+        return "connection failed (offline, or host unreachable)"
+    if isinstance(exc, requests.RequestException):  # ChunkedEncodingError: a transfer cut short
+        return f"transfer failed ({type(exc).__name__})"
+    if isinstance(exc, ValueError) and "hash" in text.lower():
         return "hash mismatch (file rejected)"
-    return f"{type(exc).__name__}: {exc}"
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return f"{type(exc).__name__}: {_words(text, 80)}"
+
+
+def _words(text: str, limit: int) -> str:
+    """``text`` on one line, cut at a word boundary to at most ``limit`` characters."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0] + " ..."
 
 
 def fetch_parsed(remote: RemoteFile, subdir: str, parse: Callable[[Path], T], **kwargs) -> T:
@@ -116,4 +198,5 @@ def fetch_parsed(remote: RemoteFile, subdir: str, parse: Callable[[Path], T], **
         return parse(path)
     except ValueError as exc:
         path.unlink(missing_ok=True)
-        raise ValueError(f"{exc} (the cached copy {path} was removed; the next call downloads it again)") from exc
+        raise ValueError(f"{exc} (the cached copy {path} was removed; the next call downloads it "
+                         "again)") from exc

@@ -162,7 +162,7 @@ def _load_mnist_raw(source: str):
             return load_embedded_mnist(), DataSource("embedded", EMBEDDED_DESCRIPTION)
         if isinstance(exc, DownloadError):
             raise DownloadError(
-                f"{exc}\nOr call load_mnist(source='embedded') to use the 10,000 MNIST test digits "
+                exc.message, "Or call load_mnist(source='embedded') to use the 10,000 MNIST test digits "
                 "shipped with xpnet, or source='auto' to fall back to them when offline."
             ) from exc
         raise

@@ -9,8 +9,10 @@ first, so the file does not depend on where it was written.
 
 from __future__ import annotations
 
+import errno
 import os
 import secrets
+import struct
 import zipfile
 import zlib
 
@@ -39,7 +41,8 @@ def _to_host(key, value) -> np.ndarray:
 def save_arrays(path, arrays: dict) -> None:
     """Write ``arrays`` (name -> array of any backend, or Python scalar) to ``path`` as .npz.
 
-    The file is written exactly at ``path`` (no ``.npz`` is appended).
+    The file is written exactly at ``path`` (no ``.npz`` is appended). Errors name ``path``,
+    never the temporary file.
     """
     host = {k: _to_host(k, v) for k, v in arrays.items()}
     write_atomically(path, lambda f: np.savez(f, allow_pickle=False, **host))
@@ -49,6 +52,11 @@ def write_atomically(path, write) -> None:
     """``write(f)`` into a temporary binary file next to ``path``, fsync, rename over ``path``."""
     path = os.fspath(path)
     folder, base = os.path.split(os.path.abspath(path))
+    if os.path.isdir(path):
+        raise _os_error(IsADirectoryError, errno.EISDIR, path, "it is a directory; give a file name "
+                        f"such as {os.path.join(path, 'params.npz')!r}")
+    if not os.path.isdir(folder):
+        raise _os_error(FileNotFoundError, errno.ENOENT, path, f"the directory {folder!r} does not exist")
     tmp = os.path.join(folder, f".{base}.{secrets.token_hex(4)}.tmp")
     try:
         with open(tmp, "xb") as f:
@@ -56,11 +64,20 @@ def write_atomically(path, write) -> None:
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         if os.path.exists(tmp):
             os.remove(tmp)
+        if isinstance(exc, OSError):  # name the user's path, not the temporary file
+            raise _os_error(type(exc), exc.errno, path, exc.strerror or str(exc)) from None
         raise
     _fsync_dir(folder)
+
+
+def _os_error(kind, code, path, reason) -> OSError:
+    """``kind("cannot save to 'path': reason")`` with its ``errno`` kept."""
+    error = kind(f"cannot save to {path!r}: {reason}")
+    error.errno = code
+    return error
 
 
 def _fsync_dir(folder: str) -> None:
@@ -77,23 +94,74 @@ def _fsync_dir(folder: str) -> None:
         os.close(fd)
 
 
+class _Unreadable(Exception):
+    """Why a file is not a readable .npz (internal: load_arrays turns it into one ValueError)."""
+
+
+_DAMAGED = " (the file is truncated or damaged: save it again)"
+_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError)
+"""What zipfile raises on a damaged archive (RuntimeError: a flipped 'encrypted' flag)."""
+
+
+def _array(npz, key: str) -> np.ndarray:
+    name = repr(key) if key.isprintable() and len(key) <= 40 else "(a damaged name)"
+    try:
+        return npz[key]
+    except zipfile.BadZipFile as exc:
+        what = "fails its CRC-32 check" if "CRC" in str(exc) else "has a damaged zip entry"
+        raise _Unreadable(f"array {name} {what}{_DAMAGED}") from None
+    except _ZIP_ERRORS:
+        raise _Unreadable(f"array {name} has a damaged zip entry{_DAMAGED}") from None
+    except ValueError as exc:
+        if "allow_pickle" in str(exc):
+            raise _Unreadable(f"array {name} holds Python objects, which would need pickle, and xpnet "
+                              "never unpickles") from None
+        raise _Unreadable(f"array {name} has a damaged .npy header{_DAMAGED}") from None
+    except Exception:  # numpy parses the header with ast and tokenize; a flipped shape may ask for TBs
+        raise _Unreadable(f"array {name} has a damaged .npy header{_DAMAGED}") from None
+
+
+def _read(f) -> dict[str, np.ndarray]:
+    magic = f.read(6)
+    f.seek(0)
+    if magic.startswith(b"\x93NUMPY"):
+        raise _Unreadable("it holds a single .npy array, not a named .npz archive")
+    if not magic.startswith(b"PK"):
+        raise _Unreadable("it is empty (0 bytes)" if not magic else
+                          "it is not a .npz archive (no zip signature at its start)")
+    try:
+        npz = np.load(f, allow_pickle=False)
+    except (ValueError, *_ZIP_ERRORS):
+        raise _Unreadable(f"its zip directory is damaged or missing{_DAMAGED}") from None
+    with npz:
+        if len(npz.files) != _entries(f):
+            raise _Unreadable(f"its zip directory is damaged{_DAMAGED}")
+        return {k: _array(npz, k) for k in npz.files}
+
+
+def _entries(f) -> int | None:
+    """The entry count the zip's end record states (a damaged directory may list fewer)."""
+    f.seek(0, os.SEEK_END)
+    f.seek(max(f.tell() - 65_557, 0))  # the end record (22 bytes) and a comment of at most 64 KiB
+    tail = f.read()
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or len(tail) < at + 22:
+        return None
+    return struct.unpack_from("<H", tail, at + 10)[0]
+
+
 def load_arrays(path) -> dict[str, np.ndarray]:
     """All arrays in the .npz at ``path``, as host NumPy arrays (pickled content is refused).
 
     Raises
     ------
     ValueError
-        naming the file, when it is truncated, corrupt, or not an .npz archive.
+        naming the file and what is wrong with it, in one short line, when it is empty,
+        truncated, damaged, or not an .npz archive.
     """
     path = os.fspath(path)
-    try:
-        with open(path, "rb") as f:  # our own handle: np.load leaks its own on a bad zip
-            npz = np.load(f, allow_pickle=False)
-            if not isinstance(npz, np.lib.npyio.NpzFile):
-                raise ValueError("it holds a single .npy array, not a named .npz archive")
-            with npz:
-                return {k: npz[k] for k in npz.files}
-    except FileNotFoundError:
-        raise
-    except (ValueError, OSError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
-        raise ValueError(f"cannot read {path}: not a valid .npz file (truncated or corrupt?): {exc}") from None
+    with open(path, "rb") as f:  # our own handle: np.load leaks its own on a bad zip
+        try:
+            return _read(f)
+        except _Unreadable as exc:
+            raise ValueError(f"cannot read {path}: not a valid .npz file: {exc}") from None

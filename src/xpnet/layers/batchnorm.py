@@ -8,6 +8,20 @@ from .base import Layer, grad_alias, param_alias
 EPS = 1e-6  # the book's 10e-7
 
 
+def _check_batch_statistics(x, axes) -> None:
+    """Refuse a training batch with one value per feature: its variance is 0 and the output is
+    ``beta`` whatever ``x`` is (torch raises alike). A check on the shape: no device sync."""
+    count = 1
+    for axis in axes:
+        count *= x.shape[axis]
+    if count < 2:
+        raise ValueError(
+            f"BatchNormalization: expected more than 1 value per "
+            f"{'feature' if x.ndim == 2 else 'channel'} when training, got input of shape "
+            f"{tuple(x.shape)}; use a batch of 2 or more, or train_flg=False to normalise with the "
+            f"running statistics"
+        )
+
 
 class BatchNormalization(Layer):
     """The book's ``BatchNormalization(gamma, beta, momentum=0.9, running_mean=None, running_var=None)``.
@@ -90,6 +104,7 @@ class BatchNormalization(Layer):
             mean = xp.reshape(self.running_mean, shape)
             var = xp.reshape(self.running_var, shape)
             return gamma * ((x - mean) / xp.sqrt(var + EPS)) + beta
+        _check_batch_statistics(x, axes)
         mu = xp.mean(x, axis=axes, keepdims=True)
         xc = x - mu
         var = xp.mean(xc * xc, axis=axes, keepdims=True)

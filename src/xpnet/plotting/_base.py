@@ -53,13 +53,42 @@ def data_note(results: dict) -> str:
     return f"{source}; backend {backend.get('name', '?')}, seed {results.get('seed', '?')}"
 
 
+MAX_SIDE = 2**16
+"""Most pixels on a side of a saved figure (Agg's own limit is 2**23; this one keeps memory sane)."""
+MAX_PIXELS = 10**8
+"""Most pixels in all: 100 megapixels are 400 MB of RGBA before PNG compression."""
+
+
+def check_pixels(fig, dpi: int) -> tuple[int, int]:
+    """(width, height) in pixels of ``fig`` at ``dpi``; ValueError naming them if they are too many."""
+    width_in, height_in = fig.get_size_inches()
+    width, height = round(width_in * dpi), round(height_in * dpi)
+    if dpi <= 0 or max(width, height) > MAX_SIDE or width * height > MAX_PIXELS:
+        raise ValueError(
+            f"a figure of {width_in:g} x {height_in:g} inches at dpi={dpi} would be {width} x {height} "
+            f"pixels, more than the {MAX_PIXELS // 10**6} megapixels (and {MAX_SIDE} on a side) xpnet "
+            f"draws; use a lower dpi"
+        )
+    return width, height
+
+
 def save_figure(fig, path, *, dpi: int = 100) -> Path:
-    """Write ``fig`` as PNG to ``path`` atomically (temporary file, then rename)."""
+    """Write ``fig`` as PNG to ``path`` atomically (temporary file, then rename).
+
+    A ``dpi`` that would make the image larger than :data:`MAX_PIXELS` raises ValueError before
+    anything is drawn. Errors name ``path``, never the temporary file.
+    """
     path = Path(path)
+    check_pixels(fig, dpi)
+    if path.is_dir():
+        raise IsADirectoryError(f"cannot write the figure to {str(path)!r}: it is a directory")
     tmp = path.parent / f".{path.name}.{os.getpid()}.tmp"
     try:
         fig.savefig(tmp, dpi=dpi, format="png")
         os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise type(exc)(f"cannot write the figure to {str(path)!r}: {exc.strerror or exc}") from exc
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

@@ -19,7 +19,8 @@ Semantics, as in PyTorch DDP and Horovod:
 - BatchNorm running statistics stay per-rank while training and are averaged over the ranks
   before every evaluation and checkpoint (:func:`average_buffers`). BatchNorm's *batch*
   statistics are those of the rank's shard, so only networks without BatchNorm (and without
-  dropout, whose masks each rank draws itself) match one process exactly.
+  dropout, whose masks each rank draws itself) match one process exactly; a last batch that
+  leaves a rank one sample stops BatchNorm with a ValueError (it cannot train on one).
 - Evaluation is sharded too: each rank scores a slice, the counts are summed.
 - Only rank 0 prints, shows progress and writes files (:meth:`DistributedTrainer.save_checkpoint`).
 - A rank that raises must not leave the others blocked in a collective: :func:`init_distributed`

@@ -3,9 +3,10 @@
 Differences from the book's ``common/trainer.py`` (same signature and result lists):
 
 - An epoch is a real pass over a fresh permutation of the data (``sampling='epoch'``, the
-  default; the last batch may be smaller). The book's sampling with replacement is
-  ``sampling='replacement'``, and its epoch count no longer needs the batch size to divide the
-  data (the book's ``current_iter % iter_per_epoch`` test silently never fires otherwise).
+  default; the last batch may be smaller, or one larger where a batch of one would be left).
+  The book's sampling with replacement is ``sampling='replacement'``, and its epoch count no
+  longer needs the batch size to divide the data (the book's ``current_iter % iter_per_epoch``
+  test silently never fires otherwise).
 - The dataset is moved to the device once; batches are taken there with ``xp.take`` by device
   index arrays, never rebuilt on the host.
 - The training loss of an iteration is the loss of the forward pass that computed the gradient
@@ -18,7 +19,6 @@ Differences from the book's ``common/trainer.py`` (same signature and result lis
 
 from __future__ import annotations
 
-import math
 import sys
 import time
 
@@ -95,7 +95,10 @@ class Trainer:
             if not hasattr(optimizer, "update"):
                 raise TypeError(f"optimizer must be a name or have update(params, grads), got {optimizer!r}")
             self.optimizer = optimizer
-        self.iter_per_epoch = max(math.ceil(self.train_size / self.batch_size), 1)
+        # A lone last sample joins the batch before it: a batch of one has no batch statistics
+        # (BatchNormalization refuses to train on it), so 10 samples in 3s are batches of 3, 3, 4.
+        full, rest = divmod(self.train_size, self.batch_size)
+        self.iter_per_epoch = max(full + (rest > 1), 1)
         self.max_iter = self.epochs * self.iter_per_epoch
         self.current_iter, self.current_epoch = 0, 0
         self.train_loss_list: list[float] = []
@@ -146,7 +149,8 @@ class Trainer:
         pos = self.current_iter % self.iter_per_epoch
         if pos == 0 or self._order is None:
             self._order = self._draw()
-        return self._order[pos * self.batch_size:min((pos + 1) * self.batch_size, self.train_size)]
+        last = pos == self.iter_per_epoch - 1
+        return self._order[pos * self.batch_size:self.train_size if last else (pos + 1) * self.batch_size]
 
     def _gradient(self, idx):
         """(grads, loss) of the batch at device indices ``idx``; the hook that

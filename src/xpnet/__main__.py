@@ -1,0 +1,8 @@
+"""``python -m xpnet``: the ``xpnet`` command (:mod:`xpnet.cli`)."""
+
+import sys
+
+from .cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())
