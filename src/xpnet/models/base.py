@@ -22,7 +22,9 @@ Differences from the book's networks (same results where the book is right):
   convolution), never on biases or BatchNorm's ``gamma``/``beta``.
 - Assigning ``params[k] = new_array`` (the book's ``load_params`` style) also rebinds the layer,
   so the network never silently keeps training an orphaned array.
-- The input shape is checked at the entry of ``predict``/``loss``/``gradient``.
+- The input shape is checked at the entry of ``predict``/``loss``/``gradient``, and the label
+  range at the entry of ``loss``/``gradient``/``accuracy`` (:meth:`check_labels`, one device
+  sync); the Trainer checks its datasets once and calls ``gradient(x, t, check=False)``.
 - A ``Relu`` directly followed by a max ``Pooling`` runs *after* it (:func:`execution_order`):
   ReLU is monotone, so ``maxpool(relu(x)) == relu(maxpool(x))`` and the gradients are the same
   (the first maximum of a window with a positive max is the same element either way; a window
@@ -39,6 +41,7 @@ from collections import OrderedDict
 from .. import io as _io
 from ..backend import array_namespace, ones, zeros
 from ..functions.conv import conv_output_size
+from ..functions.losses import check_label_range
 from ..initializers import init_weight
 from ..layers import Affine, BatchNormalization, Convolution, Pooling, Relu, SoftmaxWithLoss
 from ..regularization import PENALTIES, penalty, penalty_grad
@@ -102,6 +105,7 @@ class Network:
         self.buffers = _Linked()
         self.grads: dict = {}
         self.last_loss = None
+        self.num_classes = None
         self._decayed: list[str] = []
         self._owners: dict = {}
         self._counts: dict = {}
@@ -130,6 +134,7 @@ class Network:
     def add_affine(self, n_in: int, n_out: int, weight_init_std):
         """Append ``Affine`` with W of shape (n_in, n_out) drawn with fan-in ``n_in``, b = 0."""
         W = init_weight((n_in, n_out), weight_init_std, fan_in=n_in)
+        self.num_classes = int(n_out)  # the last Affine's outputs are the scores
         return self.add("Affine", Affine(W, zeros((n_out,))))
 
     def add_conv(self, shape, filter_num: int, filter_size: int, stride: int, pad: int, weight_init_std):
@@ -181,8 +186,18 @@ class Network:
         weights = [self.params[k] for k in self._decayed]
         return penalty(weights, self.weight_decay_lambda, self.weight_decay_norm)
 
-    def loss(self, x, t, train_flg: bool = False):
-        """Mean cross-entropy of ``predict(x)`` against ``t`` plus the weight decay; shape ()."""
+    def check_labels(self, t) -> None:
+        """ValueError naming the first label outside ``0..num_classes-1`` (one device sync)."""
+        if self.num_classes is not None:
+            check_label_range(t, self.num_classes)
+
+    def loss(self, x, t, train_flg: bool = False, *, check: bool = True):
+        """Mean cross-entropy of ``predict(x)`` against ``t`` plus the weight decay; shape ().
+
+        ``check=False`` skips :meth:`check_labels` (for labels already checked: the Trainer).
+        """
+        if check:
+            self.check_labels(t)
         y = self.predict(x, train_flg=train_flg)
         return self.last_layer.forward(y, t) + self.weight_decay()
 
@@ -213,12 +228,13 @@ class Network:
         self.grads = grads
         return dout
 
-    def gradient(self, x, t) -> dict:
+    def gradient(self, x, t, *, check: bool = True) -> dict:
         """Gradients of :meth:`loss` in training mode, keyed like ``params``.
 
-        The forward's loss is kept as ``self.last_loss`` (0-d array on the device).
+        The forward's loss is kept as ``self.last_loss`` (0-d array on the device). With
+        ``check=False`` no value is read from the device (see :meth:`loss`).
         """
-        self.last_loss = self.loss(x, t, train_flg=True)
+        self.last_loss = self.loss(x, t, train_flg=True, check=check)
         self.backward(1, input_grad=False)
         return self.grads
 
@@ -236,6 +252,7 @@ class Network:
         if int(batch_size) < 1:
             raise ValueError(f"batch_size must be positive, got {batch_size!r}")
         xp = array_namespace(x, t)
+        self.check_labels(t)
         labels = t if t.ndim == 1 else xp.argmax(t, axis=1)
         correct = 0
         for i in range(0, n, int(batch_size)):
