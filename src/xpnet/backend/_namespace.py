@@ -101,7 +101,11 @@ def get_device():
             return cupy.cuda.Device()
         return cupy.cuda.Device(int(dev.split(":")[-1]))
     if name == "array_api_strict":
-        return None
+        if dev is None or dev == "cpu":
+            return None
+        import array_api_strict
+
+        return array_api_strict.Device(dev)
     return "cpu"
 
 
@@ -144,7 +148,7 @@ def asarray(x, /, *, dtype=None, copy=None):
         dtype = getattr(xp, dtype)
     kwargs = {"dtype": dtype}
     device = get_device()
-    if device is not None and name in ("torch", "cupy"):
+    if device is not None and name in ("torch", "cupy", "array_api_strict"):
         kwargs["device"] = device
     if name == "cupy":
         with device:
