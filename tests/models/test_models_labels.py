@@ -1,5 +1,5 @@
 """The label range is checked where labels enter a network (its public calls), once, and not
-inside the Trainer's steps, which call ``gradient(x, t, check=False)``."""
+inside the Trainer's steps, which run in ``trusted_labels()``."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from xpnet.backend import asarray
+from xpnet.functions.losses import trusted_labels
 from xpnet.models import MultiLayerNet
 
 CALLS = {
@@ -25,12 +26,15 @@ def test_public_calls_reject_labels_out_of_range(xp, call, bad):
         call(net, x, t)
 
 
-def test_unchecked_gradient_skips_the_label_range(xp):
-    """``check=False`` is the Trainer's path: labels were checked when the data arrived."""
+def test_trusted_labels_skip_the_range_check(xp):
+    """The Trainer's steps run in ``trusted_labels()``: labels were checked when the data arrived."""
     net = MultiLayerNet(4, [5], 3)
     x, t = asarray(np.ones((3, 4))), asarray(np.array([0, 3, 2]))
-    grads = net.gradient(x, t, check=False)
+    with trusted_labels():
+        grads = net.gradient(x, t)
     assert set(grads) == set(net.params)
+    with pytest.raises(ValueError, match="label 3"):  # and only inside the block
+        net.gradient(x, t)
 
 
 def test_num_classes_is_the_last_affines_outputs(xp):

@@ -24,7 +24,7 @@ Differences from the book's networks (same results where the book is right):
   so the network never silently keeps training an orphaned array.
 - The input shape is checked at the entry of ``predict``/``loss``/``gradient``, and the label
   range at the entry of ``loss``/``gradient``/``accuracy`` (:meth:`check_labels`, one device
-  sync); the Trainer checks its datasets once and calls ``gradient(x, t, check=False)``.
+  sync); the Trainer checks its datasets once and runs its steps in ``trusted_labels()``.
 - A ``Relu`` directly followed by a max ``Pooling`` runs *after* it (:func:`execution_order`):
   ReLU is monotone, so ``maxpool(relu(x)) == relu(maxpool(x))`` and the gradients are the same
   (the first maximum of a window with a positive max is the same element either way; a window
@@ -187,17 +187,14 @@ class Network:
         return penalty(weights, self.weight_decay_lambda, self.weight_decay_norm)
 
     def check_labels(self, t) -> None:
-        """ValueError naming the first label outside ``0..num_classes-1`` (one device sync)."""
+        """ValueError naming the first label outside ``0..num_classes-1`` (one device sync;
+        none inside :func:`~xpnet.functions.losses.trusted_labels`)."""
         if self.num_classes is not None:
             check_label_range(t, self.num_classes)
 
-    def loss(self, x, t, train_flg: bool = False, *, check: bool = True):
-        """Mean cross-entropy of ``predict(x)`` against ``t`` plus the weight decay; shape ().
-
-        ``check=False`` skips :meth:`check_labels` (for labels already checked: the Trainer).
-        """
-        if check:
-            self.check_labels(t)
+    def loss(self, x, t, train_flg: bool = False):
+        """Mean cross-entropy of ``predict(x)`` against ``t`` plus the weight decay; shape ()."""
+        self.check_labels(t)
         y = self.predict(x, train_flg=train_flg)
         return self.last_layer.forward(y, t) + self.weight_decay()
 
@@ -228,13 +225,12 @@ class Network:
         self.grads = grads
         return dout
 
-    def gradient(self, x, t, *, check: bool = True) -> dict:
+    def gradient(self, x, t) -> dict:
         """Gradients of :meth:`loss` in training mode, keyed like ``params``.
 
-        The forward's loss is kept as ``self.last_loss`` (0-d array on the device). With
-        ``check=False`` no value is read from the device (see :meth:`loss`).
+        The forward's loss is kept as ``self.last_loss`` (0-d array on the device).
         """
-        self.last_loss = self.loss(x, t, train_flg=True, check=check)
+        self.last_loss = self.loss(x, t, train_flg=True)
         self.backward(1, input_grad=False)
         return self.grads
 
