@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from xpnet.models import AlexNet, DeepConvNet, MultiLayerNet, MultiLayerNetExtend, SimpleConvNet
+from xpnet.optimizers import OPTIMIZERS
 
 CLASSES = 3
 _CONV = {"filter_num": 2, "filter_size": 3, "pad": 1, "stride": 1}
@@ -26,6 +27,14 @@ MODELS = {
     "DeepConvNet": (_deep, (1, 8, 8)),
     "AlexNet": (lambda **d: AlexNet((1, 28, 28), CLASSES, width=1 / 32, use_lrn=True, use_batchnorm=True, **d),
                 (1, 28, 28)),
+}
+
+
+#: id -> (optimizer name, optimizer keywords, network weight-decay keywords)
+OPTIMIZER_CASES = {
+    "adam+clip_norm": ("adam", {"clip_norm": 1.0}, {}),
+    "sgd+l1": ("sgd", {}, {"weight_decay_lambda": 0.1, "weight_decay_norm": "l1"}),
+    **{name: (name, {}, {}) for name in OPTIMIZERS},  # includes plain adam
 }
 
 

@@ -16,19 +16,10 @@ import torch
 
 import xpnet
 from xpnet.backend import array_namespace
-from xpnet.optimizers import OPTIMIZERS
 from xpnet.testing import HostSyncError, no_host_sync
 from xpnet.training import Trainer
 
-from simulated_models import MODELS, host_data
-
-#: id -> (optimizer name, optimizer keywords, network weight-decay keywords)
-OPTIMIZER_CASES = {
-    "adam+clip_norm": ("adam", {"clip_norm": 1.0}, {}),
-    "sgd+l1": ("sgd", {}, {"weight_decay_lambda": 0.1, "weight_decay_norm": "l1"}),
-    **{name: (name, {}, {}) for name in OPTIMIZERS},  # includes plain adam
-}
-
+from simulated_models import MODELS, OPTIMIZER_CASES, host_data
 
 @pytest.fixture
 def meta():
