@@ -25,8 +25,9 @@ MODELS = {
     "SimpleConvNet": (lambda **d: SimpleConvNet((1, 6, 6), _CONV, hidden_size=4, output_size=CLASSES, **d),
                       (1, 6, 6)),
     "DeepConvNet": (_deep, (1, 8, 8)),
-    "AlexNet": (lambda **d: AlexNet((1, 28, 28), CLASSES, width=1 / 32, use_lrn=True, use_batchnorm=True, **d),
-                (1, 28, 28)),
+    "AlexNet": (
+        lambda **d: AlexNet((1, 28, 28), CLASSES, width=1 / 32, use_lrn=True, use_batchnorm=True, **d),
+        (1, 28, 28)),
 }
 
 

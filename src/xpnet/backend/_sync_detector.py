@@ -55,7 +55,9 @@ def _tensors(args, kwargs):
 
 def _stand_in(t):
     """Zeros of ``t``'s shape and dtype on the host (meta tensors have no values to read)."""
-    return torch.zeros(t.shape, dtype=t.dtype) if isinstance(t, torch.Tensor) and t.device.type == "meta" else t
+    if isinstance(t, torch.Tensor) and t.device.type == "meta":
+        return torch.zeros(t.shape, dtype=t.dtype)
+    return t
 
 
 def _where() -> str:

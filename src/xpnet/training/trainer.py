@@ -16,9 +16,10 @@ Differences from the book's ``common/trainer.py`` (same signature and result lis
   the parameters of the last check with finite losses have been restored.
 - A train step never waits for the device. The labels are range-checked once, when the data
   arrives (by an xpnet :class:`~xpnet.models.base.Network`'s ``check_labels``), and the steps
-  run inside ``trusted_labels()``, which skips the check again; the only device-to-host transfers are that check, the loss check every
-  ``check_every`` iterations and evaluation, each inside a ``scheduled_sync`` block that the sync
-  detector (:func:`xpnet.testing.no_host_sync`) allows.
+  run inside ``trusted_labels()``, which skips the check again. The only device-to-host
+  transfers are that check, the loss check every ``check_every`` iterations and evaluation,
+  each inside a ``scheduled_sync`` block that the sync detector
+  (:func:`xpnet.testing.no_host_sync`) allows.
 """
 
 from __future__ import annotations
