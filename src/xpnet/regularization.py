@@ -40,9 +40,14 @@ def l1_penalty(W, lam):
 
 
 def l1_grad(W, lam):
-    """``λ·sign(W)``, a subgradient of :func:`l1_penalty` (0 at W = 0)."""
+    """``λ·sign(W)``, a subgradient of :func:`l1_penalty` (0 at W = 0, NaN at NaN).
+
+    sign through ``where``, not ``xp.sign``: compat's CuPy and torch ``sign`` write NaNs through a
+    boolean mask, a host sync per weight on a GPU.
+    """
     xp = array_namespace(W)
-    return _lam(lam) * xp.sign(W)
+    sign = xp.where(W > 0, 1.0, xp.where(W < 0, -1.0, W))  # W itself where W is ±0 or NaN
+    return _lam(lam) * sign
 
 
 PENALTIES = {"l2": (l2_penalty, l2_grad), "l1": (l1_penalty, l1_grad)}

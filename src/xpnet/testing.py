@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+from typing import Iterator
+
 import numpy as np
 
 from .backend import array_namespace, to_numpy
@@ -21,3 +24,32 @@ def assert_close(actual, expected, *, rtol: float = 1e-7, atol: float = 0.0, xp=
     if a.shape != e.shape:
         raise AssertionError(f"shape {a.shape} != expected {e.shape}")
     np.testing.assert_allclose(a, e, rtol=rtol, atol=atol)
+
+
+class HostSyncError(AssertionError):
+    """Code that must not wait for the device (a train step) read from it or copied to the host."""
+
+
+@contextlib.contextmanager
+def no_host_sync() -> Iterator:
+    """Fail with :class:`HostSyncError` listing every host sync in the block, with its source line.
+
+    Allowed: transfers inside :func:`xpnet.backend._sync.scheduled_sync` blocks (the Trainer's),
+    counted in the yielded log's ``scheduled`` (reason -> count). Watches torch tensors off the CPU:
+    run the block on ``DL_BACKEND=torch DL_DEVICE=meta`` (CI) or CUDA. On ``meta`` scalar reads
+    and host copies give zeros, so the block runs to its end and every sync is listed; an error
+    the stand-ins cause downstream is chained to the HostSyncError. See
+    :mod:`xpnet.backend._sync_detector`.
+    """
+    from .backend._sync_detector import HostSyncDetector
+
+    detector = HostSyncDetector()
+    try:
+        with detector as log:
+            yield log
+    except Exception as exc:
+        if detector.log.unscheduled:
+            raise HostSyncError(detector.log.report()) from exc
+        raise
+    if detector.log.unscheduled:
+        raise HostSyncError(detector.log.report())

@@ -10,6 +10,7 @@ import torch.nn.functional as F
 import xpnet
 from xpnet.backend import array_namespace, choice, normal
 from xpnet.functions import cross_entropy_error, softmax, softmax_cross_entropy
+from xpnet.functions.losses import check_label_range
 from xpnet.layers import SoftmaxWithLoss
 from xpnet.testing import assert_close
 
@@ -82,20 +83,22 @@ def test_loss_and_gradient_finite_for_extreme_logits(xp, dtype, big):
     assert np.isfinite(xpnet.to_numpy(cross_entropy_error(softmax(x), t)))
 
 
-def _entry_points():
-    return [
+def _entry_points(layer=True):
+    points = [
         pytest.param(softmax_cross_entropy, id="softmax_cross_entropy"),
         pytest.param(cross_entropy_error, id="cross_entropy_error"),
-        pytest.param(lambda x, t: SoftmaxWithLoss().forward(x, t), id="SoftmaxWithLoss"),
     ]
+    return points + [pytest.param(lambda x, t: SoftmaxWithLoss().forward(x, t), id="SoftmaxWithLoss")] * layer
 
 
 # (x array, t array, exception, message pattern): each row is one bad-input case.
-BAD_TARGETS = [
+BAD_LABEL_VALUES = [
     pytest.param(np.zeros((4, 5), np.float32), np.array([0, 1, 5, 2]), ValueError,
                  "label 5 is out of range for 5 classes", id="label-too-large"),
     pytest.param(np.zeros((4, 5), np.float32), np.array([0, -1, 3, 2]), ValueError,
                  "label -1 is out of range for 5 classes", id="label-negative"),
+]
+BAD_TARGETS = [
     pytest.param(np.zeros((4, 5), np.float32), np.array([0.0, 1.0, 3.0, 2.0], np.float32), TypeError,
                  "labels t must be integers .* got dtype .*float32", id="float-labels"),
     pytest.param(np.zeros((4, 5), np.float32), np.array([0, 1, 3]), ValueError,
@@ -115,11 +118,38 @@ BAD_TARGETS = [
 ]
 
 
+def _device(x, t):
+    return xpnet.asarray(x, dtype=x.dtype.name), xpnet.asarray(t, dtype=t.dtype.name)
+
+
 @pytest.mark.parametrize("loss_fn", _entry_points())
 @pytest.mark.parametrize("x, t, exc, pattern", BAD_TARGETS)
 def test_bad_targets_raise_naming_the_offender(xp, loss_fn, x, t, exc, pattern):
     with pytest.raises(exc, match=pattern):
-        loss_fn(xpnet.asarray(x, dtype=x.dtype.name), xpnet.asarray(t, dtype=t.dtype.name))
+        loss_fn(*_device(x, t))
+
+
+@pytest.mark.parametrize("loss_fn", _entry_points(layer=False))
+@pytest.mark.parametrize("x, t, exc, pattern", BAD_LABEL_VALUES)
+def test_public_losses_check_the_label_range(xp, loss_fn, x, t, exc, pattern):
+    with pytest.raises(exc, match=pattern):
+        loss_fn(*_device(x, t))
+
+
+@pytest.mark.parametrize("x, t, exc, pattern", BAD_LABEL_VALUES)
+def test_check_label_range_names_the_label(xp, x, t, exc, pattern):
+    with pytest.raises(exc, match=pattern):
+        check_label_range(xpnet.asarray(t), 5)
+    check_label_range(xpnet.asarray(np.array([0, 4, 3])), 5)  # in range: no error
+
+
+@pytest.mark.parametrize("x, t, exc, pattern", BAD_LABEL_VALUES)
+def test_softmax_with_loss_reads_no_label_values(xp, x, t, exc, pattern):
+    """The layer runs inside every train step, so it checks shapes only: an out-of-range label
+    (caught at the entry points) gives an all-zero one-hot row instead of a device sync."""
+    layer = SoftmaxWithLoss()
+    layer.forward(*_device(x, t))
+    assert np.all(xpnet.to_numpy(xp.sum(layer.t, axis=1)) == (t >= 0) * (t < 5))
 
 
 def test_targets_from_another_backend_raise_type_error_naming_both():

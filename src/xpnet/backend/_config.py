@@ -3,7 +3,10 @@
 Nothing here runs at import time: ``DL_BACKEND``, ``DL_DEVICE`` and ``DL_DTYPE`` are read on
 first use, and an explicit :func:`set_backend` / :func:`use_backend` wins over the environment.
 Compute code never asks this module which backend is active: it takes the namespace from its
-input arrays. The setting decides only where *new* arrays are created (initializers, RNG, the
+input arrays. Two devices simulate an accelerator on a CPU-only machine (CI): torch's ``'meta'``
+(shapes without values; with :mod:`xpnet.testing`'s sync detector it finds every host sync) and
+array-api-strict's ``'device1'``/``'device2'`` (an array created without ``device=`` fails to
+meet them). The setting decides only where *new* arrays are created (initializers, RNG, the
 moment the Trainer moves a dataset to the device).
 """
 
@@ -16,6 +19,9 @@ from typing import Iterator
 
 BACKENDS = ("numpy", "cupy", "torch", "array_api_strict")
 DTYPES = ("float32", "float64")
+#: array-api-strict's devices: its default ('cpu') and two more that only simulate an
+#: accelerator: arrays on them cannot meet arrays created without ``device=``.
+STRICT_DEVICES = ("cpu", "device1", "device2")
 
 _INSTALL = {
     "cupy": "pip install 'xpnet[cupy]'  (a CUDA 12 wheel, cupy-cuda12x)",
@@ -53,17 +59,24 @@ def _validate_device(backend: str, device: object) -> str | None:
     if device is None or device == "":
         return None
     text = str(device).strip().lower()
-    if backend in ("numpy", "array_api_strict"):
+    if backend == "numpy":
         if text != "cpu":
-            raise ValueError(f"backend {backend!r} runs on the CPU only, got device {device!r}")
+            raise ValueError(f"backend 'numpy' runs on the CPU only, got device {device!r}")
         return "cpu"
+    if backend == "array_api_strict":
+        if text not in STRICT_DEVICES:
+            raise ValueError(
+                f"backend 'array_api_strict' takes device {', '.join(map(repr, STRICT_DEVICES))}, "
+                f"got {device!r}"
+            )
+        return text
     if backend == "cupy":
         if text == "cuda" or text.startswith("cuda:") or text.isdigit():
             return text
         raise ValueError(f"backend 'cupy' takes a CUDA device ('cuda', 'cuda:N'), got {device!r}")
-    if text == "cpu" or text == "cuda" or text.startswith("cuda:"):
+    if text in ("cpu", "cuda", "meta") or text.startswith("cuda:"):
         return text
-    raise ValueError(f"backend 'torch' takes device 'cpu', 'cuda' or 'cuda:N', got {device!r}")
+    raise ValueError(f"backend 'torch' takes device 'cpu', 'cuda', 'cuda:N' or 'meta', got {device!r}")
 
 
 def _import_backend(name: str):
@@ -141,7 +154,8 @@ def set_backend(name: str, *, device: str | None = None) -> None:
 
 
 def set_device(device: str | None) -> None:
-    """Device for the current backend: ``'cpu'``, ``'cuda'`` or ``'cuda:N'`` (torch, cupy)."""
+    """Device for the current backend: ``'cpu'``, ``'cuda'``, ``'cuda:N'`` (torch, cupy), ``'meta'``
+    (torch), ``'device1'``/``'device2'`` (array_api_strict)."""
     name = get_backend()
     dev = _validate_device(name, device)
     _check_available(name, dev)

@@ -101,7 +101,11 @@ def get_device():
             return cupy.cuda.Device()
         return cupy.cuda.Device(int(dev.split(":")[-1]))
     if name == "array_api_strict":
-        return None
+        if dev is None or dev == "cpu":
+            return None
+        import array_api_strict
+
+        return array_api_strict.Device(dev)
     return "cpu"
 
 
@@ -112,6 +116,10 @@ def to_numpy(x) -> np.ndarray:
         return x.get()
     if lib == "torch":
         return x.detach().cpu().numpy()
+    if lib == "array_api_strict":  # its simulated devices ('device1') hand data out from its CPU only
+        import array_api_strict
+
+        x = x.to_device(array_api_strict.__array_namespace_info__().default_device())
     return np.asarray(x)
 
 
@@ -144,7 +152,7 @@ def asarray(x, /, *, dtype=None, copy=None):
         dtype = getattr(xp, dtype)
     kwargs = {"dtype": dtype}
     device = get_device()
-    if device is not None and name in ("torch", "cupy"):
+    if device is not None and name in ("torch", "cupy", "array_api_strict"):
         kwargs["device"] = device
     if name == "cupy":
         with device:

@@ -2,8 +2,14 @@
 
 The array API standard has no random numbers, so this shim wraps each library's own generator
 (NumPy ``Generator``, CuPy ``RandomState``, ``torch.Generator``; array-api-strict draws with
-NumPy on the host, which is its device). ``seed(n)`` makes every later draw reproducible on a
-given backend; results differ *between* backends, which use different generators.
+NumPy on the host and places the result on the current device). ``seed(n)`` makes every later
+draw reproducible on a given backend; results differ *between* backends, which use different
+generators. torch's ``'meta'`` device holds no values and has no generator: draws there are
+shapes only.
+
+No draw waits for the device: :func:`choice` on CuPy scales uniform draws
+(:func:`indices_from_uniform`) instead of calling ``RandomState.randint``, whose rejection
+sampling reads a sum back to the host unless ``n`` is a power of two.
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ import numpy as np
 
 from .._validation import check_int
 from ._config import get_backend, get_device_name
-from ._namespace import default_float, get_device, get_namespace
+from ._namespace import array_namespace, default_float, get_device, get_namespace
 
 _seed: dict[str, int | None] = {"value": None}
 _generators: dict[tuple[str, str | None], object] = {}
@@ -40,7 +46,8 @@ def _generator():
         elif name == "torch":
             import torch
 
-            gen = torch.Generator(device=get_device()).manual_seed(s)
+            device = get_device()
+            gen = None if device.type == "meta" else torch.Generator(device=device).manual_seed(s)
         else:
             gen = np.random.default_rng(s)
         _generators[key] = gen
@@ -82,7 +89,14 @@ def _standard(kind: str, shape, dtype):
                 return gen.standard_normal(shape, dtype=getattr(cupy, dt))
             return gen.random_sample(shape, dtype=getattr(cupy, dt))
     host = gen.standard_normal(shape, dtype=dt) if kind == "normal" else gen.random(shape, dtype=dt)
-    return get_namespace().asarray(host)
+    return _from_host(host)
+
+
+def _from_host(host):
+    """A NumPy draw on the current numpy / array-api-strict device (strict has several)."""
+    device = get_device()
+    xp = get_namespace()
+    return xp.asarray(host) if device is None else xp.asarray(host, device=device)
 
 
 def normal(shape, *, mean: float = 0.0, std: float = 1.0, dtype=None):
@@ -121,7 +135,7 @@ def permutation(n: int):
     if name == "cupy":
         with get_device():
             return gen.permutation(n)
-    return get_namespace().asarray(gen.permutation(n))
+    return _from_host(gen.permutation(n))
 
 
 def choice(n: int, size: int, *, replace: bool = True):
@@ -137,6 +151,20 @@ def choice(n: int, size: int, *, replace: bool = True):
 
         return torch.randint(0, n, (size,), generator=gen, device=get_device())
     if name == "cupy":
+        import cupy
+
         with get_device():
-            return gen.randint(0, n, size=size, dtype="int64")
-    return get_namespace().asarray(gen.integers(0, n, size=size, dtype=np.int64))
+            return indices_from_uniform(gen.random_sample((size,), dtype=cupy.float64), n)
+    return _from_host(gen.integers(0, n, size=size, dtype=np.int64))
+
+
+def indices_from_uniform(u, n: int):
+    """``floor(u * n)`` as int64 indices in ``0..n-1``, for uniform draws ``u`` in [0, 1).
+
+    Elementwise on the device, nothing read back; the clamp to ``n - 1`` (through ``where``, not
+    compat's mask-indexing ``clip``) covers ``u * n`` rounding up to ``n``. With float64 ``u`` the
+    bias is below ``n / 2**53``.
+    """
+    xp = array_namespace(u)
+    i = xp.astype(xp.floor(u * n), xp.int64)
+    return xp.where(i < n - 1, i, n - 1)

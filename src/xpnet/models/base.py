@@ -26,7 +26,9 @@ Differences from the book's networks (same results where the book is right):
   :mod:`xpnet.backend._flat`) and :meth:`gradient` returns the gradients packed the same way,
   so an optimizer updates them all with a dozen whole-buffer operations. Rebinding a key
   unpacks it; the next :meth:`gradient` packs the parameters again.
-- The input shape is checked at the entry of ``predict``/``loss``/``gradient``.
+- The input shape is checked at the entry of ``predict``/``loss``/``gradient``, and the label
+  range at the entry of ``loss``/``gradient``/``accuracy`` (:meth:`check_labels`, one device
+  sync); the Trainer checks its datasets once and runs its steps in ``trusted_labels()``.
 - A ``Relu`` directly followed by a max ``Pooling`` runs *after* it (:func:`execution_order`):
   ReLU is monotone, so ``maxpool(relu(x)) == relu(maxpool(x))`` and the gradients are the same
   (the first maximum of a window with a positive max is the same element either way; a window
@@ -43,6 +45,7 @@ from collections import OrderedDict
 from .. import io as _io
 from ..backend import FlatBuffer, FlatDict, array_namespace, choice, flat_buffer_of, ones, seed, to_numpy, zeros
 from ..functions.conv import conv_output_size
+from ..functions.losses import check_label_range
 from ..functions.numerical import numerical_gradient
 from ..initializers import init_weight
 from ..layers import Affine, BatchNormalization, Convolution, Dropout, Pooling, Relu, SoftmaxWithLoss
@@ -122,6 +125,7 @@ class Network:
         self.buffers = _Linked()
         self.grads: dict = {}
         self.last_loss = None
+        self.num_classes = None
         self._decayed: list[str] = []
         self._owners: dict = {}
         self._counts: dict = {}
@@ -150,6 +154,7 @@ class Network:
     def add_affine(self, n_in: int, n_out: int, weight_init_std):
         """Append ``Affine`` with W of shape (n_in, n_out) drawn with fan-in ``n_in``, b = 0."""
         W = init_weight((n_in, n_out), weight_init_std, fan_in=n_in)
+        self.num_classes = int(n_out)  # the last Affine's outputs are the scores
         return self.add("Affine", Affine(W, zeros((n_out,))))
 
     def add_conv(self, shape, filter_num: int, filter_size: int, stride: int, pad: int, weight_init_std):
@@ -201,8 +206,15 @@ class Network:
         weights = [self.params[k] for k in self._decayed]
         return penalty(weights, self.weight_decay_lambda, self.weight_decay_norm)
 
+    def check_labels(self, t) -> None:
+        """ValueError naming the first label outside ``0..num_classes-1`` (one device sync;
+        none inside :func:`~xpnet.functions.losses.trusted_labels`)."""
+        if self.num_classes is not None:
+            check_label_range(t, self.num_classes)
+
     def loss(self, x, t, train_flg: bool = False):
         """Mean cross-entropy of ``predict(x)`` against ``t`` plus the weight decay; shape ()."""
+        self.check_labels(t)
         y = self.predict(x, train_flg=train_flg)
         return self.last_layer.forward(y, t) + self.weight_decay()
 
@@ -312,6 +324,7 @@ class Network:
         if int(batch_size) < 1:
             raise ValueError(f"batch_size must be positive, got {batch_size!r}")
         xp = array_namespace(x, t)
+        self.check_labels(t)
         labels = t if t.ndim == 1 else xp.argmax(t, axis=1)
         correct = 0
         for i in range(0, n, int(batch_size)):

@@ -2,8 +2,8 @@
 
 The norm is taken over *all* gradients together, ‖g‖ = sqrt(Σ_k Σ g_k²), and every gradient is
 scaled by ``max_norm / ‖g‖`` only when ‖g‖ > max_norm, so the direction of the whole update is
-kept. Everything stays on the device: the scale is a 0-d array, never pulled to the host, so a
-GPU run pays no synchronisation per parameter (or at all).
+kept. Everything stays on the device: the scale is a 0-d array, never pulled to the host, and no
+step uses mask indexing or a host-made scalar tensor, so a GPU run pays no synchronisation.
 
 Unlike torch's ``clip_grad_norm_`` this never mutates the caller's gradients (the layers own
 them): it returns a new dict. torch divides by ``norm + 1e-6``; here the scale is exactly
@@ -61,5 +61,8 @@ def clip_with_norm(grads: dict, max_norm: float):
     max_norm = positive("max_norm", max_norm)
     norm = global_norm(grads)
     xp = array_namespace(*grads.values())  # NumPy returns the norm as a scalar, not a 0-d array
-    scale = max_norm / xp.clip(norm, min=max_norm)
+    # max(norm, max_norm) through where: compat's CuPy clip writes through a boolean mask (a
+    # sync) and compat's torch maximum makes a device tensor of a Python float (a host copy).
+    # A NaN norm fails ``<=`` and propagates, as torch.clamp does.
+    scale = max_norm / xp.where(norm <= max_norm, max_norm, norm)
     return {k: g * xp.astype(scale, g.dtype) for k, g in grads.items()}, norm

@@ -15,6 +15,12 @@ Differences from the book's ``common/trainer.py`` (same signature and result lis
   ``check_every`` iterations.
 - A NaN or inf loss stops training with :class:`NonFiniteLossError` naming the iteration, after
   the parameters of the last check with finite losses have been restored.
+- A train step never waits for the device. The labels are range-checked once, when the data
+  arrives (by an xpnet :class:`~xpnet.models.base.Network`'s ``check_labels``), and the steps
+  run inside ``trusted_labels()``, which skips the check again. The only device-to-host
+  transfers are that check, the loss check every ``check_every`` iterations and evaluation,
+  each inside a ``scheduled_sync`` block that the sync detector
+  (:func:`xpnet.testing.no_host_sync`) allows.
 """
 
 from __future__ import annotations
@@ -26,6 +32,9 @@ import numpy as np
 
 from .._validation import check_int
 from ..backend import array_namespace, asarray, choice, permutation, seed, to_numpy
+from ..backend._sync import scheduled_sync
+from ..functions.losses import trusted_labels
+from ..models.base import Network
 from ..optimizers import get_optimizer
 from .callbacks import Callback
 
@@ -68,18 +77,22 @@ class Trainer:
         for name, value in (("epochs", epochs), ("mini_batch_size", mini_batch_size), ("check_every", check_every)):
             check_int(name, value)
         self.network = network
-        self.x_train, self.t_train = asarray(x_train), asarray(t_train)
-        self.x_test, self.t_test = asarray(x_test), asarray(t_test)
-        self.x_val = self.t_val = None
-        splits = [("train", self.x_train, self.t_train), ("test", self.x_test, self.t_test)]
-        if validation_data is not None:
-            if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
-                raise TypeError(f"validation_data must be a pair (x_val, t_val), got {type(validation_data).__name__}")
-            self.x_val, self.t_val = asarray(validation_data[0]), asarray(validation_data[1])
-            splits.append(("validation", self.x_val, self.t_val))
-        for split, x, t in splits:
-            if x.shape[0] != t.shape[0]:
-                raise ValueError(f"{split} set: x has {x.shape[0]} samples but t has {t.shape[0]}")
+        with scheduled_sync("data arrival"):
+            self.x_train, self.t_train = asarray(x_train), asarray(t_train)
+            self.x_test, self.t_test = asarray(x_test), asarray(t_test)
+            self.x_val = self.t_val = None
+            splits = [("train", self.x_train, self.t_train), ("test", self.x_test, self.t_test)]
+            if validation_data is not None:
+                if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+                    raise TypeError("validation_data must be a pair (x_val, t_val), "
+                                    f"got {type(validation_data).__name__}")
+                self.x_val, self.t_val = asarray(validation_data[0]), asarray(validation_data[1])
+                splits.append(("validation", self.x_val, self.t_val))
+            for split, x, t in splits:
+                if x.shape[0] != t.shape[0]:
+                    raise ValueError(f"{split} set: x has {x.shape[0]} samples but t has {t.shape[0]}")
+                if isinstance(network, Network):
+                    network.check_labels(t)
         self.train_size = int(self.x_train.shape[0])
         if self.train_size == 0:
             raise ValueError("the training set is empty")
@@ -158,10 +171,11 @@ class Trainer:
         xp = array_namespace(self.x_train)
         x_batch = xp.take(self.x_train, idx, axis=0)
         t_batch = xp.take(self.t_train, idx, axis=0)
-        grads = self.network.gradient(x_batch, t_batch)
-        loss = getattr(self.network, "last_loss", None)
-        if loss is None:
-            loss = self.network.loss(x_batch, t_batch, train_flg=False)
+        with trusted_labels():  # checked once, when the data arrived
+            grads = self.network.gradient(x_batch, t_batch)
+            loss = getattr(self.network, "last_loss", None)
+            if loss is None:
+                loss = self.network.loss(x_batch, t_batch, train_flg=False)
         return grads, xp.asarray(loss)  # NumPy's float64 reductions give np.float64, a Python float
 
     def train_step(self):
@@ -176,6 +190,10 @@ class Trainer:
     def _flush_losses(self) -> None:
         if not self._pending:
             return
+        with scheduled_sync("loss check"):
+            self._check_losses()
+
+    def _check_losses(self) -> None:
         xp = array_namespace(self._pending[0])
         values = to_numpy(xp.stack([xp.reshape(v, ()) for v in self._pending])).astype(float)
         first_iter = self.current_iter - len(values)
@@ -201,7 +219,8 @@ class Trainer:
         n = self.evaluate_sample_num_per_epoch
         if n is not None:
             x, t = x[:n, ...], t[:n, ...]  # explicit ellipsis: array-api-strict rejects x[:n] on 2-D
-        return float(self.network.accuracy(x, t, batch_size=self.eval_batch_size))
+        with scheduled_sync("evaluation"):
+            return float(self.network.accuracy(x, t, batch_size=self.eval_batch_size))
 
     # -- the loop ----------------------------------------------------------------------------
 
@@ -263,4 +282,5 @@ class Trainer:
     @property
     def final_test_accuracy(self) -> float:
         """Accuracy on the whole test set (the book prints it after training)."""
-        return float(self.network.accuracy(self.x_test, self.t_test, batch_size=self.eval_batch_size))
+        with scheduled_sync("evaluation"):
+            return float(self.network.accuracy(self.x_test, self.t_test, batch_size=self.eval_batch_size))
