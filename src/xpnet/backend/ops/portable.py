@@ -31,9 +31,8 @@ class Ops:
 
     # -- cached device constants --------------------------------------------------------
     def _table(self, xp, device, make, *args):
-        """``make(*args)`` (a host int64 table) as an array on ``device``, built once."""
-        return self._cache.get(xp, device, (make.__name__, args),
-                               lambda: xp.asarray(make(*args), device=device))
+        """``make(xp, device, *args)``, an index table of :mod:`._tables`, built once per device."""
+        return self._cache.get(xp, device, (make.__name__, args), lambda: make(xp, device, *args))
 
     def _constant(self, xp, value, shape, dtype, device):
         """A cached array of ``shape`` filled with ``value`` (zeros for sentinels, 0-d scalars)."""
@@ -86,7 +85,7 @@ class Ops:
         n, c, h, w = input_shape
         idx = self._table(xp, cols.device, _tables.add_columns_index, n, h, w, filter_h, filter_w,
                           stride, pad, row_length)
-        r = _tables.readers_per_pixel(h, w, filter_h, filter_w, stride, pad)
+        r = _tables.readers_per_pixel(filter_h, filter_w, stride)
         gathered = xp.take(xp.reshape(cols, (c, -1)), idx, axis=1)
         img = xp.sum(xp.reshape(gathered, (c, n, h, w, r)), axis=-1)
         return xp.permute_dims(img, (1, 0, 2, 3))
@@ -159,9 +158,9 @@ class Ops:
         arg, (x_shape, pool_h, pool_w, stride, pad) = ctx
         n, c, h, w = x_shape
         p = dout.shape[2] * dout.shape[3]
-        windows = self._table(xp, dout.device, _unpool_windows, h, w, pool_h, pool_w, stride, pad)
-        taps = self._table(xp, dout.device, _unpool_taps, h, w, pool_h, pool_w, stride, pad)
-        r = _tables.readers_per_pixel(h, w, pool_h, pool_w, stride, pad)
+        windows = self._table(xp, dout.device, _tables.unpool_windows, h, w, pool_h, pool_w, stride, pad)
+        taps = self._table(xp, dout.device, _tables.unpool_taps, h, w, pool_h, pool_w, stride, pad)
+        r = _tables.readers_per_pixel(pool_h, pool_w, stride)
         got = xp.take(xp.reshape(dout, (n, c, p)), windows, axis=2)
         if arg is None:  # avg: every reader shares equally; padding slots (tap -1) get nothing
             share = self._cache.get(xp, dout.device, ("avg-share", h, w, pool_h, pool_w, stride, pad,
@@ -201,12 +200,4 @@ class Ops:
 
 
 def _out_hw(shape, kh, kw, stride, pad):
-    return (shape[2] + 2 * pad - kh) // stride + 1, (shape[3] + 2 * pad - kw) // stride + 1
-
-
-def _unpool_windows(h, w, kh, kw, stride, pad):
-    return _tables.unpool_index(h, w, kh, kw, stride, pad)[0]
-
-
-def _unpool_taps(h, w, kh, kw, stride, pad):
-    return _tables.unpool_index(h, w, kh, kw, stride, pad)[1]
+    return _tables.out_size(shape[2], kh, stride, pad), _tables.out_size(shape[3], kw, stride, pad)

@@ -1,5 +1,5 @@
 # The book's ch06/batch_norm_gradient_check.py (oreilly-japan/deep-learning-from-scratch, MIT licence),
-# run on xpnet: only the imports changed, and the hidden layers are smaller.
+# run on xpnet: the imports changed, the hidden layers are smaller, and the batch holds two samples.
 # Every changed line says 'xpnet:'.
 # xpnet: no sys.path line
 import numpy as np
@@ -12,8 +12,8 @@ from xpnet.models import MultiLayerNetExtend  # xpnet: was common.multi_layer_ne
 network = MultiLayerNetExtend(input_size=784, hidden_size_list=[10, 10], output_size=10,
                               use_batchnorm=True)  # xpnet: hidden_size_list was [100, 100]
 
-x_batch = x_train[:1]
-t_batch = t_train[:1]
+x_batch = x_train[:2]  # xpnet: was [:1]; BatchNormalization refuses to train on one sample
+t_batch = t_train[:2]  # xpnet: was [:1] (its variance is 0: every output is beta, as torch says)
 
 grad_backprop = network.gradient(x_batch, t_batch)
 grad_numerical = network.numerical_gradient(x_batch, t_batch)
