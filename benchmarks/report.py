@@ -28,7 +28,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from . import chart, flops, machine, summary
+from . import chart, flops, machine, opcount, summary
 from .nets import NETS
 from .timing import BUDGET_ENV
 
@@ -104,6 +104,8 @@ def render(rows, off_rows: dict, probes, meta: dict, out: Path, dpi: int) -> str
              summary.flops_table(rows, meta["flops"], meta["machine"]["sgemm_gflops"]),
              "", "## peak memory during one train step, MiB "
              "(process RSS; NumPy arrays allocated by the step; GPU pool)", "", summary.memory_table(rows)]
+    parts += ["", "## array operations per train step, gradient + Adam (what a GPU launches; "
+              "benchmarks/opcount.py)", "", meta["ops_table"]]
     if probes:
         parts += ["", "## peak RSS of training above the post-import baseline, fresh process per cell, MiB",
                   "",
@@ -129,6 +131,7 @@ def main(argv=None) -> int:
     meta = {"machine": machine.describe(), "threads": args.threads, "runs": [],
             "flops": {spec.name: flops.step_flops(spec) for spec in NETS}}
     meta["machine"]["sgemm_gflops"] = round(flops.sgemm_gflops(), 1)
+    meta["ops"], meta["ops_table"] = opcount.ops_table(NETS)
     child_env = _env(args)
     meta["machine"]["env"] = {k: child_env.get(k) for k in machine.THREAD_ENV}  # what the suites saw
     compare = list(dict.fromkeys([*args.compare, *(["malloc"] if args.malloc_compare else [])]))

@@ -34,14 +34,15 @@ class FlatBuffer:
         self.data = data
         self.keys = tuple(keys)
         self.shapes = tuple(tuple(int(s) for s in shape) for shape in shapes)
-        xp = array_namespace(data)
-        self.views, start = {}, 0
-        for key, shape in zip(self.keys, self.shapes):
-            stop = start + math.prod(shape)
-            self.views[key] = xp.reshape(data[start:stop], shape)
-            start = stop
+        spans, start = [], 0
+        for shape in self.shapes:
+            spans.append((start, start + math.prod(shape)))
+            start = spans[-1][1]
         if start != data.shape[0]:
             raise ValueError(f"a flat buffer of {data.shape[0]} values cannot hold shapes {self.shapes}")
+        from .ops import get_ops
+
+        self.views = dict(zip(self.keys, get_ops(data).views(data, spans, self.shapes)))
 
     @classmethod
     def pack(cls, arrays: dict):
@@ -62,8 +63,9 @@ class FlatBuffer:
 
     def gather(self, arrays: dict):
         """A buffer of this layout holding ``arrays[k]`` for every key (one ``concat``)."""
-        xp = array_namespace(self.data)
-        data = xp.concat([xp.reshape(arrays[k], (-1,)) for k in self.keys])
+        from .ops import get_ops
+
+        data = get_ops(self.data).concat_flat([arrays[k] for k in self.keys])
         return FlatBuffer(data, self.keys, self.shapes)
 
     def backs(self, arrays: dict) -> bool:

@@ -41,8 +41,11 @@ def trusted_labels() -> Iterator[None]:
         _trusted.reset(token)
 
 
-def as_one_hot_targets(x, t):
+def as_one_hot_targets(x, t, *, encode: bool = True):
     """Validate ``(x, t)``; return ``x`` as (N, C) and ``t`` as one-hot rows in ``x``'s dtype.
+
+    With ``encode=False`` integer labels come back as labels, shape (N,) (one-hot rows are
+    still cast to ``x``'s dtype).
 
     Parameters
     ----------
@@ -91,6 +94,8 @@ def as_one_hot_targets(x, t):
         raise TypeError(
             f"labels t must be integers (or one-hot rows of shape ({n}, {c})), got dtype {t.dtype}"
         )
+    if not encode:
+        return x, t
     classes = xp.arange(c, dtype=xp.int64, device=t.device)
     return x, xp.astype(classes[None, :] == t[:, None], x.dtype)
 

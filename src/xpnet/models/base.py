@@ -216,7 +216,8 @@ class Network:
         """Mean cross-entropy of ``predict(x)`` against ``t`` plus the weight decay; shape ()."""
         self.check_labels(t)
         y = self.predict(x, train_flg=train_flg)
-        return self.last_layer.forward(y, t) + self.weight_decay()
+        loss = self.last_layer.forward(y, t)
+        return loss + self.weight_decay() if self.weight_decay_lambda else loss
 
     def forward(self, x, t, train_flg: bool = False):
         """The layer-contract name for :meth:`loss`, so ``gradient_check(network, x, t)`` works."""

@@ -28,6 +28,7 @@ __all__ = ["CupyOps", "NumpyOps", "Ops", "TorchOps", "get_ops", "use_ops"]
 
 _forced = threading.local()
 _made: dict = {}
+_by_type: dict = {}  # array type -> its ops: the hot path is one dict lookup (layers ask every call)
 
 
 def _numpy_ops() -> NumpyOps:
@@ -54,14 +55,22 @@ def get_ops(*arrays) -> Ops:
     forced = getattr(_forced, "ops", None)
     if forced is not None:
         return forced
+    kind = type(arrays[0]) if arrays else None
+    ops = _by_type.get(kind)
+    if ops is not None and all(type(a) is kind for a in arrays[1:]):
+        return ops
     xp = array_namespace(*arrays)
     if is_numpy_namespace(xp):
-        return _numpy_ops()
-    if is_cupy_namespace(xp):
-        return _made_once("cupy", CupyOps)
-    if is_torch_namespace(xp):
-        return _made_once("torch", TorchOps)
-    return _made_once("portable", Ops)
+        ops = _numpy_ops()
+    elif is_cupy_namespace(xp):
+        ops = _made_once("cupy", CupyOps)
+    elif is_torch_namespace(xp):
+        ops = _made_once("torch", TorchOps)
+    else:
+        ops = _made_once("portable", Ops)
+    if len({type(a) for a in arrays}) == 1:
+        _by_type[kind] = ops
+    return ops
 
 
 @contextlib.contextmanager

@@ -2,8 +2,9 @@
 torch-CUDA specifics go, each as a method overriding its portable twin in
 :class:`~.portable.Ops` and held equal to it by ``tests/backend/test_ops_twins.py``.
 
-None is overridden yet: until a kernel has been run and measured on a GPU, these backends run
-the portable code, which is already written for few launches per step.
+No CuPy kernel is written yet: until one has been run and measured on a GPU, CuPy runs the
+portable code, which is already written for few launches per step. torch overrides only what
+array-api-compat's torch wrapper makes cost extra launches.
 """
 
 from __future__ import annotations
@@ -18,6 +19,13 @@ class CupyOps(Ops):
 
 
 class TorchOps(Ops):
-    """Ops for torch tensors, CPU or CUDA (portable for now)."""
+    """Ops for torch tensors, CPU or CUDA."""
 
     name = "torch"
+
+    def _take(self, xp, x, indices, axis: int):
+        """``torch.index_select``: one kernel. array-api-compat's ``take`` first maps negative
+        indices (``where(i < 0, i + n, i)``, three more launches); the tables here have none."""
+        import torch
+
+        return torch.index_select(x, axis, indices)

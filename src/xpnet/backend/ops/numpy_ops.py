@@ -34,6 +34,25 @@ class NumpyOps(Ops):
 
     name = "numpy"
 
+    # -- flat buffers -------------------------------------------------------------------
+    def views(self, data, spans, shapes):
+        return [data[a:b].reshape(shape) for (a, b), shape in zip(spans, shapes)]
+
+    def concat_flat(self, arrays):
+        """One copy into a new buffer, split over threads (``np.concatenate`` runs on one core)."""
+        sizes = [a.size for a in arrays]
+        out = np.empty(sum(sizes), dtype=np.result_type(*arrays))
+        starts = np.cumsum([0, *sizes]).tolist()
+
+        def part(lo, hi):  # elements lo..hi of out, from whichever arrays they fall in
+            for a, start, stop in zip(arrays, starts[:-1], starts[1:]):
+                if start < hi and lo < stop:
+                    a0, a1 = max(lo, start), min(hi, stop)
+                    out[a0:a1] = a.reshape(-1)[a0 - start:a1 - start]
+
+        run_parts(part, chunks(out.shape[0]))
+        return out
+
     # -- ReLU ---------------------------------------------------------------------------
     def relu_forward(self, x):
         """``(max(x, 0), mask)``, mask the book's ``x <= 0``; threaded, in ``x``'s layout."""

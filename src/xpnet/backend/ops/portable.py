@@ -44,6 +44,30 @@ class Ops:
         host-to-device copy (a Python ``0.0`` may become a new device tensor on every call)."""
         return self._constant(xp, 0.0, (), like.dtype, like.device)
 
+    def zero_like(self, x):
+        """A cached 0-d zero of ``x``'s dtype on its device (for ``where`` and ``maximum``)."""
+        return self._zero(array_namespace(x), x)
+
+    def class_indices(self, xp, num_classes: int, dtype, device):
+        """``arange(num_classes)`` as a cached (1, C) row of ``dtype`` (labels compare against it)."""
+        return self._cache.get(xp, device, ("classes", num_classes, str(dtype)),
+                               lambda: xp.reshape(xp.arange(num_classes, dtype=dtype, device=device), (1, -1)))
+
+    def _take(self, xp, x, indices, axis: int):
+        """``xp.take``: elements of ``x`` at the (non-negative) ``indices`` along ``axis``."""
+        return xp.take(x, indices, axis=axis)
+
+    # -- flat buffers -------------------------------------------------------------------
+    def views(self, data, spans, shapes):
+        """``[reshape(data[a:b], shape) ...]``: views of a 1-D buffer (no copy)."""
+        xp = array_namespace(data)
+        return [xp.reshape(data[a:b], shape) for (a, b), shape in zip(spans, shapes)]
+
+    def concat_flat(self, arrays):
+        """Every array flattened and concatenated into one new 1-D array (one operation)."""
+        xp = array_namespace(*arrays)
+        return xp.concat([xp.reshape(a, (-1,)) for a in arrays])
+
     # -- ReLU ---------------------------------------------------------------------------
     def relu_forward(self, x):
         """``(max(x, 0), state)``; ``state`` is what :meth:`relu_backward` needs."""
@@ -76,7 +100,7 @@ class Ops:
         xp = array_namespace(x)
         n, c, h, w = x.shape
         idx = self._table(xp, x.device, _tables.columns_index, n, h, w, filter_h, filter_w, stride, pad)
-        cols = xp.take(self._channel_major(xp, x), idx, axis=1)
+        cols = self._take(xp, self._channel_major(xp, x), idx, axis=1)
         return xp.reshape(cols, (c * filter_h * filter_w, -1))
 
     def _add_taps(self, xp, cols, input_shape, filter_h, filter_w, stride, pad, row_length):
@@ -86,8 +110,8 @@ class Ops:
         idx = self._table(xp, cols.device, _tables.add_columns_index, n, h, w, filter_h, filter_w,
                           stride, pad, row_length)
         r = _tables.readers_per_pixel(filter_h, filter_w, stride)
-        gathered = xp.take(xp.reshape(cols, (c, -1)), idx, axis=1)
-        img = xp.sum(xp.reshape(gathered, (c, n, h, w, r)), axis=-1)
+        gathered = self._take(xp, xp.reshape(cols, (c, -1)), idx, axis=1)
+        img = _sum_readers(xp, xp.reshape(gathered, (c, n, h, w, r)))
         return xp.permute_dims(img, (1, 0, 2, 3))
 
     def add_columns(self, cols, input_shape, filter_h: int, filter_w: int, stride: int, pad: int):
@@ -144,7 +168,7 @@ class Ops:
             fill = self._constant(xp, -math.inf if mode == "max" else 0.0, (n, c, 1), x.dtype, x.device)
             src = xp.concat([src, fill], axis=2)
         idx = self._table(xp, x.device, _tables.pool_index, h, w, pool_h, pool_w, stride, pad)
-        windows = xp.reshape(xp.take(src, idx, axis=2), (n, c, oh * ow, k))
+        windows = xp.reshape(self._take(xp, src, idx, axis=2), (n, c, oh * ow, k))
         geometry = (tuple(x.shape), pool_h, pool_w, stride, pad)
         if mode == "avg":
             return xp.reshape(xp.mean(windows, axis=-1), (n, c, oh, ow)), (None, geometry)
@@ -161,16 +185,16 @@ class Ops:
         windows = self._table(xp, dout.device, _tables.unpool_windows, h, w, pool_h, pool_w, stride, pad)
         taps = self._table(xp, dout.device, _tables.unpool_taps, h, w, pool_h, pool_w, stride, pad)
         r = _tables.readers_per_pixel(pool_h, pool_w, stride)
-        got = xp.take(xp.reshape(dout, (n, c, p)), windows, axis=2)
+        got = self._take(xp, xp.reshape(dout, (n, c, p)), windows, axis=2)
         if arg is None:  # avg: every reader shares equally; padding slots (tap -1) get nothing
             share = self._cache.get(xp, dout.device, ("avg-share", h, w, pool_h, pool_w, stride, pad,
                                                       str(dout.dtype)),
                                     lambda: xp.astype(taps >= 0, dout.dtype) / (pool_h * pool_w))
             got = got * share
         else:
-            won = xp.take(xp.reshape(arg, (n, c, p)), windows, axis=2) == taps
+            won = self._take(xp, xp.reshape(arg, (n, c, p)), windows, axis=2) == taps
             got = xp.where(won, got, self._zero(xp, dout))
-        return xp.sum(xp.reshape(got, (n, c, h, w, r)), axis=-1)
+        return _sum_readers(xp, xp.reshape(got, (n, c, h, w, r)))
 
     # -- optimizers ---------------------------------------------------------------------
     def adam_step(self, p, g, m, v, *, beta1: float, beta2: float, eps: float, scale: float,
@@ -197,6 +221,13 @@ class Ops:
         step = m / d
         step *= scale
         p -= step
+
+
+def _sum_readers(xp, gathered):
+    """Sum over the last (readers) axis; with one reader per pixel a free reshape instead."""
+    if gathered.shape[-1] == 1:
+        return xp.reshape(gathered, gathered.shape[:-1])
+    return xp.sum(gathered, axis=-1)
 
 
 def _out_hw(shape, kh, kw, stride, pad):

@@ -1,0 +1,162 @@
+"""Every op of every backend's ops class equals the portable ``Ops`` on the same inputs.
+
+One table, ``CASES``: each row runs one op (a forward with its own backward, where the op has
+one: what a forward hands to its backward is each ops class's own business) on host inputs, once
+through the ops of the arrays' backend (``get_ops``: NumpyOps, TorchOps, CupyOps, or the portable
+ones on array-api-strict) and once through ``Ops()``, in float64, and compares every output.
+Adding a backend kernel means adding nothing here if its method already has a row; adding a
+method means adding a row (``test_every_op_has_a_row`` fails otherwise).
+"""
+
+from __future__ import annotations
+
+import inspect
+
+import numpy as np
+import pytest
+
+import xpnet
+from xpnet.backend import CupyOps, NumpyOps, Ops, TorchOps, array_namespace, get_ops, to_numpy
+
+RNG = np.random.default_rng(11)
+
+
+def _host(*shape):
+    return RNG.standard_normal(shape)
+
+
+def _relu(ops, x, dout):
+    out, state = ops.relu_forward(x)
+    return out, ops.relu_backward(dout, state)
+
+
+def _conv(stride, pad):
+    def run(ops, x, W, b, dout_seed):
+        out, ctx = ops.conv2d_forward(x, W, b, stride, pad)
+        xp = array_namespace(out)
+        dout = xp.reshape(xp.sin(xp.arange(out.shape[0] * out.shape[1] * out.shape[2] * out.shape[3],
+                                           dtype=out.dtype, device=out.device) + dout_seed), out.shape)
+        dx, dW, db = ops.conv2d_backward(dout, W, ctx, stride, pad)
+        return out, dx, dW, db
+    return run
+
+
+def _conv_params_only(ops, x, W, b, dout_seed):
+    out, ctx = ops.conv2d_forward(x, W, b, 1, 1)
+    dx, dW, db = ops.conv2d_backward(out * dout_seed, W, ctx, 1, 1, input_grad=False)
+    assert dx is None
+    return out, dW, db
+
+
+def _pool(kh, kw, stride, pad, mode):
+    def run(ops, x):
+        out, ctx = ops.pool2d_forward(x, kh, kw, stride, pad, mode)
+        dout = out * 0.5 + 1.0
+        return out, ops.pool2d_backward(dout, ctx)
+    return run
+
+
+def _columns(k, stride, pad):
+    def run(ops, x):
+        cols = ops.columns(x, k, k, stride, pad)
+        return cols, ops.add_columns(cols * 1.5, tuple(x.shape), k, k, stride, pad)
+    return run
+
+
+def _adam(divisor, decay):
+    def run(ops, p, g, m, v):
+        xp = array_namespace(p)
+        p, m, v = (xp.asarray(a, copy=True) for a in (p, m, v))
+        v = v * v  # a second moment is not negative
+        ops.adam_step(p, g, m, v, beta1=0.9, beta2=0.999, eps=1e-7, scale=0.01, divisor=divisor, decay=decay)
+        return p, m, v
+    return run
+
+
+def _take(ops, x, idx):
+    xp = array_namespace(x)
+    return (ops._take(xp, x, xp.astype(idx, xp.int64), axis=1),)
+
+
+def _constants(ops, x):
+    xp = array_namespace(x)
+    zero = ops.zero_like(x)
+    classes = ops.class_indices(xp, 5, xp.int64, x.device)
+    assert zero.shape == () and zero.dtype == x.dtype and classes.shape == (1, 5)
+    return xp.astype(classes, x.dtype), zero
+
+
+def _flat(ops, a, b, c):
+    data = ops.concat_flat([a, b, c])
+    views = ops.views(data, [(0, 12), (12, 15), (15, 15)], [(3, 4), (3,), (0,)])
+    data *= 2.0  # in place on the buffer: the views see it
+    return (data, *views)
+
+
+# row name -> (ops methods it exercises, function(ops, *arrays) -> outputs, host inputs)
+CASES = {
+    "relu": (("relu_forward", "relu_backward"), _relu, lambda: (_host(3, 4, 5, 6), _host(3, 4, 5, 6))),
+    "affine dx": (("affine_input_grad",), lambda ops, d, W, x: (ops.affine_input_grad(d, W, x),),
+                  lambda: (_host(4, 3), _host(6, 3), _host(4, 6))),
+    "im2col/col2im 3x3 s1 p1": (("columns", "add_columns"), _columns(3, 1, 1), lambda: (_host(2, 3, 7, 6),)),
+    "im2col/col2im 2x2 s2 p0": (("columns", "add_columns"), _columns(2, 2, 0), lambda: (_host(2, 3, 7, 6),)),
+    "conv 3x3 s1 p1, FN <= C": (("conv2d_forward", "conv2d_backward"), _conv(1, 1),
+                                lambda: (_host(2, 4, 7, 6), _host(3, 4, 3, 3), _host(3), 0.3)),
+    "conv 3x3 s1 p1, FN > C": (("conv2d_forward", "conv2d_backward"), _conv(1, 1),
+                               lambda: (_host(2, 2, 7, 6), _host(5, 2, 3, 3), _host(5), 0.7)),
+    "conv 5x5 s2 p2": (("conv2d_forward", "conv2d_backward"), _conv(2, 2),
+                       lambda: (_host(2, 3, 9, 8), _host(4, 3, 5, 5), _host(4), 1.1)),
+    "conv params only": (("conv2d_forward", "conv2d_backward"), _conv_params_only,
+                         lambda: (_host(2, 3, 6, 6), _host(4, 3, 3, 3), _host(4), 0.5)),
+    "max pool 2x2 s2": (("pool2d_forward", "pool2d_backward"), _pool(2, 2, 2, 0, "max"), lambda: (_host(2, 3, 7, 6),)),
+    "max pool 3x3 s2 p1": (("pool2d_forward", "pool2d_backward"), _pool(3, 3, 2, 1, "max"),
+                           lambda: (_host(2, 3, 9, 8),)),
+    "avg pool 3x3 s1 p1": (("pool2d_forward", "pool2d_backward"), _pool(3, 3, 1, 1, "avg"),
+                           lambda: (_host(2, 3, 6, 5),)),
+    "adam (book form)": (("adam_step",), _adam(1.0, 1.0), lambda: (_host(50), _host(50), _host(50), _host(50))),
+    "adam (torch form, decay)": (("adam_step",), _adam(0.3, 0.99),
+                                 lambda: (_host(50), _host(50), _host(50), _host(50))),
+    "take": (("_take",), _take, lambda: (_host(3, 7), np.array([6, 0, 3, 3]))),
+    "constants": (("zero_like", "class_indices"), _constants, lambda: (_host(2, 2),)),
+    "flat buffer": (("concat_flat", "views"), _flat, lambda: (_host(3, 4), _host(3), _host(0))),
+}
+
+
+def _to_device(value):
+    if isinstance(value, float):
+        return value
+    if value.dtype.kind == "i":
+        return xpnet.asarray(value)
+    return xpnet.asarray(value, dtype="float64")
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_the_backends_ops_equal_the_portable_ops(float64, case):
+    _, run, make = CASES[case]
+    host = make()
+    args = [_to_device(a) for a in host]
+    native = get_ops(*[a for a in args if hasattr(a, "shape")])
+    got = run(native, *args)
+    want = run(Ops(), *[_to_device(a) for a in host])
+    assert len(got) == len(want)
+    for a, b in zip(got, want):
+        assert array_namespace(a) is float64 and a.dtype == b.dtype and tuple(a.shape) == tuple(b.shape)
+        np.testing.assert_allclose(to_numpy(a), to_numpy(b), rtol=1e-12, atol=1e-12, err_msg=f"{case}, {native}")
+
+
+def test_each_backend_gets_its_own_ops(xp):
+    x = xpnet.backend.zeros((2,))
+    expected = {"numpy": NumpyOps, "torch": TorchOps, "cupy": CupyOps}.get(xpnet.get_backend(), Ops)
+    assert type(get_ops(x)) is expected
+
+
+def test_every_op_has_a_row():
+    """A method of Ops, or one a backend overrides, with no row in CASES fails here."""
+    covered = {m for methods, _, _ in CASES.values() for m in methods}
+    ops_methods = {name for name, _ in inspect.getmembers(Ops, inspect.isfunction)
+                   if not name.startswith("__") and name not in ("_constant", "_zero", "_table", "_channel_major",
+                                                                  "_add_taps")}
+    overridden = {name for cls in (NumpyOps, CupyOps, TorchOps) for name in vars(cls)
+                  if callable(vars(cls)[name]) and not name.startswith("__")}
+    missing = (ops_methods | overridden) - covered
+    assert not missing, f"ops without a row in CASES: {sorted(missing)}"
