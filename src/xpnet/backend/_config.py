@@ -24,8 +24,8 @@ DTYPES = ("float32", "float64")
 STRICT_DEVICES = ("cpu", "device1", "device2")
 
 _INSTALL = {
-    "cupy": "pip install 'xpnet[cupy]'  (a CUDA 12 wheel, cupy-cuda12x)",
-    "torch": "pip install 'xpnet[torch]'",
+    "cupy": 'pip install -e ".[cupy]" in the xpnet checkout (the CUDA 12 wheel, cupy-cuda12x)',
+    "torch": 'pip install -e ".[torch]" in the xpnet checkout',
     "array_api_strict": "pip install array-api-strict",
 }
 

@@ -36,7 +36,7 @@ class Ops:
 
     def _constant(self, xp, value, shape, dtype, device):
         """A cached array of ``shape`` filled with ``value`` (zeros for sentinels, 0-d scalars)."""
-        key = ("full", float(value), tuple(shape), str(dtype))
+        key = ("full", value, tuple(shape), dtype)
         return self._cache.get(xp, device, key, lambda: xp.full(shape, value, dtype=dtype, device=device))
 
     def _zero(self, xp, like):
@@ -50,7 +50,7 @@ class Ops:
 
     def class_indices(self, xp, num_classes: int, dtype, device):
         """``arange(num_classes)`` as a cached (1, C) row of ``dtype`` (labels compare against it)."""
-        return self._cache.get(xp, device, ("classes", num_classes, str(dtype)),
+        return self._cache.get(xp, device, ("classes", num_classes, dtype),
                                lambda: xp.reshape(xp.arange(num_classes, dtype=dtype, device=device), (1, -1)))
 
     def _take(self, xp, x, indices, axis: int):
@@ -188,7 +188,7 @@ class Ops:
         got = self._take(xp, xp.reshape(dout, (n, c, p)), windows, axis=2)
         if arg is None:  # avg: every reader shares equally; padding slots (tap -1) get nothing
             share = self._cache.get(xp, dout.device, ("avg-share", h, w, pool_h, pool_w, stride, pad,
-                                                      str(dout.dtype)),
+                                                      dout.dtype),
                                     lambda: xp.astype(taps >= 0, dout.dtype) / (pool_h * pool_w))
             got = got * share
         else:
