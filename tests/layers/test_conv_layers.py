@@ -162,8 +162,8 @@ def test_convolution_rejects_a_dtype_mismatch(xp):
 
 
 @pytest.mark.parametrize(("kwargs", "message"), [
-    ({"stride": 0}, r"stride must be positive, got 0"),
-    ({"pad": -1}, r"pad must be non-negative, got -1"),
+    ({"stride": 0}, r"stride must be a positive integer, got 0"),
+    ({"pad": -1}, r"pad must be a non-negative integer, got -1"),
 ])
 def test_convolution_rejects_bad_stride_or_pad(xp, kwargs, message):
     w = xpnet.asarray(np.zeros((2, 1, 3, 3), dtype=np.float32))
@@ -175,7 +175,7 @@ def test_convolution_rejects_bad_stride_or_pad(xp, kwargs, message):
 @pytest.mark.parametrize(("args", "kwargs", "message"), [
     ((2, 2), {"mode": "median"}, r"unknown pooling mode 'median'"),
     ((2, 2), {"pad": 2}, r"pad 2 is more than half the pool size 2x2"),
-    ((2, 2), {"stride": 0}, r"stride must be positive, got 0"),
+    ((2, 2), {"stride": 0}, r"stride must be a positive integer, got 0"),
 ])
 def test_pooling_rejects_bad_arguments(args, kwargs, message):
     with pytest.raises(ValueError, match=message):
