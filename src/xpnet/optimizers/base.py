@@ -51,6 +51,9 @@ def _scalar(key: str, p, g):
 class Optimizer(CheckedAttributes, OptimizerState):
     """Base class: ``update(params, grads)`` in place, lazily created state, schedules, clipping.
 
+    ``clip_norm`` and ``lr_schedule`` are the options every optimizer takes: the subclasses
+    accept them as ``**common`` keyword arguments and pass them here.
+
     Parameters
     ----------
     lr : float
@@ -67,9 +70,6 @@ class Optimizer(CheckedAttributes, OptimizerState):
         ``lr_schedule(step) -> lr``; update number ``step`` (0 for the first update, counted
         by ``t``) uses ``lr_schedule(t)``, as torch's schedulers do. May be set later:
         ``optimizer.lr_schedule = CosineDecay(0.1, 1000)``.
-
-    ``clip_norm`` and ``lr_schedule`` are the options every optimizer takes: the subclasses
-    accept them as ``**common`` keyword arguments and pass them here.
 
     Attributes
     ----------
