@@ -1,7 +1,8 @@
 """Argument checks shared by every layer of the library (a leaf module: imports nothing of xpnet).
 
 Integers are accepted through ``operator.index`` (Python and NumPy integers alike) and ``bool`` is
-refused, so ``epochs=True`` or ``n_trials=2.5`` fail with a message that names the setting. Real
+refused, so ``epochs=True`` or ``n_trials=2.5`` fail with a message that names the setting.
+:func:`check_int` is the library's one integer check (settings, kernel sizes, schedule lengths). Real
 numbers come back as a Python ``float`` (so a NumPy float64 scalar cannot promote float32 arrays)
 or raise a TypeError/ValueError naming the setting and the value.
 """
@@ -12,16 +13,23 @@ import math
 import operator
 
 
-def check_int(name: str, value, *, minimum: int = 1) -> int:
-    """``value`` as an ``int`` >= ``minimum``, or a ValueError naming ``name`` and the value."""
+def check_int(name: str, value, *, minimum: int = 1, non_integer: type[Exception] = ValueError) -> int:
+    """``value`` as an ``int`` >= ``minimum``; errors name ``name`` and the value.
+
+    Too small: a ValueError ("stride must be a positive integer, got 0"). Not an integer (a
+    float, a string, ``True``): ``non_integer``, a ValueError by default (a setting is simply
+    wrong) or a TypeError where the caller keeps the two apart ("stride must be an integer").
+    """
     try:
-        ok = not isinstance(value, bool) and operator.index(value) >= minimum
+        out = None if isinstance(value, bool) else operator.index(value)
     except TypeError:
-        ok = False
-    if not ok:
-        kind = {0: "a non-negative integer", 1: "a positive integer"}.get(minimum, f"an integer >= {minimum}")
+        out = None
+    kind = {0: "a non-negative integer", 1: "a positive integer"}.get(minimum, f"an integer >= {minimum}")
+    if out is None and non_integer is not ValueError:
+        raise non_integer(f"{name} must be an integer, got {value!r}")
+    if out is None or out < minimum:
         raise ValueError(f"{name} must be {kind}, got {value!r}")
-    return operator.index(value)
+    return out
 
 
 def as_float(name: str, value) -> float:

@@ -6,6 +6,7 @@ import pytest
 import xpnet
 from xpnet.backend import array_namespace, normal
 from xpnet.functions import log_softmax, relu, sigmoid, softmax, tanh
+from xpnet.layers import Relu
 from xpnet.testing import assert_close
 
 
@@ -40,6 +41,18 @@ def test_finite_for_extreme_inputs_without_overflow(xp, fn):
     y = fn(x)
     assert y.dtype == xp.float32
     assert np.isfinite(xpnet.to_numpy(y)).all()
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_relu_equals_the_relu_layer_keeps_dtype_and_leaves_its_input_alone(xp, dtype):
+    host = np.array([[-2.0, -0.0, 0.0], [0.5, 3.0, -1e-30]], dtype=dtype)
+    x = xpnet.asarray(host, dtype=dtype)
+    y = relu(x)
+    assert y.dtype == getattr(xp, dtype)
+    assert y.device == x.device
+    np.testing.assert_array_equal(xpnet.to_numpy(y), xpnet.to_numpy(Relu().forward(x)))
+    np.testing.assert_array_equal(xpnet.to_numpy(y), [[0.0, 0.0, 0.0], [0.5, 3.0, 0.0]])
+    np.testing.assert_array_equal(xpnet.to_numpy(x), host)
 
 
 def test_sigmoid_saturates_to_exact_limits(xp):

@@ -95,9 +95,9 @@ def test_kernel_larger_than_padded_input_names_kernel_input_and_pad(xp):
 
 
 @pytest.mark.parametrize(("stride", "pad", "error", "message"), [
-    (0, 0, ValueError, r"stride must be positive, got 0"),
-    (-2, 0, ValueError, r"stride must be positive, got -2"),
-    (1, -1, ValueError, r"pad must be non-negative, got -1"),
+    (0, 0, ValueError, r"stride must be a positive integer, got 0"),
+    (-2, 0, ValueError, r"stride must be a positive integer, got -2"),
+    (1, -1, ValueError, r"pad must be a non-negative integer, got -1"),
     (1.5, 0, TypeError, r"stride must be an integer, got 1\.5"),
 ])
 def test_bad_stride_or_pad_is_rejected(xp, stride, pad, error, message):

@@ -73,7 +73,8 @@ def test_convolution_forward_matches_torch_conv2d(float64, stride, pad):
     rng = np.random.default_rng(4)
     layer, w, b = _conv(rng, fn=5, c=3, fh=3, fw=2, stride=stride, pad=pad)
     x = rng.normal(size=(2, 3, 7, 6))
-    expected = F.conv2d(torch.from_numpy(x), torch.from_numpy(w), torch.from_numpy(b), stride=stride, padding=pad)
+    expected = F.conv2d(torch.from_numpy(x), torch.from_numpy(w), torch.from_numpy(b),
+                        stride=stride, padding=pad)
     assert_close(layer.forward(xpnet.asarray(x)), expected.numpy(), rtol=1e-12, atol=1e-12,
                  xp=float64, dtype=float64.float64)
 
@@ -136,7 +137,8 @@ def test_convolution_releases_its_column_buffer_after_backward(xp):
 def test_convolution_channel_mismatch_names_both_shapes(xp):
     layer, _, _ = _conv(np.random.default_rng(8), fn=4, c=3, dtype=np.float32)
     x = xpnet.asarray(np.zeros((2, 2, 5, 5), dtype=np.float32))
-    with pytest.raises(ValueError, match=r"x of shape \(2, 2, 5, 5\) does not match W of shape \(4, 3, 3, 3\)"):
+    mismatch = r"x of shape \(2, 2, 5, 5\) does not match W of shape \(4, 3, 3, 3\)"
+    with pytest.raises(ValueError, match=mismatch):
         layer.forward(x)
 
 
@@ -162,8 +164,8 @@ def test_convolution_rejects_a_dtype_mismatch(xp):
 
 
 @pytest.mark.parametrize(("kwargs", "message"), [
-    ({"stride": 0}, r"stride must be positive, got 0"),
-    ({"pad": -1}, r"pad must be non-negative, got -1"),
+    ({"stride": 0}, r"stride must be a positive integer, got 0"),
+    ({"pad": -1}, r"pad must be a non-negative integer, got -1"),
 ])
 def test_convolution_rejects_bad_stride_or_pad(xp, kwargs, message):
     w = xpnet.asarray(np.zeros((2, 1, 3, 3), dtype=np.float32))
@@ -175,7 +177,7 @@ def test_convolution_rejects_bad_stride_or_pad(xp, kwargs, message):
 @pytest.mark.parametrize(("args", "kwargs", "message"), [
     ((2, 2), {"mode": "median"}, r"unknown pooling mode 'median'"),
     ((2, 2), {"pad": 2}, r"pad 2 is more than half the pool size 2x2"),
-    ((2, 2), {"stride": 0}, r"stride must be positive, got 0"),
+    ((2, 2), {"stride": 0}, r"stride must be a positive integer, got 0"),
 ])
 def test_pooling_rejects_bad_arguments(args, kwargs, message):
     with pytest.raises(ValueError, match=message):

@@ -11,7 +11,8 @@ from xpnet.models.base import execution_order
 NETS = {
     "simpleconvnet": (lambda: SimpleConvNet(), (1, 28, 28)),
     "deepconvnet": (lambda: DeepConvNet(), (1, 28, 28)),  # 2x2 pools, Dropout, Relu->Conv too
-    "alexnet": (lambda: AlexNet((3, 32, 32), width=1 / 16, dropout_ratio=0.0), (3, 32, 32)),  # 3x3/2 overlapping
+    # 3x3/2 overlapping pools
+    "alexnet": (lambda: AlexNet((3, 32, 32), width=1 / 16, dropout_ratio=0.0), (3, 32, 32)),
 }
 
 
@@ -23,7 +24,7 @@ def _book_order_gradients(net, x, t):
     dout = net.last_layer.backward(1)
     for layer in reversed(list(net.layers.values())):
         dout = layer.backward(dout)
-    return loss, {k: layer.grads[key] for k, (layer, key) in net._owners.items()}
+    return loss, {k: layer.grads[key] for k, (layer, key) in net.params.owners.items()}
 
 
 @pytest.mark.parametrize("name", NETS)
@@ -45,5 +46,7 @@ def test_pool_before_relu_gives_the_book_orders_loss_and_gradients(xp, name):
 
 
 def test_only_a_relu_directly_before_a_max_pool_moves():
-    relu1, pool_max, relu2, pool_avg, relu3 = Relu(), Pooling(2, 2, 2), Relu(), Pooling(2, 2, 2, mode="avg"), Relu()
-    assert execution_order([relu1, pool_max, relu2, pool_avg, relu3]) == [pool_max, relu1, relu2, pool_avg, relu3]
+    relu1, relu2, relu3 = Relu(), Relu(), Relu()
+    pool_max, pool_avg = Pooling(2, 2, 2), Pooling(2, 2, 2, mode="avg")
+    order = execution_order([relu1, pool_max, relu2, pool_avg, relu3])
+    assert order == [pool_max, relu1, relu2, pool_avg, relu3]

@@ -55,11 +55,11 @@ def test_warmup_ramps_linearly_then_runs_the_shifted_base_schedule():
 
 
 @pytest.mark.parametrize("make, match", [
-    (lambda: xo.StepDecay(0.1, step_size=0), r"step_size must be >= 1, got 0"),
+    (lambda: xo.StepDecay(0.1, step_size=0), r"step_size must be a positive integer, got 0"),
     (lambda: xo.StepDecay(-0.1, step_size=2), r"lr must be >= 0 and finite, got -0.1"),
     (lambda: xo.ExponentialDecay(0.1, gamma=1.5), r"gamma must be in \(0, 1\], got 1.5"),
     (lambda: xo.CosineDecay(0.1, total_steps=10, min_lr=0.2), r"min_lr must be <= lr, got min_lr=0.2"),
-    (lambda: xo.Warmup(0.1, warmup_steps=-1), r"warmup_steps must be >= 1, got -1"),
+    (lambda: xo.Warmup(0.1, warmup_steps=-1), r"warmup_steps must be a positive integer, got -1"),
     (lambda: xo.CosineDecay(0.1, 10)(-1), r"step must be >= 0, got -1"),
 ])
 def test_bad_schedule_arguments_are_rejected(make, match):

@@ -3,23 +3,23 @@
 OpenBLAS keeps its worker threads busy-waiting for the next job for ``2**28`` cycles (about
 0.1 s) after every threaded GEMM. In a train step a GEMM is followed at once by elementwise
 work (bias, ReLU, pooling, im2col, the Adam update), which xpnet splits over the CPU's cores
-(:mod:`xpnet.backend._threads`): the spinning BLAS threads then hold those cores, and on the
-2-core benchmark machine a split max-pooling ran at 1.9 ms instead of 1.0 ms, slower than not
-splitting at all (1.7 ms). The same spinning slows any torch code sharing the process.
+(:mod:`xpnet.backend._threads`): the spinning BLAS threads then hold those cores, and a split
+max-pooling becomes slower than not splitting at all (figures in docs/performance.md, "Figures
+moved out of docstrings"). The same spinning slows any torch code sharing the process.
 
 OpenBLAS reads ``OPENBLAS_THREAD_TIMEOUT`` (the spin as a power of two of cycles, 4..30) when
 its thread pool starts. This module sets it to :data:`TIMEOUT` and restarts the pool through
 OpenBLAS's own entry points (``openblas_read_env``, then ``blas_thread_shutdown_``, which
 OpenBLAS itself calls before a fork; the next BLAS call starts fresh threads). Results are
-unchanged: only how idle threads wait. Measured on that machine (same run, vs native torch):
-SimpleConvNet train step 12.97-13.50 ms -> 7.24-8.00 ms; MLP 0.72-0.97 ms -> 0.70 ms.
+unchanged: only how idle threads wait; the train-step gains are measured in docs/performance.md
+("xpnet's CPU tunings, each off vs on").
 
 On by default when NumPy's OpenBLAS exposes those entry points (numpy's wheels do); applied
 once, lazily, the first time a backend is selected, never at import. The restart must not race a
 BLAS call running in another thread: a program that starts threads doing NumPy linear algebra
 before it first touches xpnet should select the backend first (``xpnet.get_backend()``) or set
-``XPNET_BLAS_TUNING=0`` (or ``OPENBLAS_THREAD_TIMEOUT`` itself, before NumPy is imported). Switched off with
-``XPNET_BLAS_TUNING=0``; a user's own ``OPENBLAS_THREAD_TIMEOUT`` wins (nothing is changed).
+``XPNET_BLAS_TUNING=0`` (or ``OPENBLAS_THREAD_TIMEOUT`` itself, before NumPy is imported).
+Switched off with ``XPNET_BLAS_TUNING=0``; a user's own ``OPENBLAS_THREAD_TIMEOUT`` wins (nothing is changed).
 """
 
 from __future__ import annotations
@@ -56,7 +56,8 @@ def tune_blas_threads(force: bool = False) -> bool:
         return _record(False, "NumPy's BLAS is not an OpenBLAS loaded from a file this process maps")
     try:
         lib = ctypes.CDLL(path)
-        read_env, shutdown, timeout = lib.openblas_read_env, lib.blas_thread_shutdown_, lib.openblas_thread_timeout
+        read_env, shutdown = lib.openblas_read_env, lib.blas_thread_shutdown_
+        timeout = lib.openblas_thread_timeout
     except (OSError, AttributeError):
         return _record(False, "this OpenBLAS exports no openblas_read_env / blas_thread_shutdown_", path)
     read_env.restype, shutdown.restype, timeout.restype = None, ctypes.c_int, ctypes.c_int

@@ -46,7 +46,7 @@ def numpy_columns(img, filter_h: int, filter_w: int, stride: int):
 # With columns ordered (i, j, n) instead of (n, i, j), every gathered window row is a run of N
 # contiguous values when the image is stored channel-major, batch-last (C, H, W, N), the layout
 # of cuda-convnet: the copy's inner loop is N long (100 at batch 100) instead of out_w long (7 to
-# 28), which on DeepConvNet's 7x7 layers is the difference between 1.6 ms and 0.2 ms per gather.
+# 28), several times faster on DeepConvNet's 7x7 layers (figures in docs/performance.md).
 # A convolution's output (FN, out_h*out_w*N) is then itself (C, H, W, N) memory, so the next
 # layer gathers from it with no transposing copy. Layers see ordinary (N, C, H, W) views.
 
@@ -57,7 +57,10 @@ def _hwn_image(x, pad: int):
     if pad == 0 and chwn.flags.c_contiguous:
         return chwn
     n, c, h, w = x.shape
-    img = np.zeros((c, h + 2 * pad, w + 2 * pad, n), dtype=x.dtype) if pad else np.empty((c, h, w, n), x.dtype)
+    if pad:
+        img = np.zeros((c, h + 2 * pad, w + 2 * pad, n), dtype=x.dtype)
+    else:
+        img = np.empty((c, h, w, n), x.dtype)
     img[:, pad:pad + h, pad:pad + w, :] = chwn
     return img
 
@@ -90,7 +93,9 @@ def numpy_add_columns_hwn(cols, input_shape, filter_h: int, filter_w: int, strid
     def part(a, b):  # channels a..b: disjoint slices of img
         for y in range(filter_h):
             for x in range(filter_w):
-                img[a:b, y:y + stride * (out_h - 1) + 1:stride, x:x + stride * (out_w - 1) + 1:stride, :] += taps[a:b, y, x]
+                in_rows = slice(y, y + stride * (out_h - 1) + 1, stride)
+                in_cols = slice(x, x + stride * (out_w - 1) + 1, stride)
+                img[a:b, in_rows, in_cols, :] += taps[a:b, y, x]
 
     parallel_for(part, c, filter_h * filter_w * out_h * out_w * n)
     return img[:, pad:pad + h, pad:pad + w, :].transpose(3, 0, 1, 2)

@@ -38,8 +38,8 @@ def _library(x) -> str:
 
 
 #: array type -> its namespace, filled by :func:`array_namespace` (the namespace depends on the
-#: type alone; caching it saves array_api_compat's per-call inspection, ~3 us, dozens of times
-#: per train step)
+#: type alone; caching it saves array_api_compat's per-call inspection, dozens of times per
+#: train step)
 _BY_TYPE: dict = {}
 
 

@@ -4,16 +4,17 @@ NumPy runs every elementwise operation, gather and strided add on one core, whil
 OpenBLAS use them all; on a 2-core machine that halves xpnet's speed wherever a train step is
 not a matrix product (ReLU, pooling, the im2col copy, col2im, the Adam update). NumPy releases
 the GIL inside those loops, so a plain thread pool can run disjoint slices of one operation at
-the same time. Measured on the 2-core benchmark machine: ``maximum`` over 1.7 M float32 values
-0.53 ms on one thread, 0.28 ms on two.
+the same time: on two cores a large ``maximum`` takes about half the time (figures in
+docs/performance.md, "Figures moved out of docstrings").
 
 Only disjoint *elementwise* work is split (each output element is written by exactly one
 thread, in the same operation order as the serial code), never a reduction, so results are
 bit-identical to one thread; the tests hold every split kernel equal to its portable twin.
 
 ``XPNET_NUM_THREADS`` sets the thread count (default: ``OMP_NUM_THREADS``, else the CPUs this
-process may run on); ``1`` turns splitting off. Work smaller than :data:`MIN_ITEMS` elements per thread runs serially,
-where handing it to a thread would cost more than it saves (~10-30 us per hand-off).
+process may run on); ``1`` turns splitting off. Work smaller than :data:`MIN_ITEMS` elements per
+thread runs serially, where handing it to a thread would cost more than it saves (a hand-off
+has a fixed cost).
 """
 
 from __future__ import annotations

@@ -9,14 +9,14 @@ the ``xpnet`` command (:mod:`xpnet.cli`) runs them by name through :data:`STUDIE
 from ._common import DATA_CHOICES, HEADER_KEYS
 from .half_float import half_float
 from .optimizers import optimizer_compare, optimizer_paths
+from .registry import STUDIES, Study
 from .regularization import activation_init_bn_grid, batch_norm, overfit_dropout, overfit_weight_decay
-from .registry import STUDIES, Study, get_study
 from .search import hyperparameter_search
 from .train import train
 from .weight_init import weight_init_activations, weight_init_compare
 
 __all__ = [
     "DATA_CHOICES", "HEADER_KEYS", "STUDIES", "Study", "activation_init_bn_grid", "batch_norm",
-    "get_study", "half_float", "hyperparameter_search", "optimizer_compare", "optimizer_paths", "overfit_dropout",
+    "half_float", "hyperparameter_search", "optimizer_compare", "optimizer_paths", "overfit_dropout",
     "overfit_weight_decay", "train", "weight_init_activations", "weight_init_compare",
 ]

@@ -78,10 +78,3 @@ STUDIES = {s.name: s for s in (
           quick={"samples": 500, "epochs": 1, "eval_samples": 300}),
 )}
 
-
-def get_study(name: str) -> Study:
-    """The study called ``name``; ValueError listing the valid names otherwise."""
-    try:
-        return STUDIES[name]
-    except KeyError:
-        raise ValueError(f"unknown study {name!r}: expected one of {', '.join(STUDIES)}") from None

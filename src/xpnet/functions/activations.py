@@ -18,9 +18,14 @@ def sigmoid(x):
 
 
 def relu(x):
-    """``max(x, 0)`` elementwise."""
+    """``max(x, 0)`` elementwise, as the :class:`~xpnet.layers.Relu` layer computes it.
+
+    One ``maximum`` against a 0-d zero of ``x``'s dtype on its device: no mask and no
+    ``where`` (several passes over the data), and no Python ``0.0``, which array-api-compat's
+    torch ``maximum`` turns into a new tensor on every call.
+    """
     xp = array_namespace(x)
-    return xp.where(x > 0, x, xp.zeros_like(x))
+    return xp.maximum(x, xp.zeros((), dtype=x.dtype, device=x.device))
 
 
 def tanh(x):

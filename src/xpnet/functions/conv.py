@@ -19,21 +19,13 @@ each pixel's readers and one sum, no scatter and no loop over the filter taps; N
 
 from __future__ import annotations
 
-import operator
-
+from .._validation import check_int
 from ..backend import array_namespace, get_ops
 
 
-def _int(name: str, value, *, allow_zero: bool = False) -> int:
-    if isinstance(value, bool):
-        raise TypeError(f"{name} must be an integer, got {value!r}")
-    try:
-        v = operator.index(value)
-    except TypeError:
-        raise TypeError(f"{name} must be an integer, got {value!r}") from None
-    if v < 0 or (v == 0 and not allow_zero):
-        raise ValueError(f"{name} must be {'non-negative' if allow_zero else 'positive'}, got {v}")
-    return v
+def _int(name: str, value, *, minimum: int = 1) -> int:
+    """A size, stride or pad: TypeError for a non-integer, ValueError below ``minimum``."""
+    return check_int(name, value, minimum=minimum, non_integer=TypeError)
 
 
 def conv_output_size(input_size: int, filter_size: int, stride: int = 1, pad: int = 0) -> int:
@@ -45,7 +37,7 @@ def conv_output_size(input_size: int, filter_size: int, stride: int = 1, pad: in
     input_size = _int("input size", input_size)
     filter_size = _int("kernel size", filter_size)
     stride = _int("stride", stride)
-    pad = _int("pad", pad, allow_zero=True)
+    pad = _int("pad", pad, minimum=0)
     if filter_size > input_size + 2 * pad:
         raise ValueError(
             f"kernel size {filter_size} is larger than the padded input: input size {input_size} "

@@ -44,6 +44,15 @@ def _flat(groups: dict[str, dict]) -> dict:
     return {prefix + k: v for prefix, group in groups.items() for k, v in group.items()}
 
 
+def state_arrays(network) -> dict:
+    """The network's own arrays under the file's names: ``{'params/W1': W1, 'buffers/...': ...}``.
+
+    The arrays themselves (not copies), in the order they are saved; what a checkpoint holds
+    of the network, and what the Trainer snapshots and a distributed job broadcasts.
+    """
+    return _flat(_groups(network))
+
+
 def save_params(path, network) -> None:
     """Write ``network.params`` and ``network.buffers`` to ``path`` (.npz, atomic).
 

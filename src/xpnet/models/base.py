@@ -43,7 +43,17 @@ import math
 from collections import OrderedDict
 
 from .. import io as _io
-from ..backend import FlatBuffer, FlatDict, array_namespace, choice, flat_buffer_of, ones, seed, to_numpy, zeros
+from ..backend import (
+    FlatBuffer,
+    FlatDict,
+    array_namespace,
+    choice,
+    flat_buffer_of,
+    ones,
+    seed,
+    to_numpy,
+    zeros,
+)
 from ..functions.conv import conv_output_size
 from ..functions.losses import check_label_range
 from ..functions.numerical import numerical_gradient
@@ -55,22 +65,27 @@ __all__ = ["Network"]
 
 
 class _Linked(dict):
-    """A name -> array dict whose assignments also rebind the owning layer's entry."""
+    """A name -> array dict whose assignments also rebind the owning layer's entry.
 
-    def __init__(self):
+    ``owners[name]`` is ``(layer, key)``: the entry is ``getattr(layer, attr)[key]``, with
+    ``attr`` ``'params'`` or ``'buffers'`` (and a parameter's gradient ``layer.grads[key]``).
+    """
+
+    def __init__(self, attr: str):
         super().__init__()
-        self.owners: dict[str, tuple[dict, str]] = {}
+        self.attr = attr
+        self.owners: dict[str, tuple[object, str]] = {}
         self.flat: FlatBuffer | None = None  # the buffer behind every entry, when packed
 
-    def link(self, name: str, store: dict, key: str) -> None:
-        self.owners[name] = (store, key)
-        super().__setitem__(name, store[key])
+    def link(self, name: str, layer, key: str) -> None:
+        self.owners[name] = (layer, key)
+        super().__setitem__(name, getattr(layer, self.attr)[key])
 
     def __setitem__(self, name, value) -> None:
         if name not in self.owners:
             raise KeyError(f"unknown entry {name!r}; this network has {', '.join(self.owners)}")
-        store, key = self.owners[name]
-        store[key] = value
+        layer, key = self.owners[name]
+        getattr(layer, self.attr)[key] = value
         super().__setitem__(name, value)
         if self.flat is not None and self.flat.views.get(name) is not value:
             self.flat = None  # rebound: the buffer no longer backs every entry
@@ -121,13 +136,12 @@ class Network:
         self.weight_decay_norm = weight_decay_norm
         self.layers: OrderedDict = OrderedDict()
         self.last_layer = SoftmaxWithLoss()
-        self.params = _Linked()
-        self.buffers = _Linked()
+        self.params = _Linked("params")
+        self.buffers = _Linked("buffers")
         self.grads: dict = {}
         self.last_loss = None
         self.num_classes = None
         self._decayed: list[str] = []
-        self._owners: dict = {}
         self._counts: dict = {}
 
     # -- building -------------------------------------------------------------------------
@@ -142,12 +156,11 @@ class Network:
         if layer.params:
             index = self._next(("params", tuple(sorted(layer.params))))
             for key in layer.params:
-                self.params.link(f"{key}{index}", layer.params, key)
-                self._owners[f"{key}{index}"] = (layer, key)
+                self.params.link(f"{key}{index}", layer, key)
                 if key == "W":
                     self._decayed.append(f"{key}{index}")
         for key in layer.buffers:
-            self.buffers.link(f"{name}.{key}", layer.buffers, key)
+            self.buffers.link(f"{name}.{key}", layer, key)
         self.layers[name] = layer
         return layer
 
@@ -238,7 +251,7 @@ class Network:
         if not input_grad:
             layers[first].param_backward(dout)
             dout = None
-        grads = {name: layer.grads[key] for name, (layer, key) in self._owners.items()}
+        grads = {name: layer.grads[key] for name, (layer, key) in self.params.owners.items()}
         flat = flat_buffer_of(self.params)
         if flat is not None:
             grads = FlatDict(flat.gather(grads))

@@ -1,7 +1,8 @@
 """Optimizers (chapter 6): ``optimizer.update(params, grads)`` changes ``params`` in place.
 
-- :mod:`.base`: the one update loop, lazy state on the parameters' device and dtype,
-  ``state_dict`` / ``load_state_dict``, schedules and clipping hooks.
+- :mod:`.base`: the one update loop (per key, or once on a network's flat buffers), schedules
+  and clipping hooks; :mod:`.state`: lazy state on the parameters' device and dtype,
+  ``state_dict`` / ``load_state_dict``.
 - :mod:`.sgd`: SGD, Momentum, Nesterov (one class); :mod:`.adaptive`: AdaGrad, RMSprop,
   AdaDelta; :mod:`.adam`: Adam, AdamW, Adamax, Nadam (one class).
 - :mod:`.schedules`: step, exponential, cosine, warm-up; :mod:`.clipping`: global-norm clipping.

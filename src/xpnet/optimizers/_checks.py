@@ -6,19 +6,14 @@ parameters) or raises a ValueError/TypeError whose message names the argument an
 
 from __future__ import annotations
 
-from .._validation import as_float, non_negative, positive, unit_interval
+from .._validation import as_float, check_int, non_negative, positive, unit_interval
 
 __all__ = ["as_float", "choice", "non_negative", "positive", "positive_int", "unit_interval"]
 
 
 def positive_int(name: str, value) -> int:
-    """A step count ≥ 1 (schedule lengths)."""
-    if isinstance(value, bool) or not isinstance(value, int) and not hasattr(value, "__index__"):
-        raise TypeError(f"{name} must be an integer, got {value!r}")
-    out = int(value)
-    if out < 1:
-        raise ValueError(f"{name} must be >= 1, got {value!r}")
-    return out
+    """A step count ≥ 1 (schedule lengths): TypeError for a non-integer, ValueError below 1."""
+    return check_int(name, value, non_integer=TypeError)
 
 
 def choice(name: str, value, accepted: tuple[str, ...]) -> str:

@@ -87,16 +87,15 @@ class Adam(Optimizer):
         Adamax: ∞-norm ``u`` instead of ``v`` (state slot ``'u'``).
     nesterov : bool
         Nadam's Nesterov momentum, with ``momentum_decay`` (default 0.004, torch's).
-    clip_norm, lr_schedule
-        See :class:`~xpnet.optimizers.base.Optimizer`.
+    **common
+        ``clip_norm``, ``lr_schedule``: see :class:`~xpnet.optimizers.base.Optimizer`.
     """
 
     #: keep ``weight_decay`` in the state even when it is 0 (AdamW)
     _decoupled = False
 
     def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, *, eps=1e-7, form="book",
-                 weight_decay=0.0, infinity_norm=False, nesterov=False, momentum_decay=0.004,
-                 clip_norm=None, lr_schedule=None):
+                 weight_decay=0.0, infinity_norm=False, nesterov=False, momentum_decay=0.004, **common):
         self.form = choice("form", form, FORMS)
         self.infinity_norm = bool(infinity_norm)
         self.nesterov = bool(nesterov)
@@ -114,7 +113,7 @@ class Adam(Optimizer):
             self.mu_product = 1.0
         self.hyperparameters = hyper
         slots = ("m", "u") if self.infinity_norm else ("m", "v")
-        super().__init__(lr, slots=slots, clip_norm=clip_norm, lr_schedule=lr_schedule, **values)
+        super().__init__(lr, slots=slots, hyper=values, **common)
 
     def _begin_step(self, lr: float, t: int):
         b1 = self.beta1
@@ -146,20 +145,19 @@ class Adam(Optimizer):
     def _update_ema_form(self, p, g, s, step) -> None:
         """Nadam and Adamax: the moments as exponential moving averages."""
         xp = array_namespace(p)
-        c_g, c_m, divisor, decay = step
-        if decay != 1.0:
-            p *= decay
+        if step.decay != 1.0:
+            p *= step.decay
         m = s["m"]
         diff = g - m
         diff *= 1.0 - self.beta1
         m += diff
-        d = self._denominator(xp, g, s, divisor)
-        if c_g != 0.0:
+        d = self._denominator(xp, g, s, step.divisor)
+        if self.nesterov:
             step_g = g / d
-            step_g *= c_g
+            step_g *= step.grad_coef
             p -= step_g
         step_m = m / d
-        step_m *= c_m
+        step_m *= step.moment_coef
         p -= step_m
 
     def _denominator(self, xp, g, s, divisor):
@@ -195,9 +193,8 @@ class AdamW(Adam):
     _decoupled = True
 
     def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, *, weight_decay=0.01, eps=1e-7,
-                 form="torch", clip_norm=None, lr_schedule=None):
-        super().__init__(lr, beta1, beta2, eps=eps, form=form, weight_decay=weight_decay,
-                         clip_norm=clip_norm, lr_schedule=lr_schedule)
+                 form="torch", **common):
+        super().__init__(lr, beta1, beta2, eps=eps, form=form, weight_decay=weight_decay, **common)
 
 
 class Adamax(Adam):
@@ -207,10 +204,8 @@ class Adamax(Adam):
     (eps inside the max).
     """
 
-    def __init__(self, lr=0.002, beta1=0.9, beta2=0.999, *, eps=1e-7, form="torch",
-                 clip_norm=None, lr_schedule=None):
-        super().__init__(lr, beta1, beta2, eps=eps, form=form, infinity_norm=True,
-                         clip_norm=clip_norm, lr_schedule=lr_schedule)
+    def __init__(self, lr=0.002, beta1=0.9, beta2=0.999, *, eps=1e-7, form="torch", **common):
+        super().__init__(lr, beta1, beta2, eps=eps, form=form, infinity_norm=True, **common)
 
 
 class Nadam(Adam):
@@ -221,7 +216,6 @@ class Nadam(Adam):
     """
 
     def __init__(self, lr=0.002, beta1=0.9, beta2=0.999, *, eps=1e-7, momentum_decay=0.004,
-                 form="torch", clip_norm=None, lr_schedule=None):
+                 form="torch", **common):
         super().__init__(lr, beta1, beta2, eps=eps, form=form, nesterov=True,
-                         momentum_decay=momentum_decay, clip_norm=clip_norm,
-                         lr_schedule=lr_schedule)
+                         momentum_decay=momentum_decay, **common)

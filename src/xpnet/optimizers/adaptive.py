@@ -49,12 +49,14 @@ class AdaGrad(_RootMeanSquare):
         Default 0.01 (the book's; torch's is also 0.01).
     eps : float
         Default 1e-7 (the book's constant; torch's default is 1e-10).
+    **common
+        ``clip_norm``, ``lr_schedule``: see :class:`~xpnet.optimizers.base.Optimizer`.
     """
 
     hyperparameters = {"lr": non_negative, "eps": positive}
 
-    def __init__(self, lr=0.01, *, eps=1e-7, clip_norm=None, lr_schedule=None):
-        super().__init__(lr, slots=("h",), clip_norm=clip_norm, lr_schedule=lr_schedule, eps=eps)
+    def __init__(self, lr=0.01, *, eps=1e-7, **common):
+        super().__init__(lr, slots=("h",), hyper={"eps": eps}, **common)
 
     def _coefficients(self):
         return 1.0, 1.0
@@ -71,13 +73,14 @@ class RMSprop(_RootMeanSquare):
         ρ in [0, 1), default 0.99 (torch calls it ``alpha``, same default).
     eps : float
         Default 1e-7 (the book's; torch's is 1e-8).
+    **common
+        ``clip_norm``, ``lr_schedule``: see :class:`~xpnet.optimizers.base.Optimizer`.
     """
 
     hyperparameters = {"lr": non_negative, "decay_rate": unit_interval, "eps": positive}
 
-    def __init__(self, lr=0.01, decay_rate=0.99, *, eps=1e-7, clip_norm=None, lr_schedule=None):
-        super().__init__(lr, slots=("h",), clip_norm=clip_norm, lr_schedule=lr_schedule,
-                         decay_rate=decay_rate, eps=eps)
+    def __init__(self, lr=0.01, decay_rate=0.99, *, eps=1e-7, **common):
+        super().__init__(lr, slots=("h",), hyper={"decay_rate": decay_rate, "eps": eps}, **common)
 
     def _coefficients(self):
         return self.decay_rate, 1.0 - self.decay_rate
@@ -99,13 +102,14 @@ class AdaDelta(Optimizer):
         Default 0.95, the paper's (torch's default is 0.9).
     eps : float
         Default 1e-6, the paper's and torch's.
+    **common
+        ``clip_norm``, ``lr_schedule``: see :class:`~xpnet.optimizers.base.Optimizer`.
     """
 
     hyperparameters = {"lr": non_negative, "rho": unit_interval, "eps": positive}
 
-    def __init__(self, lr=1.0, rho=0.95, *, eps=1e-6, clip_norm=None, lr_schedule=None):
-        super().__init__(lr, slots=("h", "acc_delta"), clip_norm=clip_norm,
-                         lr_schedule=lr_schedule, rho=rho, eps=eps)
+    def __init__(self, lr=1.0, rho=0.95, *, eps=1e-6, **common):
+        super().__init__(lr, slots=("h", "acc_delta"), hyper={"rho": rho, "eps": eps}, **common)
 
     def _update_param(self, p, g, s, lr) -> None:
         xp = array_namespace(p)

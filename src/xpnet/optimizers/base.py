@@ -10,7 +10,8 @@ hyperparameters (each with the check that validates it), and two hooks:
 
 Everything else lives here, once: the loop over ``params``, lazy state creation with
 ``xp.zeros_like(p)`` (the parameter's backend, device and dtype), the learning-rate schedule,
-global-norm gradient clipping, and a flat ``state_dict`` / ``load_state_dict`` for checkpoints.
+and global-norm gradient clipping. The state's (de)serialisation (``state_dict`` /
+``load_state_dict``) is in :mod:`.state`, the attribute rules in :mod:`._attributes`.
 
 When ``params`` and ``grads`` are backed by flat buffers of one layout (a network's, see
 :mod:`xpnet.backend._flat`), the state slots are flat buffers too and ``_update_param`` runs
@@ -22,35 +23,13 @@ from __future__ import annotations
 
 import numbers
 
-from ..backend import FlatBuffer, array_namespace, asarray, flat_buffer_of, to_numpy
+from ..backend import FlatBuffer, asarray, flat_buffer_of
+from ._attributes import CheckedAttributes
 from ._checks import non_negative, positive
 from .clipping import clip_with_norm
+from .state import OptimizerState
 
-
-def _same_library(value, like) -> bool:
-    try:
-        return array_namespace(value) is array_namespace(like)
-    except TypeError:
-        return False
-
-
-def transfer(name: str, value, like):
-    """A copy of ``value`` with ``like``'s backend, device, dtype; ValueError naming ``name``.
-
-    ``value`` may be a host NumPy array (a checkpoint read back from ``.npz``) or an array of
-    any backend; foreign arrays cross through the host once, at load time.
-    """
-    if not hasattr(value, "shape"):
-        raise ValueError(f"optimizer state {name!r} must be an array, got {type(value).__name__}")
-    if tuple(value.shape) != tuple(like.shape):
-        raise ValueError(
-            f"optimizer state {name!r} has shape {tuple(value.shape)}, "
-            f"but its parameter has shape {tuple(like.shape)}"
-        )
-    if not _same_library(value, like):
-        value = to_numpy(value)
-    xp = array_namespace(like)
-    return xp.asarray(value, dtype=like.dtype, device=like.device, copy=True)
+__all__ = ["Optimizer"]
 
 
 def _is_number(value) -> bool:
@@ -69,24 +48,21 @@ def _scalar(key: str, p, g):
     return asarray(float(p), dtype="float64"), asarray(g, dtype="float64")
 
 
-def _step_count(value) -> int:
-    try:
-        t = int(value)
-        ok = t >= 0 and float(value) == t
-    except (TypeError, ValueError):
-        ok = False
-    if not ok:
-        raise ValueError(f"optimizer state 't' must be a non-negative integer, got {value!r}")
-    return t
-
-
-class Optimizer:
+class Optimizer(CheckedAttributes, OptimizerState):
     """Base class: ``update(params, grads)`` in place, lazily created state, schedules, clipping.
+
+    ``clip_norm`` and ``lr_schedule`` are the options every optimizer takes: the subclasses
+    accept them as ``**common`` keyword arguments and pass them here.
 
     Parameters
     ----------
     lr : float
         Learning rate (≥ 0). With ``lr_schedule`` set, the schedule's value is used instead.
+    slots : tuple of str
+        The names of the per-parameter state arrays (``('m', 'v')``); given by the subclass.
+    hyper : dict of str -> float
+        The values of the hyperparameters other than ``lr`` (each checked by
+        ``hyperparameters[name]``); given by the subclass.
     clip_norm : float, optional
         When given, gradients are scaled to global norm ≤ ``clip_norm`` before each update (the
         caller's gradient arrays are not modified); the norm is kept in ``last_grad_norm``.
@@ -109,12 +85,13 @@ class Optimizer:
     #: Python-float state that is not per parameter (Nadam's running product of momenta)
     scalar_state: tuple[str, ...] = ()
 
-    def __init__(self, lr, *, slots=(), clip_norm=None, lr_schedule=None, **hyper):
+    def __init__(self, lr, *, slots=(), hyper=None, clip_norm=None, lr_schedule=None):
         self.slots = tuple(slots)
+        values = {"lr": lr, **(hyper or {})}
         for name, check in self.hyperparameters.items():
-            setattr(self, name, check(name, lr if name == "lr" else hyper.pop(name)))
-        if hyper:
-            raise TypeError(f"{type(self).__name__} got unexpected hyperparameters {sorted(hyper)}")
+            setattr(self, name, check(name, values.pop(name)))
+        if values:
+            raise TypeError(f"{type(self).__name__} got unexpected hyperparameters {sorted(values)}")
         self.clip_norm = None if clip_norm is None else positive("clip_norm", clip_norm)
         self.lr_schedule = lr_schedule
         self.t = 0
@@ -205,8 +182,7 @@ class Optimizer:
         or a per-key state array was replaced (e.g. by :meth:`load_state_dict`), so nothing is lost.
         """
         cached = self.__dict__.get("_flat")
-        if cached is not None and cached[0] is flat_p and all(
-                self.state[slot].get(k) is v for slot, buf in cached[1].items() for k, v in buf.views.items()):
+        if cached is not None and cached[0] is flat_p and self._views_current(cached[1]):
             return {slot: buf.data for slot, buf in cached[1].items()}
         per_key = {k: self._state_for(k, v) for k, v in flat_p.views.items()}
         buffers = {}
@@ -216,6 +192,11 @@ class Optimizer:
         object.__setattr__(self, "_flat", (flat_p, buffers))
         return {slot: buf.data for slot, buf in buffers.items()}
 
+    def _views_current(self, buffers: dict) -> bool:
+        """Whether every ``state[slot][key]`` is still the view of ``buffers[slot]``."""
+        return all(self.state[slot].get(key) is view
+                   for slot, buf in buffers.items() for key, view in buf.views.items())
+
     def _begin_step(self, lr: float, t: int):
         """Scalars shared by all parameters in update ``t`` (1-based)."""
         return lr
@@ -223,117 +204,7 @@ class Optimizer:
     def _update_param(self, p, g, s: dict, step) -> None:  # pragma: no cover - interface
         raise NotImplementedError
 
-    def _state_for(self, key: str, p) -> dict:
-        out = {}
-        for slot in self.slots:
-            arrays = self.state[slot]
-            a = arrays.get(key)
-            if a is None:
-                loaded = self._pending.pop(f"{slot}/{key}", None)
-                if loaded is None:
-                    a = array_namespace(p).zeros_like(p)
-                else:
-                    a = self._imported(slot, transfer(f"{slot}/{key}", loaded, p))
-                arrays[key] = a
-            elif tuple(a.shape) != tuple(p.shape):
-                raise ValueError(
-                    f"parameter {key!r} has shape {tuple(p.shape)}, but optimizer state "
-                    f"'{slot}/{key}' has shape {tuple(a.shape)}"
-                )
-            out[slot] = a
-        return out
-
-    # -- state ---------------------------------------------------------------------------
-    def _exported(self, slot: str, a):
-        """A copy of state array ``a`` as :meth:`state_dict` gives it (the true values)."""
-        return array_namespace(a).asarray(a, copy=True)
-
-    def _imported(self, slot: str, a):
-        """State array ``a`` (true values, already a copy) as the optimizer keeps it."""
-        return a
-
-    def _scalar_keys(self) -> tuple[str, ...]:
-        return ("t", *self.hyperparameters, *self.scalar_state)
-
-    def state_dict(self) -> dict:
-        """A flat copy of the state: ``{'t': 3, 'lr': 0.001, ..., 'm/W1': array, ...}``.
-
-        Values are Python ints/floats and arrays (copies, on the parameters' device), ready to be
-        written to ``.npz``. Not included: ``lr_schedule`` and ``clip_norm`` (configuration,
-        not state; the schedule resumes from ``t``) and the form flags.
-        """
-        d: dict = {"t": self.t}
-        for name in (*self.hyperparameters, *self.scalar_state):
-            d[name] = getattr(self, name)
-        for slot, arrays in self.state.items():
-            for key, a in arrays.items():
-                d[f"{slot}/{key}"] = self._exported(slot, a)
-        for name, value in self._pending.items():
-            d.setdefault(name, value)
-        return d
-
-    def load_state_dict(self, state: dict, params: dict | None = None) -> None:
-        """Replace the state with ``state`` (as from :meth:`state_dict`, possibly via ``.npz``).
-
-        Scalars may come back as 0-d arrays; arrays may be host NumPy arrays or another
-        backend's. Each array is copied onto its parameter's backend, device and dtype: now if
-        ``params`` is given (or the optimizer already holds state for that key), else when the
-        parameter with that key is first updated. Keys and shapes are checked: a ValueError names
-        the offending key. Nothing changes unless the whole dict is valid.
-        """
-        scalars = self._scalar_keys()
-        for name in state:
-            if name in scalars:
-                continue
-            slot, sep, key = str(name).partition("/")
-            if not (sep and key and slot in self.slots):
-                raise ValueError(
-                    f"unexpected key {name!r} in the state of {type(self).__name__}: expected "
-                    f"{', '.join(map(repr, scalars))} and '<slot>/<param>' with slot in {self.slots}"
-                )
-        for name in scalars:
-            if name not in state:
-                raise ValueError(f"the state of {type(self).__name__} is missing {name!r}")
-        t = _step_count(state["t"])
-        hyper = {n: check(n, state[n]) for n, check in self.hyperparameters.items()}
-        extra = {n: float(state[n]) for n in self.scalar_state}
-        new_state: dict = {slot: {} for slot in self.slots}
-        pending = {}
-        for name, value in state.items():
-            if name in scalars:
-                continue
-            slot, _, key = name.partition("/")
-            like = self.state[slot].get(key)
-            if params is not None:
-                if key not in params:
-                    raise ValueError(f"optimizer state {name!r} names no parameter in params")
-                like = params[key]
-            if like is None:
-                if not hasattr(value, "shape"):
-                    raise ValueError(f"optimizer state {name!r} must be an array, got {type(value).__name__}")
-                pending[name] = value
-            else:
-                new_state[slot][key] = self._imported(slot, transfer(name, value, like))
-        self.t = t
-        for n, v in {**hyper, **extra}.items():
-            setattr(self, n, v)
-        self.state, self._pending = new_state, pending
-
-    # -- conveniences --------------------------------------------------------------------
-    def __setattr__(self, name: str, value) -> None:
-        # hyperparameters are checked (and made Python floats) on every assignment, so
-        # ``optimizer.lr = np.float64(0.1)`` can neither be negative nor promote float32.
-        hyper = self.__dict__.get("hyperparameters", type(self).hyperparameters)
-        if name in hyper:
-            value = hyper[name](name, value)
-        object.__setattr__(self, name, value)
-
-    def __getattr__(self, name: str):
-        state = self.__dict__.get("state")
-        if state is not None and name in state:
-            return state[name]
-        raise AttributeError(f"{type(self).__name__!s} has no attribute {name!r}")
-
+    # -- display ---------------------------------------------------------------------
     def __repr__(self) -> str:
         args = ", ".join(f"{n}={getattr(self, n)!r}" for n in self.hyperparameters)
         return f"{type(self).__name__}({args})"

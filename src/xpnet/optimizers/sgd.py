@@ -58,20 +58,18 @@ class SGD(Optimizer):
         Nesterov's accelerated gradient (see the module docstring for the forms).
     form : {'book', 'book-2016', 'torch'}
         Which formulas (module docstring); identical when ``momentum == 0``.
-    clip_norm, lr_schedule
-        See :class:`~xpnet.optimizers.base.Optimizer`.
+    **common
+        ``clip_norm``, ``lr_schedule``: see :class:`~xpnet.optimizers.base.Optimizer`.
     """
 
     hyperparameters = {"lr": non_negative, "momentum": unit_interval}
 
-    def __init__(self, lr=0.01, momentum=0.0, *, nesterov=False, form="book", clip_norm=None,
-                 lr_schedule=None):
+    def __init__(self, lr=0.01, momentum=0.0, *, nesterov=False, form="book", **common):
         self.form = choice("form", form, FORMS)
         self.nesterov = bool(nesterov)
         slot = "momentum_buffer" if form == "torch" else "v"
         slots = (slot,) if unit_interval("momentum", momentum) != 0.0 else ()
-        super().__init__(lr, slots=slots, clip_norm=clip_norm, lr_schedule=lr_schedule,
-                         momentum=momentum)
+        super().__init__(lr, slots=slots, hyper={"momentum": momentum}, **common)
 
     def _update_param(self, p, g, s, lr) -> None:
         mu = self.momentum
@@ -108,9 +106,8 @@ class SGD(Optimizer):
 class Momentum(SGD):
     """The book's Momentum SGD: ``v = μ·v − lr·g; p += v`` (``SGD`` with ``momentum=0.9``)."""
 
-    def __init__(self, lr=0.01, momentum=0.9, *, form="book", clip_norm=None, lr_schedule=None):
-        super().__init__(lr, momentum, nesterov=False, form=form, clip_norm=clip_norm,
-                         lr_schedule=lr_schedule)
+    def __init__(self, lr=0.01, momentum=0.9, *, form="book", **common):
+        super().__init__(lr, momentum, nesterov=False, form=form, **common)
 
 
 class Nesterov(SGD):
@@ -122,6 +119,5 @@ class Nesterov(SGD):
     code before its 2021 fix (μ² on the updated velocity). See :mod:`xpnet.optimizers.sgd`.
     """
 
-    def __init__(self, lr=0.01, momentum=0.9, *, form="book", clip_norm=None, lr_schedule=None):
-        super().__init__(lr, momentum, nesterov=True, form=form, clip_norm=clip_norm,
-                         lr_schedule=lr_schedule)
+    def __init__(self, lr=0.01, momentum=0.9, *, form="book", **common):
+        super().__init__(lr, momentum, nesterov=True, form=form, **common)

@@ -27,136 +27,26 @@ Semantics, as in PyTorch DDP and Horovod:
   installs an exception hook, and :func:`abort_on_error` wraps a block, that print the error
   with the rank and call ``MPI_Abort``, so ``mpiexec`` ends the whole job with a non-zero status.
 
-Everything here is array-API code; the MPI and NCCL adapters that touch buffers are behind the
-backend boundary (:mod:`xpnet.backend._comm`).
+This module holds the trainer; starting and aborting ranks is :mod:`._launch`, the flat
+collectives :mod:`._collectives` (both re-exported here). Everything is array-API code; the MPI
+and NCCL adapters that touch buffers are behind the backend boundary (:mod:`xpnet.backend._comm`).
 """
 
 from __future__ import annotations
 
-import contextlib
 import math
-import sys
-import traceback
-
-import numpy as np
 
 from .. import io as _io
 from .._validation import check_int
-from ..backend import array_namespace, choice, get_backend, get_communicator, set_device, to_numpy
+from ..backend import array_namespace, choice, get_backend, get_communicator, to_numpy
+from ..backend._sync import scheduled_sync
+from ._collectives import average_buffers, broadcast_state, flatten, shard_bounds, unflatten
+from ._launch import abort_on_error, init_distributed, install_abort_hook
 from .trainer import Trainer
 
 __all__ = ["DistributedTrainer", "abort_on_error", "average_buffers", "broadcast_state", "install_abort_hook",
            "flatten", "init_distributed", "shard_bounds", "unflatten"]
 
-
-# -- setup and failure ---------------------------------------------------------------------
-
-def init_distributed(kind: str = "auto", *, abort_on_exception: bool = True):
-    """The communicator of this job (MPI on CPU backends, NCCL on GPU ones).
-
-    On a GPU backend the process is bound to GPU ``local_rank % count`` (one rank per GPU) and
-    new arrays are made there. With ``abort_on_exception``, an uncaught exception on any rank
-    prints its traceback and aborts the whole job instead of leaving the others hanging.
-    """
-    comm = get_communicator(kind)
-    device = getattr(comm, "device", None)
-    if device is not None:
-        set_device(f"cuda:{device}")
-    if abort_on_exception:
-        install_abort_hook(comm)
-    return comm
-
-
-def _report(comm, exc: BaseException, *, prefix: str = "", show_traceback: bool = True) -> None:
-    where = f"rank {comm.rank} of {comm.size}"
-    if show_traceback:
-        lines = traceback.format_exception(type(exc), exc, exc.__traceback__)
-        sys.stderr.write("".join(f"[{where}] {line}" for line in "".join(lines).splitlines(True)))
-    message = " ".join(str(exc).split()) or type(exc).__name__
-    sys.stderr.write(f"{prefix}{where}: {type(exc).__name__}: {message}; aborting all ranks\n")
-    sys.stderr.flush()
-    sys.stdout.flush()
-
-
-def install_abort_hook(comm) -> None:
-    """``sys.excepthook`` that reports the error with its rank, then ``MPI_Abort``s the job."""
-    def hook(exc_type, exc, tb):
-        _report(comm, exc.with_traceback(tb))
-        comm.abort(1)
-
-    sys.excepthook = hook
-
-
-@contextlib.contextmanager
-def abort_on_error(comm, *, prefix: str = "", show_traceback: bool = True):
-    """Run a block; on an exception (or Ctrl-C) report it with the rank and abort every rank."""
-    try:
-        yield comm
-    except (Exception, KeyboardInterrupt) as exc:
-        _report(comm, exc, prefix=prefix, show_traceback=show_traceback)
-        comm.abort(1)
-        raise  # only reached with a communicator whose abort returns (tests' fakes)
-
-
-# -- flat buffers ---------------------------------------------------------------------------
-
-def flatten(arrays, *, dtype=None):
-    """One contiguous 1-D array holding ``arrays`` in order (cast to ``dtype`` if given)."""
-    xp = array_namespace(*arrays)
-    dtype = arrays[0].dtype if dtype is None else dtype
-    return xp.concat([xp.reshape(xp.astype(a, dtype, copy=False), (-1,)) for a in arrays])
-
-
-def unflatten(flat, shapes):
-    """Views (or copies, where the library must) of ``flat`` cut into ``shapes``, in order."""
-    xp = array_namespace(flat)
-    out, start = [], 0
-    for shape in shapes:
-        stop = start + math.prod(shape)
-        out.append(xp.reshape(flat[start:stop], tuple(shape)))
-        start = stop
-    return out
-
-
-def shard_bounds(n: int, rank: int, size: int) -> tuple[int, int]:
-    """[lo, hi) of rank ``rank``'s contiguous share of ``n`` items; sizes differ by at most one."""
-    return n * rank // size, n * (rank + 1) // size
-
-
-def _state(network) -> dict:
-    return {**{f"params/{k}": v for k, v in network.params.items()},
-            **{f"buffers/{k}": v for k, v in (getattr(network, "buffers", None) or {}).items()}}
-
-
-def _assign(arrays: dict, flat) -> None:
-    for v, new in zip(arrays.values(), unflatten(flat, [tuple(v.shape) for v in arrays.values()])):
-        v[...] = new
-
-
-def broadcast_state(network, comm, root: int = 0) -> None:
-    """Overwrite every rank's parameters and buffers with ``root``'s, in place (one broadcast
-    per dtype)."""
-    for group in _by_dtype(_state(network)):
-        _assign(group, comm.bcast(flatten(list(group.values())), root))
-
-
-def average_buffers(network, comm) -> None:
-    """Replace each floating buffer (BatchNorm running statistics) by its mean over the ranks."""
-    buffers = getattr(network, "buffers", None) or {}
-    floating = {k: v for k, v in buffers.items() if array_namespace(v).isdtype(v.dtype, "real floating")}
-    for group in _by_dtype(floating):
-        flat = comm.allreduce_sum(flatten(list(group.values())))
-        _assign(group, flat / comm.size)
-
-
-def _by_dtype(arrays: dict) -> list[dict]:
-    groups: dict = {}
-    for k, v in arrays.items():
-        groups.setdefault(str(v.dtype), {})[k] = v
-    return list(groups.values())
-
-
-# -- the trainer ----------------------------------------------------------------------------
 
 class DistributedTrainer(Trainer):
     """:class:`Trainer` for one rank of a data-parallel job; the same arguments plus ``comm``.
@@ -231,13 +121,16 @@ class DistributedTrainer(Trainer):
         return self._global_accuracy(x, t)
 
     def _global_accuracy(self, x, t) -> float:
+        """The accuracy on ``x`` of all ranks together: each scores its shard, the counts are summed
+        (a scheduled transfer, as the Trainer's evaluation)."""
         n = int(x.shape[0])
         lo, hi = shard_bounds(n, self.rank, self.world_size)
         correct = 0
-        if hi > lo:
-            acc = self.network.accuracy(x[lo:hi, ...], t[lo:hi, ...], batch_size=self.eval_batch_size)
-            correct = round(float(acc) * (hi - lo))
-        return self.comm.allreduce_scalar(correct) / n
+        with scheduled_sync("evaluation"):
+            if hi > lo:
+                acc = self.network.accuracy(x[lo:hi, ...], t[lo:hi, ...], batch_size=self.eval_batch_size)
+                correct = round(float(acc) * (hi - lo))
+            return self.comm.allreduce_scalar(correct) / n
 
     def _end_epoch(self, start: float, n_before: int, bar) -> None:
         self.sync_buffers()

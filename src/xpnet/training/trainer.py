@@ -34,9 +34,9 @@ from .._validation import check_int
 from ..backend import array_namespace, asarray, choice, permutation, seed, to_numpy
 from ..backend._sync import scheduled_sync
 from ..functions.losses import trusted_labels
+from ..io.checkpoint import state_arrays
 from ..models.base import Network
 from ..optimizers import get_optimizer
-from .callbacks import Callback
 
 
 class NonFiniteLossError(FloatingPointError):
@@ -74,7 +74,8 @@ class Trainer:
                  check_every=100, seed=None, validation_data=None):
         if sampling not in ("epoch", "replacement"):
             raise ValueError(f"sampling must be 'epoch' or 'replacement', got {sampling!r}")
-        for name, value in (("epochs", epochs), ("mini_batch_size", mini_batch_size), ("check_every", check_every)):
+        counts = (("epochs", epochs), ("mini_batch_size", mini_batch_size), ("check_every", check_every))
+        for name, value in counts:
             check_int(name, value)
         self.network = network
         with scheduled_sync("data arrival"):
@@ -130,9 +131,7 @@ class Trainer:
     # -- state snapshots (non-finite recovery, early stopping) -----------------------------
 
     def _state_arrays(self) -> dict:
-        arrays = {f"params/{k}": v for k, v in self.network.params.items()}
-        arrays.update({f"buffers/{k}": v for k, v in getattr(self.network, "buffers", {}).items()})
-        return arrays
+        return state_arrays(self.network)
 
     def snapshot(self, into: dict | None = None) -> dict:
         """Copies of the parameters and buffers, reusing ``into``'s arrays when given."""
@@ -202,7 +201,8 @@ class Trainer:
         if bad.size:
             self.train_loss_list.extend(values[: bad[0]].tolist())
             it = first_iter + int(bad[0]) + 1
-            restored = "the initial parameters" if self._safe_iter == 0 else f"those after iteration {self._safe_iter}"
+            restored = ("the initial parameters" if self._safe_iter == 0
+                        else f"those after iteration {self._safe_iter}")
             if self._safe is not None:
                 self.restore(self._safe)
             raise NonFiniteLossError(
