@@ -36,6 +36,7 @@ def probe(network: str, impl_id: str) -> dict:
     import torch  # noqa: F401  (loaded before the baseline, like in the benchmark session)
 
     import xpnet  # noqa: F401
+
     from .nets import BY_NAME
     from .runners import IMPLS, open_runner
 

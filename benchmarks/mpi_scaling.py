@@ -37,10 +37,9 @@ THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 # -- one rank -------------------------------------------------------------------------------
 
 def worker(args) -> None:
-    from xpnet.backend import normal, seed, set_backend, to_numpy, zeros, choice
-    from xpnet.training.distributed import DistributedTrainer, broadcast_state, flatten, init_distributed
-
     from benchmarks.nets import BY_NAME
+    from xpnet.backend import choice, normal, seed, set_backend, to_numpy, zeros
+    from xpnet.training.distributed import DistributedTrainer, broadcast_state, flatten, init_distributed
 
     set_backend(args.backend, device="cpu" if args.backend == "torch" else None)
     if args.backend == "torch":

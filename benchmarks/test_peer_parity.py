@@ -11,14 +11,12 @@ import pytest
 torch = pytest.importorskip("torch")
 
 import xpnet  # noqa: E402
+from tests.conftest import _torch_single_thread  # noqa: E402,F401  (autouse: tiny tensors, one torch thread)
 from xpnet.backend import choice, normal, to_numpy  # noqa: E402
 from xpnet.testing import assert_close  # noqa: E402
 
 from . import peers  # noqa: E402
 from .nets import NETS  # noqa: E402
-
-
-from tests.conftest import _torch_single_thread  # noqa: E402,F401  (autouse: tiny tensors, one torch thread)
 
 
 def _scaled_atol(expected) -> float:

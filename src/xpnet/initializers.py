@@ -20,7 +20,6 @@ from __future__ import annotations
 import math
 
 from ._validation import positive
-
 from .backend import normal, uniform
 
 #: name -> numerator of the variance: std = sqrt(GAINS[name] / fan_in)

@@ -73,6 +73,15 @@ def _adam(divisor, decay):
     return run
 
 
+def _adam_packed(ops, p, g1, g2, m, v):
+    """Gradients handed over unpacked (as a network's gradient() returns them)."""
+    from xpnet.backend import FlatBuffer
+
+    xp = array_namespace(p)
+    layout = FlatBuffer(xp.asarray(p, copy=True), ("a", "b"), (g1.shape, g2.shape))
+    return _adam(1.0, 1.0)(ops, p, layout.gather({"a": g1, "b": g2}), m, v)
+
+
 def _take(ops, x, idx):
     xp = array_namespace(x)
     return (ops._take(xp, x, xp.astype(idx, xp.int64), axis=1),)
@@ -116,6 +125,8 @@ CASES = {
     "adam (book form)": (("adam_step",), _adam(1.0, 1.0), lambda: (_host(50), _host(50), _host(50), _host(50))),
     "adam (torch form, decay)": (("adam_step",), _adam(0.3, 0.99),
                                  lambda: (_host(50), _host(50), _host(50), _host(50))),
+    "adam (packed gradients)": (("adam_step",), _adam_packed,
+                                lambda: (_host(50), _host(5, 6), _host(20), _host(50), _host(50))),
     "take": (("_take",), _take, lambda: (_host(3, 7), np.array([6, 0, 3, 3]))),
     "constants": (("zero_like", "class_indices"), _constants, lambda: (_host(2, 2),)),
     "flat buffer": (("concat_flat", "views"), _flat, lambda: (_host(3, 4), _host(3), _host(0))),

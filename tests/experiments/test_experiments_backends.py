@@ -6,8 +6,13 @@ import math
 
 import pytest
 
-from xpnet.experiments import (STUDIES, optimizer_compare, optimizer_paths, weight_init_activations,
-                               weight_init_compare)
+from xpnet.experiments import (
+    STUDIES,
+    optimizer_compare,
+    optimizer_paths,
+    weight_init_activations,
+    weight_init_compare,
+)
 
 
 def test_sgd_path_follows_the_closed_form_on_every_backend(xp):

@@ -6,10 +6,9 @@ from __future__ import annotations
 import math
 
 import pytest
+from model_checks import batch
 
 from xpnet.models import AlexNet
-
-from model_checks import batch
 
 CONVS = ((64, 5), (192, 5), (384, 3), (256, 3), (256, 3))  # (channels, filter size) at width 1
 HIDDEN = (1024, 1024)

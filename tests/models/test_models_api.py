@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from model_checks import batch
 
 import xpnet
 from xpnet.backend import asarray, to_numpy
 from xpnet.models import AlexNet, DeepConvNet, MultiLayerNet, MultiLayerNetExtend, SimpleConvNet
-
-from model_checks import batch
 
 
 def _tiny_deep():

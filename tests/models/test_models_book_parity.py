@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from model_checks import batch
 
 from xpnet.backend import to_numpy
 from xpnet.models import MultiLayerNetExtend, SimpleConvNet
-
-from model_checks import batch
 
 PARITY_RTOL = 1e-10
 

@@ -8,11 +8,10 @@ compare every element. Dropout draws the same mask on every forward (the RNG is 
 from __future__ import annotations
 
 import pytest
+from model_checks import batch, network_gradient_errors, off_kinks
 
 from xpnet.gradient_check import gradient_check
 from xpnet.models import AlexNet, DeepConvNet, MultiLayerNet, MultiLayerNetExtend, SimpleConvNet
-
-from model_checks import batch, network_gradient_errors, off_kinks
 
 TOL = 1e-6
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from model_checks import NORM_FLOOR, batch, off_kinks
 
 import xpnet
 from xpnet.backend import array_namespace, to_numpy
 from xpnet.models import MultiLayerNet, MultiLayerNetExtend, SimpleConvNet
 from xpnet.models import base as models_base
-
-from model_checks import NORM_FLOOR, batch, off_kinks
 
 CASES = {
     "MultiLayerNet-l2": (lambda: MultiLayerNet(6, [5, 4], 3, weight_decay_lambda=0.1), 4, 3),

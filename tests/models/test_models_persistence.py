@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from model_checks import batch
 
 import xpnet
 from xpnet.backend import to_numpy
 from xpnet.models import AlexNet, MultiLayerNetExtend
-
-from model_checks import batch
 
 
 def _trained_bn_net(seed: int):

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from model_checks import batch
 
 import xpnet
 from xpnet.backend import to_numpy
 from xpnet.models import MultiLayerNetExtend, SimpleConvNet
-
-from model_checks import batch
 
 LAM = 0.3
 

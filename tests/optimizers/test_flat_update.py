@@ -114,3 +114,14 @@ def test_a_convnet_trains_on_the_flat_path(xp):
     for _ in range(20):
         opt.update(net.params, net.gradient(x, t))
     assert flat_buffer_of(net.params) is not None and float(net.loss(x, t)) < first
+
+
+def test_a_new_key_of_the_same_size_starts_with_its_own_state(xp):
+    """NumPy's old flat Adam let a new key of the same size take another key's moments."""
+    opt = xo.Adam(lr=0.1, beta1=0.9, beta2=0.999)
+    opt.update({"W": xp.ones((3,))}, {"W": xp.ones((3,))})
+    opt.update({"V": xp.ones((3,))}, {"V": xp.ones((3,))})
+    state = opt.state_dict()
+    np.testing.assert_allclose(to_numpy(state["m/V"]), 0.1, rtol=1e-6)  # (1 - beta1) * g, fresh
+    np.testing.assert_allclose(to_numpy(state["v/V"]), 0.001, rtol=1e-5)
+    np.testing.assert_allclose(to_numpy(state["m/W"]), 0.1, rtol=1e-6)  # untouched by V's update

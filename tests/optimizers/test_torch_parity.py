@@ -6,9 +6,9 @@ gradient sequences and the relative-difference figure are in ``optim_parity.py``
 
 import pytest
 import torch
+from optim_parity import CASES, SEQUENCES, relative_difference, steps_for, tolerance, torch_run, xpnet_run
 
 import xpnet
-from optim_parity import CASES, SEQUENCES, relative_difference, steps_for, tolerance, torch_run, xpnet_run
 from xpnet import optimizers as xo
 
 

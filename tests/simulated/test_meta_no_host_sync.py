@@ -13,13 +13,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+from simulated_models import MODELS, OPTIMIZER_CASES, host_data
 
 import xpnet
 from xpnet.backend import array_namespace
 from xpnet.testing import HostSyncError, no_host_sync
 from xpnet.training import Trainer
 
-from simulated_models import MODELS, OPTIMIZER_CASES, host_data
 
 @pytest.fixture
 def meta():

@@ -7,12 +7,11 @@ from __future__ import annotations
 import array_api_strict
 import numpy as np
 import pytest
+from simulated_models import MODELS, OPTIMIZER_CASES, host_data
 
 import xpnet
 from xpnet.backend import asarray, get_device, to_numpy
 from xpnet.training import Trainer
-
-from simulated_models import MODELS, OPTIMIZER_CASES, host_data
 
 DEVICE1 = array_api_strict.Device("device1")
 

@@ -16,6 +16,8 @@ array-api-compat and array-api-strict.
 - ``_comm``: MPI / NCCL collectives for data-parallel training (mpi4py, CuPy imported lazily).
 """
 
+from ._blas_threads import blas_tuning_status, tune_blas_threads
+from ._comm import MPICommunicator, NCCLCommunicator, get_communicator
 from ._config import (
     BACKENDS,
     DTYPES,
@@ -29,6 +31,8 @@ from ._config import (
     use_backend,
     use_dtype,
 )
+from ._flat import FlatBuffer, FlatDict, PackedArrays, flat_buffer_of, packed
+from ._host_memory import malloc_tuning_status, tune_host_malloc
 from ._namespace import (
     array_namespace,
     asarray,
@@ -43,13 +47,9 @@ from ._namespace import (
     to_numpy,
     zeros,
 )
-from ._host_memory import malloc_tuning_status, tune_host_malloc
-from ._blas_threads import blas_tuning_status, tune_blas_threads
-from ._threads import num_threads
-from ._flat import FlatBuffer, FlatDict, flat_buffer_of
-from .ops import CupyOps, NumpyOps, Ops, TorchOps, get_ops, use_ops
 from ._random import bernoulli_mask, choice, normal, permutation, seed, uniform
-from ._comm import MPICommunicator, NCCLCommunicator, get_communicator
+from ._threads import num_threads
+from .ops import CupyOps, NumpyOps, Ops, TorchOps, get_ops, use_ops
 
 __all__ = [
     "BACKENDS", "DTYPES", "BackendUnavailableError", "array_namespace", "asarray",
@@ -58,7 +58,8 @@ __all__ = [
     "is_numpy_namespace", "is_torch_namespace", "normal", "ones", "permutation", "seed",
     "set_backend", "set_device", "set_dtype", "to_numpy", "uniform", "use_backend", "use_dtype",
     "zeros", "malloc_tuning_status", "tune_host_malloc", "blas_tuning_status", "tune_blas_threads",
-    "num_threads", "FlatBuffer", "FlatDict", "flat_buffer_of", "Ops", "NumpyOps", "CupyOps", "TorchOps",
+    "num_threads", "FlatBuffer", "FlatDict", "PackedArrays", "flat_buffer_of", "packed",
+    "Ops", "NumpyOps", "CupyOps", "TorchOps",
     "get_ops", "use_ops",
     "MPICommunicator", "NCCLCommunicator", "get_communicator",
 ]

@@ -13,12 +13,18 @@ import numpy as np
 from ._threads import parallel_for
 
 
-def numpy_adam_step(p, g, m, v, *, beta1: float, beta2: float, eps: float, scale: float,
-                    divisor: float, decay: float) -> None:
-    """Adam on flat C-contiguous 1-D arrays in place (the portable step's operations)."""
+def numpy_adam_step(p, pieces, spans, m, v, *, beta1: float, beta2: float, eps: float,
+                    scale: float, divisor: float, decay: float) -> None:
+    """Adam in place on flat C-contiguous 1-D ``p``, ``m``, ``v``; the gradient is ``pieces``
+    (1-D arrays) covering ``spans`` of the flat range, gathered by each thread for its slice."""
 
     def part(a, b):
-        pp, gg, mm, vv = p[a:b], g[a:b], m[a:b], v[a:b]
+        pp, mm, vv = p[a:b], m[a:b], v[a:b]
+        gg = np.empty_like(mm)
+        for piece, (start, stop) in zip(pieces, spans):
+            lo, hi = max(a, start), min(b, stop)
+            if lo < hi:
+                gg[lo - a:hi - a] = piece[lo - start:hi - start]
         work = np.empty_like(gg)
         if decay != 1.0:
             pp *= decay

@@ -30,16 +30,19 @@ class FlatBuffer:
         ``views[k]`` is ``reshape(data[a:b], shape_k)``, a view sharing ``data``'s memory.
     """
 
-    def __init__(self, data, keys, shapes):
+    def __init__(self, data, keys, shapes, *, _spans=None):
         self.data = data
         self.keys = tuple(keys)
         self.shapes = tuple(tuple(int(s) for s in shape) for shape in shapes)
-        spans, start = [], 0
-        for shape in self.shapes:
-            spans.append((start, start + math.prod(shape)))
-            start = spans[-1][1]
-        if start != data.shape[0]:
-            raise ValueError(f"a flat buffer of {data.shape[0]} values cannot hold shapes {self.shapes}")
+        spans = _spans
+        if spans is None:
+            spans, start = [], 0
+            for shape in self.shapes:
+                spans.append((start, start + math.prod(shape)))
+                start = spans[-1][1]
+            if start != data.shape[0]:
+                raise ValueError(f"a flat buffer of {data.shape[0]} values cannot hold shapes {self.shapes}")
+        self._spans = spans
         from .ops import get_ops
 
         self.views = dict(zip(self.keys, get_ops(data).views(data, spans, self.shapes)))
@@ -62,17 +65,48 @@ class FlatBuffer:
         return cls(data, arrays.keys(), [v.shape for v in values])
 
     def gather(self, arrays: dict):
-        """A buffer of this layout holding ``arrays[k]`` for every key (one ``concat``)."""
-        from .ops import get_ops
-
-        data = get_ops(self.data).concat_flat([arrays[k] for k in self.keys])
-        return FlatBuffer(data, self.keys, self.shapes)
+        """``arrays`` (one per key, in this layout) as a :class:`PackedArrays`: packed into one
+        buffer of this layout (one ``concat``) when its ``data`` is first read."""
+        return PackedArrays([arrays[k] for k in self.keys], self)
 
     def backs(self, arrays: dict) -> bool:
         """Whether ``arrays`` is exactly this buffer's views, in order (nobody rebound a key)."""
         if len(arrays) != len(self.keys):
             return False
         return all(a is b and k == j for (k, a), (j, b) in zip(arrays.items(), self.views.items()))
+
+
+class PackedArrays:
+    """Arrays of a :class:`FlatBuffer`'s layout, packed into one buffer only when ``data`` is
+    read. ``views`` are the arrays themselves; ``pieces`` the same, in layout order, so an op
+    with a faster twin can read them without the packing copy (NumPy's Adam gathers each
+    thread's slice as it updates it)."""
+
+    def __init__(self, pieces, layout: FlatBuffer):
+        self.pieces = pieces
+        self.keys, self.shapes, self._spans = layout.keys, layout.shapes, layout._spans
+        self.views = dict(zip(self.keys, pieces))
+        self._data = None
+
+    @property
+    def spans(self):
+        return self._spans
+
+    @property
+    def data(self):
+        if self._data is None:
+            from .ops import get_ops
+
+            self._data = get_ops(*self.pieces).concat_flat(self.pieces)
+        return self._data
+
+    def backs(self, arrays: dict) -> bool:
+        return FlatBuffer.backs(self, arrays)
+
+
+def packed(g):
+    """``g`` as one array: a :class:`PackedArrays` packed (its ``data``), an array as it is."""
+    return g.data if isinstance(g, PackedArrays) else g
 
 
 class FlatDict(dict):

@@ -21,8 +21,9 @@ from ..datasets import DownloadError
 from ..experiments import DATA_CHOICES, STUDIES
 from ..training import NonFiniteLossError
 from ..training.distributed import abort_on_error, init_distributed
-from .evaluate import NAME as EVALUATE, add_evaluate_parser, run_evaluate
-from .options import add_study_options, check_combinations, dpi, non_negative_int, positive_int
+from .evaluate import NAME as EVALUATE
+from .evaluate import add_evaluate_parser, run_evaluate
+from .options import add_study_options, check_combinations, dpi, non_negative_int
 from .progress import Reporter
 from .summary import summarize
 

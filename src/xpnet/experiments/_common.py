@@ -11,7 +11,8 @@ import time
 from typing import Callable, Optional
 
 from .._validation import check_int
-from ..backend import asarray, get_backend, get_device_name, get_dtype_name, seed as seed_rng
+from ..backend import asarray, get_backend, get_device_name, get_dtype_name
+from ..backend import seed as seed_rng
 from ..datasets import load_mnist
 
 Progress = Optional[Callable[[str, int, int], None]]

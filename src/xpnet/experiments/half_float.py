@@ -23,8 +23,16 @@ from __future__ import annotations
 import numpy as np
 
 from ..backend import get_backend, get_namespace, to_numpy
-from ._common import (Progress, Run, load_data, optional_samples, positive_float, positive_int, quiet,
-                      to_device)
+from ._common import (
+    Progress,
+    Run,
+    load_data,
+    optional_samples,
+    positive_float,
+    positive_int,
+    quiet,
+    to_device,
+)
 from ._loops import fit
 from .evaluate import WEIGHT_MODELS, load_test_set, load_weights
 from .train import build_model

@@ -5,8 +5,17 @@ from __future__ import annotations
 import numpy as np
 
 from ..models import MultiLayerNet, MultiLayerNetExtend
-from ._common import (Progress, Run, load_data, optional_samples, positive_float, positive_int, quiet,
-                      rounded, to_device)
+from ._common import (
+    Progress,
+    Run,
+    load_data,
+    optional_samples,
+    positive_float,
+    positive_int,
+    quiet,
+    rounded,
+    to_device,
+)
 from ._loops import fit
 
 

@@ -18,7 +18,8 @@ import os
 
 import numpy as np
 
-from ..backend import get_backend, get_device_name, get_dtype_name, seed as seed_rng, use_backend, use_dtype
+from ..backend import get_backend, get_device_name, get_dtype_name, use_backend, use_dtype
+from ..backend import seed as seed_rng
 from ..models import MultiLayerNet
 from ..training.executors import check_scheduler, trial_executor
 from ..training.search import best_trials, random_search, read_results, run_trial

@@ -11,8 +11,17 @@ import numpy as np
 
 from ..backend import to_numpy
 from ..models import AlexNet, DeepConvNet, MultiLayerNet, SimpleConvNet
-from ._common import (Progress, Run, load_data, optional_samples, positive_float, positive_int, quiet,
-                      rounded, to_device)
+from ._common import (
+    Progress,
+    Run,
+    load_data,
+    optional_samples,
+    positive_float,
+    positive_int,
+    quiet,
+    rounded,
+    to_device,
+)
 from ._loops import fit
 
 MODELS = ("simple", "deep", "alexnet", "mlp")

@@ -9,7 +9,17 @@ from ..functions import relu, sigmoid, tanh
 from ..initializers import init_weight
 from ..models import MultiLayerNet
 from ..optimizers import SGD
-from ._common import Progress, Run, load_data, positive_float, positive_int, quiet, rounded, synthetic, to_device
+from ._common import (
+    Progress,
+    Run,
+    load_data,
+    positive_float,
+    positive_int,
+    quiet,
+    rounded,
+    synthetic,
+    to_device,
+)
 from ._loops import train_side_by_side
 from .optimizers import loss_summary
 

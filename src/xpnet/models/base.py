@@ -256,18 +256,21 @@ class Network:
         if flat is not None:
             grads = FlatDict(flat.gather(grads))
         if self.weight_decay_lambda:
-            self._add_decay(grads)
+            grads = self._add_decay(grads)
         self.grads = grads
         return dout
 
-    def _add_decay(self, grads) -> None:
-        """Weight decay's gradient on every ``W`` (in place over the flat buffer when packed)."""
+    def _add_decay(self, grads):
+        """``grads`` plus weight decay's gradient on every ``W`` (one whole-buffer update when
+        packed: the gradients are packed into a buffer whose views the returned dict holds)."""
         lam, norm = self.weight_decay_lambda, self.weight_decay_norm
         flat, params = getattr(grads, "flat", None), flat_buffer_of(self.params)
         if flat is None or params is None:
             for k in self._decayed:
                 grads[k] = grads[k] + penalty_grad(self.params[k], lam, norm)
-            return
+            return grads
+        flat = FlatBuffer(flat.data, flat.keys, flat.shapes)
+        grads = FlatDict(flat)
         xp = array_namespace(flat.data)
         mask = self.__dict__.get("_decay_mask")
         if mask is None or mask[0] is not params:
@@ -275,6 +278,7 @@ class Network:
                 tuple(v.shape), dtype=v.dtype, device=v.device) for k, v in self.params.items()})
             mask = self._decay_mask = (params, ones_where_decayed.data)
         flat.data += penalty_grad(params.data, lam, norm) * mask[1]
+        return grads
 
     def gradient(self, x, t) -> dict:
         """Gradients of :meth:`loss` in training mode, keyed like ``params``.

@@ -10,7 +10,6 @@ the book's for the same mask; ``dropout_inverted=True`` gives the modern inverte
 
 from __future__ import annotations
 
-
 from .._validation import check_int
 from ..layers import Dropout, Relu, Sigmoid, Tanh
 from .base import Network

@@ -135,6 +135,10 @@ class Adam(Optimizer):
                 divisor = sqrt_bc2
         return AdamStep(c_g, c_m, divisor, 1.0 - lr * self.weight_decay)
 
+    @property
+    def _takes_packed(self) -> bool:
+        return not (self.nesterov or self.infinity_norm)  # adam_step takes packed gradients
+
     def _update_param(self, p, g, s, step) -> None:
         if self.nesterov or self.infinity_norm:
             self._update_ema_form(p, g, s, step)

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numbers
 
-from ..backend import FlatBuffer, asarray, flat_buffer_of
+from ..backend import FlatBuffer, PackedArrays, asarray, flat_buffer_of
 from ._attributes import CheckedAttributes
 from ._checks import non_negative, positive
 from .clipping import clip_with_norm
@@ -138,6 +138,35 @@ class Optimizer(CheckedAttributes, OptimizerState):
             A gradient for every key of ``params``, same shape (a number for a number); not
             modified.
         """
+        flat_p, flat_g = flat_buffer_of(params), flat_buffer_of(grads)
+        flat = flat_p is not None and flat_g is not None and flat_g.keys == flat_p.keys \
+            and flat_g.shapes == flat_p.shapes
+        if flat:  # one layout: every key has a gradient of its parameter's shape
+            keep_packed = self.clip_norm is None and self._takes_packed and isinstance(flat_g, PackedArrays)
+            gs, scalars = {"": flat_g if keep_packed else flat_g.data}, []
+        else:
+            gs, work, scalars = self._checked(params, grads)
+        if self.clip_norm is not None and gs:
+            gs, self.last_grad_norm = clip_with_norm(gs, self.clip_norm)
+        lr = self.current_lr
+        self.t += 1
+        step = self._begin_step(lr, self.t)
+        if flat:
+            self._update_param(flat_p.data, gs[""], self._flat_state(flat_p), step)
+            return
+        for key, p in (work if scalars else params).items():
+            self._update_param(p, gs[key], self._state_for(key, p), step)
+        for key in scalars:
+            params[key] = float(work[key])
+
+    #: whether ``_update_param`` on the flat path accepts the gradients still unpacked (a
+    #: :class:`~xpnet.backend._flat.PackedArrays`), so a backend can skip the packing copy
+    _takes_packed = False
+
+    @staticmethod
+    def _checked(params: dict, grads: dict):
+        """``(grads by key, params as updated, keys of Python-number params)``; ValueError or
+        TypeError naming the key for a missing gradient or one of the wrong shape or kind."""
         gs, work, scalars = {}, {}, []
         for key, p in params.items():
             g = grads.get(key) if hasattr(grads, "get") else None
@@ -157,23 +186,7 @@ class Optimizer(CheckedAttributes, OptimizerState):
                     f"gradient {key!r} has shape {tuple(g.shape)}, parameter has {tuple(p.shape)}"
                 )
             gs[key] = g
-        flat_p, flat_g = flat_buffer_of(params), flat_buffer_of(grads)
-        flat = flat_p is not None and flat_g is not None and flat_g.keys == flat_p.keys \
-            and flat_g.shapes == flat_p.shapes
-        if flat:
-            gs = {"": flat_g.data}
-        if self.clip_norm is not None and gs:
-            gs, self.last_grad_norm = clip_with_norm(gs, self.clip_norm)
-        lr = self.current_lr
-        self.t += 1
-        step = self._begin_step(lr, self.t)
-        if flat:
-            self._update_param(flat_p.data, gs[""], self._flat_state(flat_p), step)
-            return
-        for key, p in (work if scalars else params).items():
-            self._update_param(p, gs[key], self._state_for(key, p), step)
-        for key in scalars:
-            params[key] = float(work[key])
+        return gs, work, scalars
 
     def _flat_state(self, flat_p: FlatBuffer) -> dict:
         """The state slots as flat buffers of ``flat_p``'s layout (``state[slot][key]`` their views).

@@ -22,6 +22,7 @@ import math
 import numpy as np
 
 from .._fast_adam import numpy_adam_step
+from .._flat import PackedArrays
 from .._fast_conv import hwn_output, hwn_rows, numpy_add_columns_hwn, numpy_columns, numpy_columns_hwn
 from .._fast_elementwise import numpy_relu_backward, numpy_relu_forward
 from .._layout import along, memory_order, new_in_order
@@ -57,7 +58,7 @@ class NumpyOps(Ops):
     def affine_input_grad(self, dout, W, x2d):
         """``dout @ W.T``, returned in ``x2d``'s layout: for a batch-last input (a convolution
         stack's output) as ``(W @ dout.T).T``, a transposed view, so the layers below keep it."""
-        if x2d.shape[0] > 1 and memory_order(x2d)[-1] == 0:
+        if x2d.shape[0] > 1 and x2d.shape[1] > 1 and x2d.strides[0] < x2d.strides[1]:  # batch innermost
             return (W @ dout.T).T
         return dout @ W.T
 
@@ -164,15 +165,21 @@ class NumpyOps(Ops):
     def adam_step(self, p, g, m, v, *, beta1: float, beta2: float, eps: float, scale: float,
                   divisor: float = 1.0, decay: float = 1.0) -> None:
         """The portable step's operations in the same order, with ``out=`` buffers, split over
-        threads (bit-identical to the portable twin)."""
-        if not (p.flags.c_contiguous and g.flags.c_contiguous and m.flags.c_contiguous
-                and v.flags.c_contiguous):
+        threads (bit-identical to the portable twin). Unpacked gradients are gathered slice by
+        slice inside each thread, so they are never copied into a buffer of their own."""
+        pieces = g.pieces if isinstance(g, PackedArrays) else None
+        flat = [p, m, v] + ([] if pieces is not None else [g]) + list(pieces or ())
+        if not all(a.flags.c_contiguous for a in flat):
             super().adam_step(p, g, m, v, beta1=beta1, beta2=beta2, eps=eps, scale=scale,
                               divisor=divisor, decay=decay)
             return
-        numpy_adam_step(p.reshape(-1), g.reshape(-1), m.reshape(-1), v.reshape(-1), beta1=beta1,
-                        beta2=beta2, eps=eps, scale=scale, divisor=divisor, decay=decay)
-
+        if pieces is None:
+            pieces, spans = [g], [(0, g.size)]
+        else:
+            spans = g.spans
+        numpy_adam_step(p.reshape(-1), [a.reshape(-1) for a in pieces], spans, m.reshape(-1),
+                        v.reshape(-1), beta1=beta1, beta2=beta2, eps=eps, scale=scale, divisor=divisor,
+                        decay=decay)
 
 def _index_dtype(slices):
     return np.int8 if len(slices) <= 127 else np.int32

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 
+from .._flat import packed
 from .._namespace import array_namespace
 from . import _tables
 
@@ -203,8 +204,11 @@ class Ops:
 
             m += (1-beta1)·(g - m);  v = beta2·v + (1-beta2)·g²
             p *= decay;  p -= scale · m / (sqrt(v)/divisor + eps)
+
+        ``g`` may be an array or gradients not yet packed (:class:`~xpnet.backend._flat.PackedArrays`).
         """
         xp = array_namespace(p)
+        g = packed(g)  # gradients packed on demand (one concat)
         if decay != 1.0:
             p *= decay
         diff = g - m
