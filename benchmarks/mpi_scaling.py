@@ -78,7 +78,8 @@ def worker(args) -> None:
     if comm.rank == 0:
         print(RESULT + json.dumps({
             "net": args.net, "ranks": comm.size, "batch_per_rank": spec.batch, "steps": args.steps,
-            "step_ms": 1e3 * seconds / args.steps, "samples_per_s": spec.batch * comm.size * args.steps / seconds,
+            "step_ms": 1e3 * seconds / args.steps,
+            "samples_per_s": spec.batch * comm.size * args.steps / seconds,
             "parameters": int(flat.shape[0]), "allreduce_ms": 1e3 * allreduce,
             "communicator": type(comm).__name__}), flush=True)
 
@@ -90,7 +91,8 @@ def launch(args, net: str, ranks: int) -> dict:
     if mpiexec is None:
         sys.exit("mpi_scaling: no mpiexec on PATH; pip install 'xpnet[distributed]'")
     env = {**os.environ, **{v: str(args.threads) for v in THREAD_VARS}}
-    cmd = [mpiexec, "-n", str(ranks), sys.executable, "-m", "benchmarks.mpi_scaling", "--worker", "--net", net,
+    cmd = [mpiexec, "-n", str(ranks), sys.executable, "-m", "benchmarks.mpi_scaling", "--worker",
+           "--net", net,
            "--steps", str(args.steps), "--warmup", str(args.warmup), "--threads", str(args.threads),
            "--backend", args.backend]
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=args.timeout)
@@ -102,7 +104,8 @@ def launch(args, net: str, ranks: int) -> dict:
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--nets", default="mlp,alexnet-w0.25", help="comma-separated names from benchmarks.nets")
+    parser.add_argument("--nets", default="mlp,alexnet-w0.25",
+                        help="comma-separated names from benchmarks.nets")
     parser.add_argument("--ranks", default="1,2", help="comma-separated rank counts (first is the baseline)")
     parser.add_argument("--steps", type=int, default=20)
     parser.add_argument("--warmup", type=int, default=3)
@@ -118,8 +121,8 @@ def main(argv=None) -> None:
         return
     ranks = [int(k) for k in args.ranks.split(",")]
     load_before = os.getloadavg()
-    print(f"# {os.cpu_count()} cores; load average {load_before[0]:.2f} (1 min) before; backend {args.backend}, "
-          f"{args.threads} thread(s) per rank, {args.steps} timed steps")
+    print(f"# {os.cpu_count()} cores; load average {load_before[0]:.2f} (1 min) before; "
+          f"backend {args.backend}, {args.threads} thread(s) per rank, {args.steps} timed steps")
     print(f"{'net':<15}{'ranks':>6}{'batch':>12}{'step ms':>10}{'samples/s':>11}{'efficiency':>11}"
           f"{'allreduce ms':>14}")
     rows = []
@@ -133,11 +136,13 @@ def main(argv=None) -> None:
             rows.append(row)
             batch = f"{k}x{row['batch_per_rank']}"
             print(f"{net:<15}{k:>6}{batch:>12}{row['step_ms']:>10.1f}"
-                  f"{row['samples_per_s']:>11.0f}{row['efficiency']:>10.0%} {row['allreduce_ms']:>13.2f}", flush=True)
+                  f"{row['samples_per_s']:>11.0f}{row['efficiency']:>10.0%} {row['allreduce_ms']:>13.2f}",
+                  flush=True)
     print(f"# load average {os.getloadavg()[0]:.2f} (1 min) after")
     if args.json:
         with open(args.json, "w", encoding="utf-8") as fh:
-            json.dump({"cores": os.cpu_count(), "load_avg_before": load_before[0], "rows": rows}, fh, indent=1)
+            json.dump({"cores": os.cpu_count(), "load_avg_before": load_before[0], "rows": rows}, fh,
+                      indent=1)
 
 
 if __name__ == "__main__":

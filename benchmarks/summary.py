@@ -149,13 +149,14 @@ def flops_table(rows, flops: dict, peak_gflops: float) -> str:
         rate = [r["samples_per_s"] / r["batch"] * work / 1e9 for r in (mine, peer)]
         floor_ms = work / (peak_gflops * 1e9) * 1e3
         peer_ms = peer["batch"] / peer["samples_per_s"] * 1e3
-        lines.append(f"| {spec.name} | {work / 1e9:.2f} | {rate[0]:,.0f} | {rate[1]:,.0f} | {floor_ms:.1f} ms | "
-                     f"{peer_ms:.1f} ms | {peer_ms / floor_ms:.2f}× |")
+        lines.append(f"| {spec.name} | {work / 1e9:.2f} | {rate[0]:,.0f} | {rate[1]:,.0f} | "
+                     f"{floor_ms:.1f} ms | {peer_ms:.1f} ms | {peer_ms / floor_ms:.2f}× |")
     return "\n".join(lines)
 
 
 def targets_table(rows) -> str:
-    lines = ["| train step | required | measured (best medians) | each repeat | met |", "|---|---|---|---|---|"]
+    lines = ["| train step | required | measured (best medians) | each repeat | met |",
+             "|---|---|---|---|---|"]
     for t in targets(rows):
         met = "not measured" if t["met"] is None else ("yes" if t["met"] else "**no**")
         runs = ", ".join(f"{x:.2f}×" for x in t["per_run"]) or "—"

@@ -27,7 +27,8 @@ def test_default_fan_in_follows_the_books_layouts():
 
 @pytest.mark.parametrize("spec, fan_in, error, match", [
     ("lecun", 10, ValueError,
-     r"unknown weight_init_std 'lecun': expected a positive number or one of 'xavier', 'sigmoid', 'he', 'relu'$"),
+     r"unknown weight_init_std 'lecun': expected a positive number or one of "
+     r"'xavier', 'sigmoid', 'he', 'relu'$"),
     (0.0, None, ValueError, r"weight_init_std must be > 0 and finite, got 0.0"),
     (-0.01, None, ValueError, r"got -0.01"),
     (math.inf, None, ValueError, r"got inf"),

@@ -1,6 +1,7 @@
 """Compare a layer's backward with float64 central-difference gradients.
 
-``gradient_check(layer, x)`` (or ``gradient_check(f, x, backward=df)`` for a plain function) builds the scalar ``L = sum(forward(x) * dout)`` for a fixed random
+``gradient_check(layer, x)`` (or ``gradient_check(f, x, backward=df)`` for a plain function)
+builds the scalar ``L = sum(forward(x) * dout)`` for a fixed random
 ``dout`` and compares ``backward(dout)`` (and every ``layer.grads[k]``) with numerical
 derivatives of ``L`` with respect to ``x`` and each ``layer.params[k]``. Layers that draw random
 numbers (Dropout) see the same draws on every forward call, because the check reseeds the one RNG
@@ -82,12 +83,14 @@ def gradient_check(layer, x, *extra, backward=None, dout=None, train_flg: bool =
         raise TypeError("backward= is for plain functions; a layer brings its own backward")
     xp = array_namespace(x)
     if not xp.isdtype(x.dtype, "real floating") or x.dtype != xp.float64:
-        raise TypeError(f"gradient_check needs a float64 input, got {x.dtype}; use xpnet.use_dtype('float64')")
+        raise TypeError(f"gradient_check needs a float64 input, got {x.dtype}; "
+                        "use xpnet.use_dtype('float64')")
 
     def forward():
         seed(rng_seed)
         if extra:
-            return layer.forward(x, *extra, train_flg=train_flg) if _takes_flag(layer) else layer.forward(x, *extra)
+            return layer.forward(x, *extra, train_flg=train_flg) if _takes_flag(layer) else layer.forward(x,
+                                                                                                          *extra)
         return layer.forward(x, train_flg=train_flg) if _takes_flag(layer) else layer.forward(x)
 
     out = forward()

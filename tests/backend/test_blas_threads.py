@@ -50,7 +50,8 @@ a, b = rng.standard_normal((512, 384)), rng.standard_normal((384, 256))
 before = a @ b
 xpnet.backend.get_ops(before)  # NumPy ops: restarts OpenBLAS's threads with the new timeout
 after = a @ b
-print(blas_tuning_status()["applied"], np.array_equal(before, after), np.allclose(after, np.einsum("ij,jk->ik", a, b)))
+print(blas_tuning_status()["applied"], np.array_equal(before, after),
+      np.allclose(after, np.einsum("ij,jk->ik", a, b)))
 """
 
 

@@ -18,7 +18,8 @@ def _run(code, **env):
 
 
 PROBE = ("import xpnet, numpy as np; from xpnet.backend import malloc_tuning_status as s, get_ops; "
-         "xpnet.get_backend(); print(s()['applied']); get_ops(np.zeros(1)); print(s()['applied'], s()['reason'])")
+         "xpnet.get_backend(); print(s()['applied']); get_ops(np.zeros(1)); "
+         "print(s()['applied'], s()['reason'])")
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc tuning is Linux-only")

@@ -17,6 +17,7 @@ import pytest
 
 import xpnet
 from xpnet.backend import CupyOps, NumpyOps, Ops, TorchOps, array_namespace, get_ops, to_numpy
+from xpnet.backend.ops import TapOps
 
 RNG = np.random.default_rng(11)
 
@@ -109,20 +110,22 @@ CASES = {
                   lambda: (_host(4, 3), _host(6, 3), _host(4, 6))),
     "im2col/col2im 3x3 s1 p1": (("columns", "add_columns"), _columns(3, 1, 1), lambda: (_host(2, 3, 7, 6),)),
     "im2col/col2im 2x2 s2 p0": (("columns", "add_columns"), _columns(2, 2, 0), lambda: (_host(2, 3, 7, 6),)),
-    "conv 3x3 s1 p1, FN <= C": (("conv2d_forward", "conv2d_backward"), _conv(1, 1),
+    "conv 3x3 s1 p1, FN <= C": (("conv2d_forward", "conv2d_backward", "_add_taps"), _conv(1, 1),
                                 lambda: (_host(2, 4, 7, 6), _host(3, 4, 3, 3), _host(3), 0.3)),
-    "conv 3x3 s1 p1, FN > C": (("conv2d_forward", "conv2d_backward"), _conv(1, 1),
+    "conv 3x3 s1 p1, FN > C": (("conv2d_forward", "conv2d_backward", "_add_taps"), _conv(1, 1),
                                lambda: (_host(2, 2, 7, 6), _host(5, 2, 3, 3), _host(5), 0.7)),
-    "conv 5x5 s2 p2": (("conv2d_forward", "conv2d_backward"), _conv(2, 2),
+    "conv 5x5 s2 p2": (("conv2d_forward", "conv2d_backward", "_add_taps"), _conv(2, 2),
                        lambda: (_host(2, 3, 9, 8), _host(4, 3, 5, 5), _host(4), 1.1)),
-    "conv params only": (("conv2d_forward", "conv2d_backward"), _conv_params_only,
+    "conv params only": (("conv2d_forward", "conv2d_backward", "_add_taps"), _conv_params_only,
                          lambda: (_host(2, 3, 6, 6), _host(4, 3, 3, 3), _host(4), 0.5)),
-    "max pool 2x2 s2": (("pool2d_forward", "pool2d_backward"), _pool(2, 2, 2, 0, "max"), lambda: (_host(2, 3, 7, 6),)),
+    "max pool 2x2 s2": (("pool2d_forward", "pool2d_backward"), _pool(2, 2, 2, 0, "max"),
+                        lambda: (_host(2, 3, 7, 6),)),
     "max pool 3x3 s2 p1": (("pool2d_forward", "pool2d_backward"), _pool(3, 3, 2, 1, "max"),
                            lambda: (_host(2, 3, 9, 8),)),
     "avg pool 3x3 s1 p1": (("pool2d_forward", "pool2d_backward"), _pool(3, 3, 1, 1, "avg"),
                            lambda: (_host(2, 3, 6, 5),)),
-    "adam (book form)": (("adam_step",), _adam(1.0, 1.0), lambda: (_host(50), _host(50), _host(50), _host(50))),
+    "adam (book form)": (("adam_step",), _adam(1.0, 1.0),
+                         lambda: (_host(50), _host(50), _host(50), _host(50))),
     "adam (torch form, decay)": (("adam_step",), _adam(0.3, 0.99),
                                  lambda: (_host(50), _host(50), _host(50), _host(50))),
     "adam (packed gradients)": (("adam_step",), _adam_packed,
@@ -141,18 +144,22 @@ def _to_device(value):
     return xpnet.asarray(value, dtype="float64")
 
 
+@pytest.mark.parametrize("ops", ["backend", "taps"])
 @pytest.mark.parametrize("case", CASES)
-def test_the_backends_ops_equal_the_portable_ops(float64, case):
+def test_the_backends_ops_equal_the_portable_ops(float64, case, ops):
+    """``backend``: the ops ``get_ops`` picks for these arrays; ``taps``: :class:`TapOps` (what
+    torch runs on the CPU), on every backend."""
     _, run, make = CASES[case]
     host = make()
     args = [_to_device(a) for a in host]
-    native = get_ops(*[a for a in args if hasattr(a, "shape")])
+    native = get_ops(*[a for a in args if hasattr(a, "shape")]) if ops == "backend" else TapOps()
     got = run(native, *args)
     want = run(Ops(), *[_to_device(a) for a in host])
     assert len(got) == len(want)
     for a, b in zip(got, want):
         assert array_namespace(a) is float64 and a.dtype == b.dtype and tuple(a.shape) == tuple(b.shape)
-        np.testing.assert_allclose(to_numpy(a), to_numpy(b), rtol=1e-12, atol=1e-12, err_msg=f"{case}, {native}")
+        np.testing.assert_allclose(to_numpy(a), to_numpy(b), rtol=1e-12, atol=1e-12,
+                                   err_msg=f"{case}, {native}")
 
 
 def test_each_backend_gets_its_own_ops(xp):
@@ -165,9 +172,10 @@ def test_every_op_has_a_row():
     """A method of Ops, or one a backend overrides, with no row in CASES fails here."""
     covered = {m for methods, _, _ in CASES.values() for m in methods}
     ops_methods = {name for name, _ in inspect.getmembers(Ops, inspect.isfunction)
-                   if not name.startswith("__") and name not in ("_constant", "_zero", "_table", "_channel_major",
+                   if not name.startswith("__") and name not in ("_constant", "_zero", "_table",
+                                                                 "_channel_major",
                                                                   "_add_taps")}
-    overridden = {name for cls in (NumpyOps, CupyOps, TorchOps) for name in vars(cls)
+    overridden = {name for cls in (NumpyOps, CupyOps, TorchOps, TapOps) for name in vars(cls)
                   if callable(vars(cls)[name]) and not name.startswith("__")}
     missing = (ops_methods | overridden) - covered
     assert not missing, f"ops without a row in CASES: {sorted(missing)}"

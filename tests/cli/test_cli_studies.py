@@ -82,6 +82,7 @@ def test_train_writes_a_checkpoint_that_loads(quick_runs):
 
 
 def test_quick_runs_print_the_data_used(tmp_path, capsys):
-    assert main(["weight-init-compare", "--quick", "--data", "embedded", "--iters", "3", "--out", str(tmp_path)]) == 0
+    assert main(["weight-init-compare", "--quick", "--data", "embedded", "--iters", "3", "--out",
+                 str(tmp_path)]) == 0
     err = capsys.readouterr().err
     assert "data: embedded MNIST test set" in err

@@ -50,7 +50,8 @@ def _write(tmp_path, batches) -> str:
 def test_batches_concatenate_in_order(tmp_path):
     batches = {name: _batch(i) for i, name in enumerate(NAMES)}
     x_train, t_train, x_test, t_test = cifar10.read_cifar10_tar(_write(tmp_path, batches), rows=ROWS)
-    assert (x_train.dtype, x_train.shape, x_test.shape) == (np.uint8, (5 * ROWS, 3, 32, 32), (ROWS, 3, 32, 32))
+    expected = (np.uint8, (5 * ROWS, 3, 32, 32), (ROWS, 3, 32, 32))
+    assert (x_train.dtype, x_train.shape, x_test.shape) == expected
     assert (t_train.dtype, t_train.shape) == (np.int64, (5 * ROWS,))
     np.testing.assert_array_equal(x_train[ROWS:2 * ROWS].reshape(ROWS, -1), batches["data_batch_2"][b"data"])
     np.testing.assert_array_equal(t_test, batches["test_batch"][b"labels"])
@@ -60,7 +61,8 @@ def test_batches_concatenate_in_order(tmp_path):
     "bad, problem",
     [
         (_batch(9, labels=None), r"missing key\(s\) \['labels'\]"),
-        (_batch(9, data=np.zeros((ROWS, 3071), np.uint8)), r"'data' must be uint8 of shape \(4, 3072\), got uint8 \(4, 3071\)"),
+        (_batch(9, data=np.zeros((ROWS, 3071), np.uint8)),
+         r"'data' must be uint8 of shape \(4, 3072\), got uint8 \(4, 3071\)"),
         (_batch(9, data=np.zeros((ROWS, 3072), np.float32)), r"'data' must be uint8"),
         (_batch(9, labels=[0, 1, 2]), r"'labels' must be 4 integers"),
         (_batch(9, labels=[0, 1, 2, 10]), r"labels must be in 0\.\.9, found 0\.\.10"),
@@ -123,6 +125,7 @@ def test_corrupt_cached_archive_is_removed(http_server, cache, monkeypatch):
     batches = {name: _batch(i) for i, name in enumerate(NAMES)}
     batches["data_batch_1"] = _batch(0, labels=[99] * ROWS)
     _serve(http_server, monkeypatch, _tar_bytes(batches))
-    with pytest.raises(ValueError, match=r"data_batch_1: labels must be in 0\.\.9.*cached copy .* was removed"):
+    with pytest.raises(ValueError,
+                       match=r"data_batch_1: labels must be in 0\.\.9.*cached copy .* was removed"):
         load_cifar10()
     assert cache_files(cache) == []

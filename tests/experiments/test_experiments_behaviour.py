@@ -28,7 +28,8 @@ def test_batch_norm_beats_no_batch_norm_at_small_weight_scales():
     for w, bn, plain in zip(r["weight_scales"], r["bn"], r["plain"]):
         assert len(bn["train_acc"]) == 6
         if w <= 1e-2:
-            assert bn["final_train"] > plain["final_train"] + 0.15, (w, bn["final_train"], plain["final_train"])
+            assert bn["final_train"] > plain["final_train"] + 0.15, (w, bn["final_train"],
+                                                                     plain["final_train"])
 
 
 def test_weight_decay_narrows_the_train_test_gap():

@@ -123,7 +123,8 @@ def test_a_pickle_that_tries_to_run_code_is_refused_and_nothing_runs(tmp_path, p
     path.write_bytes(pickle.dumps({"W1": np.zeros(3), "b1": evil}))
     network = SimpleConvNet()
     before = {k: to_numpy(v).copy() for k, v in network.params.items()}
-    with pytest.raises(PickleRefusedError, match=r"refused to load the global (posix|os|nt)\.system|builtins\.eval"):
+    with pytest.raises(PickleRefusedError,
+                       match=r"refused to load the global (posix|os|nt)\.system|builtins\.eval"):
         load_book_params(path, network)
     assert not marker.exists()
     for key, value in before.items():
@@ -164,8 +165,10 @@ def test_not_a_pickle_or_truncated_names_the_file(tmp_path):
 @pytest.mark.parametrize("change, message", [
     (lambda p: p.pop("W3"), "missing from the file: W3"),
     (lambda p: p.update(W9=np.zeros(2)), "unexpected in the file .*W9"),
-    (lambda p: p.update(W2=np.zeros((100, 100))), r"W2: shape \(100, 100\) in the file, \(4320, 100\) in the model"),
-    (lambda p: p.update(b1=np.zeros(30, dtype=np.int64)), "b1: dtype int64 in the file, float32 in the model"),
+    (lambda p: p.update(W2=np.zeros((100, 100))),
+     r"W2: shape \(100, 100\) in the file, \(4320, 100\) in the model"),
+    (lambda p: p.update(b1=np.zeros(30, dtype=np.int64)),
+     "b1: dtype int64 in the file, float32 in the model"),
 ])
 def test_a_file_that_does_not_fit_changes_nothing(xp, tmp_path, change, message):
     network = SimpleConvNet()

@@ -115,7 +115,8 @@ def test_a_single_npy_is_not_mistaken_for_a_checkpoint(tmp_path):
 def test_assign_copies_in_place_keeping_references(xp, tmp_path):
     target = {"W": xpnet.backend.zeros((3, 2)), "n": xpnet.asarray(np.int64(0))}
     held = dict(target)
-    source = {"net/W": np.arange(6, dtype=np.float32).reshape(3, 2), "net/n": np.asarray(5), "other": np.ones(1)}
+    source = {"net/W": np.arange(6, dtype=np.float32).reshape(3, 2), "net/n": np.asarray(5),
+              "other": np.ones(1)}
     assign_arrays(target, source, prefix="net/")
     assert all(target[k] is held[k] for k in target)
     assert array_namespace(target["W"]) is xp
@@ -124,7 +125,8 @@ def test_assign_copies_in_place_keeping_references(xp, tmp_path):
 
 
 def test_assign_reports_every_problem_and_writes_nothing(xp):
-    target = {"W": xpnet.backend.normal((3, 2)), "b": xpnet.backend.normal((2,)), "c": xpnet.backend.normal((1,))}
+    target = {"W": xpnet.backend.normal((3, 2)), "b": xpnet.backend.normal((2,)),
+              "c": xpnet.backend.normal((1,))}
     before = {k: to_numpy(v).copy() for k, v in target.items()}
     source = {"W": np.zeros((2, 3), np.float32), "b": np.zeros(2, np.float64), "z": np.zeros(1)}
     with pytest.raises(ValueError) as info:

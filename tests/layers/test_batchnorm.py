@@ -58,8 +58,10 @@ def test_batchnorm_matches_torch_in_train_then_eval(float64, shape):
     tg, tb = torch.from_numpy(gamma), torch.from_numpy(beta)
     for _ in range(3):
         x = rng.normal(size=shape) * 3.0 + 1.0
-        expected = F.batch_norm(torch.from_numpy(x), t_mean, t_var, tg, tb, training=True, momentum=0.1, eps=EPS)
-        assert_close(layer.forward(xpnet.asarray(x), train_flg=True), expected.numpy(), rtol=1e-10, atol=1e-12,
+        expected = F.batch_norm(torch.from_numpy(x), t_mean, t_var, tg, tb, training=True, momentum=0.1,
+                                eps=EPS)
+        assert_close(layer.forward(xpnet.asarray(x), train_flg=True), expected.numpy(), rtol=1e-10,
+                     atol=1e-12,
                      xp=float64, dtype=float64.float64)
     m = shape[0] * int(np.prod(shape[2:]))
     assert_close(layer.running_mean, t_mean.numpy(), rtol=1e-12, atol=1e-14)

@@ -139,6 +139,7 @@ def test_batch_last_columns_reorder_the_portable_ones(three_threads, geom):
     np.testing.assert_array_equal(as_portable, portable)
     dcol = np.random.default_rng(7).standard_normal(portable.shape).astype(np.float32)
     expected = _on("array_api_strict", lambda d: add_columns(d, x.shape, k, k, stride, pad), dcol)[0]
-    dcol_hwn = np.ascontiguousarray(dcol.reshape(-1, BATCH, oh, ow).transpose(0, 2, 3, 1)).reshape(dcol.shape[0], -1)
+    dcol_hwn = np.ascontiguousarray(dcol.reshape(-1, BATCH, oh, ow).transpose(0, 2, 3,
+                                                                              1)).reshape(dcol.shape[0], -1)
     np.testing.assert_allclose(numpy_add_columns_hwn(dcol_hwn, x.shape, k, k, stride, pad), expected,
                                rtol=1e-5, atol=1e-5)

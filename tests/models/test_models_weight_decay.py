@@ -18,7 +18,8 @@ LAM = 0.3
 
 CONV = {"filter_num": 2, "filter_size": 3, "pad": 1, "stride": 1}
 BUILDERS = {
-    "MultiLayerNetExtend-bn": (lambda **kw: MultiLayerNetExtend(6, [5, 4], 3, use_batchnorm=True, **kw), (6,)),
+    "MultiLayerNetExtend-bn": (lambda **kw: MultiLayerNetExtend(6, [5, 4], 3, use_batchnorm=True, **kw), (6,
+                                                                                                          )),
     "SimpleConvNet": (
         lambda **kw: SimpleConvNet((1, 6, 6), CONV, hidden_size=4, output_size=3, weight_init_std=0.3, **kw),
         (1, 6, 6)),

@@ -100,7 +100,8 @@ def test_rebinding_a_parameter_unpacks_and_the_next_gradient_packs_again(xp):
 def test_adam_reused_on_a_parameter_of_another_shape_names_it(xp, second):
     opt = xo.Adam()
     opt.update({"W": xp.ones((3,))}, {"W": xp.ones((3,))})
-    with pytest.raises(ValueError, match=r"'W' has shape \(\d,\), but optimizer state 'm/W' has shape \(3,\)"):
+    with pytest.raises(ValueError,
+                       match=r"'W' has shape \(\d,\), but optimizer state 'm/W' has shape \(3,\)"):
         opt.update({"W": xp.ones(second)}, {"W": xp.ones(second)})
 
 

@@ -71,7 +71,7 @@ def test_resume_skips_finished_trials_and_reruns_torn_lines(tmp_path, monkeypatc
     log.write_text("")
     resumed = random_search(peaked_objective, SPACE, 8, seed=5, results_path=path)
     rerun = {int(x) for x in log.read_text().split()}
-    finished_before = {json.loads(l)["trial"] for l in lines[:5]}
+    finished_before = {json.loads(line)["trial"] for line in lines[:5]}
     assert rerun.isdisjoint(finished_before)
     assert [r["trial"] for r in resumed] == list(range(8))
     assert [r.get("val_acc") for r in resumed] == [r.get("val_acc") for r in first]
@@ -102,7 +102,8 @@ def crashing_objective(config):
 def test_a_trial_that_kills_its_pool_process_fails_alone(tmp_path):
     """A dead process breaks the whole pool; the innocent trials in flight must not be blamed."""
     space = {"lr": (1e-6, 1e-3), "weight_decay": (1e-8, 1e-4)}  # no NaN failures in this range
-    results = random_search(crashing_objective, space, 6, seed=3, workers=2, results_path=tmp_path / "r.jsonl")
+    results = random_search(crashing_objective, space, 6, seed=3, workers=2,
+                            results_path=tmp_path / "r.jsonl")
     by_trial = {r["trial"]: r for r in results}
     assert by_trial[2]["status"] == "failed"
     assert "worker lost: the process running this trial died" in by_trial[2]["error"]

@@ -65,7 +65,8 @@ def objective(config, *, log=None, marker=None, always=False, results=None):
             fh.write(f"{config['trial']}\n")
     if marker is not None and config["trial"] == VICTIM and (always or not Path(marker).exists()):
         deadline = time.monotonic() + 20
-        while {r["trial"] for r in read_results(results)} < set(range(VICTIM)) and time.monotonic() < deadline:
+        while ({r["trial"] for r in read_results(results)} < set(range(VICTIM))
+               and time.monotonic() < deadline):
             time.sleep(0.02)
         Path(marker).touch()
         os._exit(1)

@@ -81,7 +81,8 @@ def _validate_device(backend: str, device: object) -> str | None:
 
 def _import_backend(name: str):
     """Import the library behind ``name`` or raise BackendUnavailableError saying why."""
-    module = {"numpy": "numpy", "cupy": "cupy", "torch": "torch", "array_api_strict": "array_api_strict"}[name]
+    module = {"numpy": "numpy", "cupy": "cupy", "torch": "torch",
+              "array_api_strict": "array_api_strict"}[name]
     try:
         return importlib.import_module(module)
     except ImportError as exc:

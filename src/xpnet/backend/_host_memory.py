@@ -27,7 +27,8 @@ _M_TRIM_THRESHOLD, _M_TOP_PAD, _M_MMAP_THRESHOLD = -1, -2, -3
 #: Values applied: mmap threshold at glibc's 64-bit maximum (32 MiB), trimming only above 512 MiB,
 #: and 64 MiB of padding when the heap grows.
 SETTINGS = {"M_MMAP_THRESHOLD": 32 * 2**20, "M_TRIM_THRESHOLD": 512 * 2**20, "M_TOP_PAD": 64 * 2**20}
-_NUMBERS = {"M_MMAP_THRESHOLD": _M_MMAP_THRESHOLD, "M_TRIM_THRESHOLD": _M_TRIM_THRESHOLD, "M_TOP_PAD": _M_TOP_PAD}
+_NUMBERS = {"M_MMAP_THRESHOLD": _M_MMAP_THRESHOLD, "M_TRIM_THRESHOLD": _M_TRIM_THRESHOLD,
+            "M_TOP_PAD": _M_TOP_PAD}
 
 _status: dict = {"applied": None, "reason": "not yet requested"}
 

@@ -25,18 +25,20 @@ def summarize(r: dict) -> list[str]:
             f"W {w:.2g}: {_fmt(b['final_train'])}/{_fmt(p['final_train'])}"
             for w, b, p in zip(r["weight_scales"], r["bn"], r["plain"]))]
     if study in ("overfit-weight-decay", "overfit-dropout"):
-        return [f"{k}: final train {_fmt(v['final_train'])}, test {_fmt(v['final_test'])}, gap {_fmt(v['gap'])}"
-                for k, v in r["runs"].items()]
+        return [f"{k}: final train {_fmt(v['final_train'])}, test {_fmt(v['final_test'])}, "
+                f"gap {_fmt(v['gap'])}" for k, v in r["runs"].items()]
     if study == "hyperparameter-search":
         lines = [f"{len(r['trials'])} trials ({r['resumed']} resumed, {r['failed']} failed)"]
         for i, t in enumerate(r["best"][:5]):
-            lines.append(f"Best-{i + 1} val acc {t['val_acc'][-1]:.3f} | lr {t['lr']:.3e}, weight decay {t['weight_decay']:.3e}")
+            lines.append(f"Best-{i + 1} val acc {t['val_acc'][-1]:.3f} | lr {t['lr']:.3e}, "
+                         f"weight decay {t['weight_decay']:.3e}")
         return lines
     if study == "activation-init-bn-grid":
         return [f"{a}, {i}: test acc BN {_fmt(p['bn']['final_test'])}, no BN {_fmt(p['plain']['final_test'])}"
                 for a, row in r["panels"].items() for i, p in row.items()]
     if study == "train":
-        return [f"{r['model']}: final test accuracy {r['final_test_acc']:.4f} ({r['parameters']:,} parameters)"]
+        return [f"{r['model']}: final test accuracy {r['final_test_acc']:.4f} "
+                f"({r['parameters']:,} parameters)"]
     if study == "half-float":
         a = r["accuracy"]
         return [f"{r['model']} test accuracy on {r['eval_count']:,} digits: float32 {a['float32']:.4f}, "

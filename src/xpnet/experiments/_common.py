@@ -75,7 +75,8 @@ def load_data(data: str = "auto", *, samples: int | None = None, flatten: bool =
         normalize=True, flatten=flatten, one_hot_label=False, source=DATA_CHOICES[data], return_source=True)
     if samples is not None:
         if samples > x_train.shape[0]:
-            raise ValueError(f"samples={samples} is more than the {x_train.shape[0]} training images of the {used}")
+            raise ValueError(f"samples={samples} is more than the {x_train.shape[0]} training images "
+                             f"of the {used}")
         x_train, t_train = x_train[:samples], t_train[:samples]
     info = {"source": used.kind, "description": str(used),
             "train_size": int(x_train.shape[0]), "test_size": int(x_test.shape[0])}

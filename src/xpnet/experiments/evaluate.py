@@ -59,7 +59,8 @@ def evaluate(*, model: str = "simple", weights, data: str = "embedded", samples:
     ``correct`` and ``count``.
     """
     if model not in WEIGHT_MODELS:
-        raise ValueError(f"unknown model {model!r} for trained weights: expected one of {', '.join(WEIGHT_MODELS)}")
+        raise ValueError(f"unknown model {model!r} for trained weights: "
+                         f"expected one of {', '.join(WEIGHT_MODELS)}")
     batch_size, samples = positive_int("batch_size", batch_size), optional_samples(samples)
     run = Run("evaluate", 0, {"model": model, "weights": os.fspath(weights), "samples": samples})
     network = build_model(model)

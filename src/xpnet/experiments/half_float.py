@@ -94,7 +94,8 @@ def half_float(*, model: str = "simple", weights=None, epochs: int = 1, batch_si
     """
     if model not in WEIGHT_MODELS:
         raise ValueError(f"unknown model {model!r}: expected one of {', '.join(WEIGHT_MODELS)}")
-    epochs, batch_size, lr = positive_int("epochs", epochs), positive_int("batch_size", batch_size), positive_float("lr", lr)
+    epochs, batch_size = positive_int("epochs", epochs), positive_int("batch_size", batch_size)
+    lr = positive_float("lr", lr)
     samples, eval_samples = optional_samples(samples), optional_samples(eval_samples, "eval_samples")
     xp = get_namespace()
     half = _half(xp)
@@ -130,9 +131,11 @@ def half_float(*, model: str = "simple", weights=None, epochs: int = 1, batch_si
     labels = np.asarray(t_test)
     return run.result(info, model=model, trained="here" if weights is None else str(weights),
                       eval_count=int(labels.shape[0]),
-                      accuracy={"float32": _accuracy(y32, labels), "float16_storage": _accuracy(y_storage, labels),
+                      accuracy={"float32": _accuracy(y32, labels),
+                                "float16_storage": _accuracy(y_storage, labels),
                                 "float16": _accuracy(y16, labels)},
                       agreement=float(np.mean(np.argmax(y16, 1) == np.argmax(y32, 1))),
                       output_dtype=output_dtype, max_abs_score_diff=float(diff.max()),
-                      score_diff={"edges": [round(float(e), 4) for e in edges], "counts": [int(c) for c in counts],
+                      score_diff={"edges": [round(float(e), 4) for e in edges],
+                                  "counts": [int(c) for c in counts],
                                   "exact": int(np.sum(diff == 0))})

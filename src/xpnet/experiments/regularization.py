@@ -48,7 +48,8 @@ def batch_norm(*, samples: int = 1000, epochs: int = 20, batch_size: int = 100, 
     its curves end early and ``diverged`` holds the reason.
     """
     samples, epochs = positive_int("samples", samples), positive_int("epochs", epochs)
-    batch_size, lr, scales = positive_int("batch_size", batch_size), positive_float("lr", lr), positive_int("scales", scales)
+    batch_size, scales = positive_int("batch_size", batch_size), positive_int("scales", scales)
+    lr = positive_float("lr", lr)
     eval_samples = optional_samples(eval_samples, "eval_samples")
     arrays, info = load_data(data, samples=samples)
     run = Run("batch-norm", seed, {"samples": samples, "epochs": epochs, "batch_size": batch_size, "lr": lr,
@@ -67,7 +68,8 @@ def batch_norm(*, samples: int = 1000, epochs: int = 20, batch_size: int = 100, 
     return run.result(info, weight_scales=weight_scales, **out)
 
 
-def _overfit(study: str, variants: dict, *, samples, epochs, batch_size, lr, eval_samples, data, seed, progress,
+def _overfit(study: str, variants: dict, *, samples, epochs, batch_size, lr, eval_samples, data, seed,
+             progress,
              settings) -> dict:
     samples, epochs = positive_int("samples", samples), positive_int("epochs", epochs)
     eval_samples = optional_samples(eval_samples, "eval_samples")
@@ -140,7 +142,8 @@ GRID_INITS = {"std=0.01": 0.01, "Xavier": "xavier", "He": "he"}
 
 
 def activation_init_bn_grid(*, samples: int | None = None, epochs: int = 10, batch_size: int = 100,
-                            lr: float = 0.1, data: str = "auto", seed: int = 0, progress: Progress = None) -> dict:
+                            lr: float = 0.1, data: str = "auto", seed: int = 0,
+                            progress: Progress = None) -> dict:
     """Test accuracy of 784-40-20-10 nets: sigmoid|ReLU × std 0.01|Xavier|He × BatchNorm off|on.
 
     Not one of the book's scripts: it puts sections 6.2 and 6.3 side by side on a small net,
@@ -155,7 +158,8 @@ def activation_init_bn_grid(*, samples: int | None = None, epochs: int = 10, bat
     samples, epochs = optional_samples(samples), positive_int("epochs", epochs)
     batch_size, lr = positive_int("batch_size", batch_size), positive_float("lr", lr)
     arrays, info = load_data(data, samples=samples)
-    run = Run("activation-init-bn-grid", seed, {"samples": samples, "epochs": epochs, "batch_size": batch_size,
+    run = Run("activation-init-bn-grid", seed, {"samples": samples, "epochs": epochs,
+                                                "batch_size": batch_size,
                                                 "lr": lr, "hidden": [40, 20]})
     arrays = to_device(*arrays)
     progress = progress or quiet
@@ -166,8 +170,10 @@ def activation_init_bn_grid(*, samples: int | None = None, epochs: int = 10, bat
             panels[act][init_name] = {}
             for key, use_bn in (("plain", False), ("bn", True)):
                 progress("networks", done, total)
-                net = MultiLayerNetExtend(784, [40, 20], 10, activation=act, weight_init_std=std, use_batchnorm=use_bn)
-                panels[act][init_name][key] = _curves(fit(net, arrays, epochs=epochs, batch_size=batch_size, lr=lr))
+                net = MultiLayerNetExtend(784, [40, 20], 10, activation=act, weight_init_std=std,
+                                          use_batchnorm=use_bn)
+                panels[act][init_name][key] = _curves(fit(net, arrays, epochs=epochs, batch_size=batch_size,
+                                                          lr=lr))
                 done += 1
     progress("networks", total, total)
     return run.result(info, activations=list(GRID_ACTIVATIONS), inits=list(GRID_INITS), panels=panels)

@@ -50,17 +50,20 @@ def search_trial(config: dict, *, settings: dict, runtime: dict) -> dict:
     entered as a context, so a trial run in the caller's process leaves its settings as they were.
     """
     with use_backend(runtime["backend"], device=runtime["device"]), use_dtype(runtime["dtype"]):
-        arrays, _ = _split(settings["data"], settings["samples"], settings["val_ratio"], settings["split_seed"])
+        arrays, _ = _split(settings["data"], settings["samples"], settings["val_ratio"],
+                           settings["split_seed"])
         seed_rng(config["seed"])
         net = MultiLayerNet(784, [100] * 6, 10, weight_decay_lambda=config["weight_decay"])
-        history = fit(net, arrays, epochs=settings["epochs"], batch_size=settings["batch_size"], lr=config["lr"])
+        history = fit(net, arrays, epochs=settings["epochs"], batch_size=settings["batch_size"],
+                      lr=config["lr"])
     return {"val_acc": rounded(history["test_acc"]), "train_acc": rounded(history["train_acc"]),
             "settings": settings}
 
 
 def hyperparameter_search(*, trials: int = 100, samples: int = 500, epochs: int = 50, batch_size: int = 100,
                           val_ratio: float = 0.2, workers: int = 1, scheduler: str = "pool", top: int = 20,
-                          results_path=None, data: str = "auto", seed: int = 0, progress: Progress = None) -> dict:
+                          results_path=None, data: str = "auto", seed: int = 0,
+                          progress: Progress = None) -> dict:
     """Random search over lr and weight decay (the book's Fig. 6-24); see the module docstring.
 
     ``scheduler``: ``'pool'`` (``workers`` processes here), ``'local'`` (a Dask ``LocalCluster``
@@ -74,8 +77,9 @@ def hyperparameter_search(*, trials: int = 100, samples: int = 500, epochs: int 
     highest final validation accuracy first), ``best_val_acc`` (float), ``resumed`` (trials read
     back from ``results_path`` instead of run), ``failed`` (count), ``space``.
     """
-    trials, samples, epochs = positive_int("trials", trials), positive_int("samples", samples), positive_int("epochs", epochs)
-    batch_size, workers, top = positive_int("batch_size", batch_size), positive_int("workers", workers), positive_int("top", top)
+    trials, samples = positive_int("trials", trials), positive_int("samples", samples)
+    epochs, batch_size = positive_int("epochs", epochs), positive_int("batch_size", batch_size)
+    workers, top = positive_int("workers", workers), positive_int("top", top)
     scheduler = check_scheduler(scheduler)
     if not 0.0 < float(val_ratio) < 1.0:
         raise ValueError(f"val_ratio must be in (0, 1), got {val_ratio!r}")
@@ -100,12 +104,14 @@ def hyperparameter_search(*, trials: int = 100, samples: int = 500, epochs: int 
     runtime = {"backend": get_backend(), "device": get_device_name(), "dtype": get_dtype_name()}
     objective = functools.partial(search_trial, settings=settings, runtime=runtime)
     with _threads_per_worker(workers), trial_executor(scheduler, workers) as executor:
-        results = random_search(objective, SPACE, trials, seed=seed, workers=workers, results_path=results_path,
+        results = random_search(objective, SPACE, trials, seed=seed, workers=workers,
+                                results_path=results_path,
                                 executor=executor, on_result=on_result)
     keep = ("trial", "seed", "lr", "weight_decay", "status", "val_acc", "train_acc", "error")
     results = [{k: r[k] for k in keep if k in r} for r in results]
     best = best_trials(results, key="val_acc", top=top)
-    info["description"] += f"; the first {samples} training images, {int(samples * val_ratio)} of them held out for validation"
+    info["description"] += (f"; the first {samples} training images, {int(samples * val_ratio)} of them "
+                            "held out for validation")
     return run.result(info, space={k: list(v) for k, v in SPACE.items()}, trials=results, best=best,
                       best_val_acc=best[0]["val_acc"][-1] if best else None,
                       resumed=min(previous, trials), failed=sum(r["status"] != "ok" for r in results))
@@ -115,7 +121,8 @@ def rerun_trial(record: dict) -> dict:
     """Re-run one trial alone, in this process on the current backend: ``record`` is its line
     in the results file (it holds the trial's seed, hyperparameters and settings)."""
     runtime = {"backend": get_backend(), "device": get_device_name(), "dtype": get_dtype_name()}
-    return run_trial(functools.partial(search_trial, settings=record["settings"], runtime=runtime), record, SPACE)
+    return run_trial(functools.partial(search_trial, settings=record["settings"], runtime=runtime), record,
+                     SPACE)
 
 
 @contextlib.contextmanager
@@ -145,6 +152,6 @@ def _check_resumable(path, settings: dict) -> int:
     records = read_results(path)
     for record in records:
         if record.get("settings") not in (None, settings):
-            raise ValueError(f"{path} holds trials run with other settings ({record['settings']}, now {settings}); "
-                             "remove it or choose another output directory")
+            raise ValueError(f"{path} holds trials run with other settings ({record['settings']}, "
+                             f"now {settings}); remove it or choose another output directory")
     return len({r.get("trial") for r in records})

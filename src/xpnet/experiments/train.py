@@ -75,7 +75,8 @@ def train(*, model: str = "simple", epochs: int = 20, batch_size: int = 100, lr:
     ``test_acc`` (per epoch), ``train_loss`` (per iteration), ``final_test_acc``,
     ``filters_initial`` and ``filters`` (first-layer images, [n][h][w]), ``checkpoint``.
     """
-    epochs, batch_size, lr = positive_int("epochs", epochs), positive_int("batch_size", batch_size), positive_float("lr", lr)
+    epochs, batch_size = positive_int("epochs", epochs), positive_int("batch_size", batch_size)
+    lr = positive_float("lr", lr)
     samples = optional_samples(samples)
     eval_samples = optional_samples(eval_samples, "eval_samples")
     width = positive_float("width", width)
@@ -102,7 +103,8 @@ def train(*, model: str = "simple", epochs: int = 20, batch_size: int = 100, lr:
     final = float(network.accuracy(x_test, t_test, batch_size=max(batch_size, 100)))
     if checkpoint is not None and root:  # BatchNorm statistics were averaged at the last epoch's end
         network.save_params(checkpoint)
-    return run.result(info, model=model, parameters=int(sum(int(np.prod(p.shape)) for p in network.params.values())),
+    return run.result(info, model=model,
+                      parameters=int(sum(int(np.prod(p.shape)) for p in network.params.values())),
                       train_acc=rounded(history["train_acc"]), test_acc=rounded(history["test_acc"]),
                       train_loss=rounded(history["train_loss"]), final_test_acc=final,
                       filters_initial=filters_initial, filters=first_layer_filters(network),

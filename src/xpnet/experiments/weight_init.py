@@ -45,12 +45,13 @@ def weight_init_activations(*, samples: int = 1000, nodes: int = 100, layers: in
     Returns
     -------
     dict with the common keys and ``histograms`` {activation: {init: {"counts": [layers][bins],
-    "edges": [bins + 1], "zeros": [layers], "clipped": [layers], "mean": [layers], "std": [layers]}}} (mean and std
-    of all outputs, zeros included), ``activations``, ``inits``.
+    "edges": [bins + 1], "zeros": [layers], "clipped": [layers], "mean": [layers],
+    "std": [layers]}}} (mean and std of all outputs, zeros included), ``activations``, ``inits``.
     """
     samples, nodes = positive_int("samples", samples), positive_int("nodes", nodes)
     layers, bins = positive_int("layers", layers), positive_int("bins", bins)
-    run = Run("weight-init-activations", seed, {"samples": samples, "nodes": nodes, "layers": layers, "bins": bins})
+    run = Run("weight-init-activations", seed, {"samples": samples, "nodes": nodes, "layers": layers,
+                                                "bins": bins})
     progress = progress or quiet
     x = normal((samples, nodes))
     xp = array_namespace(x)

@@ -47,7 +47,8 @@ def _numpy_private(module: str):
 def _latin1_encode(text, encoding="latin1"):
     """``_codecs.encode`` as protocols 0-2 use it (bytes written as latin-1 text), and only so."""
     if encoding not in ("latin1", "latin-1") or not isinstance(text, str):
-        raise PickleRefusedError(f"refused _codecs.encode with {encoding!r}: only latin1 text -> bytes is allowed")
+        raise PickleRefusedError(f"refused _codecs.encode with {encoding!r}: "
+                                 "only latin1 text -> bytes is allowed")
     return text.encode("latin1")
 
 

@@ -19,9 +19,11 @@ def batch_norm(results: dict):
     for i, (ax, w) in enumerate(zip(axes.flat, scales)):
         bn, plain = results["bn"][i], results["plain"][i]
         ax.plot(_epochs(bn["train_acc"]), bn["train_acc"], "-", color="tab:blue", label="Batch Normalization")
-        ax.plot(_epochs(plain["train_acc"]), plain["train_acc"], "--", color="tab:orange", label="without BatchNorm")
+        ax.plot(_epochs(plain["train_acc"]), plain["train_acc"], "--", color="tab:orange",
+                label="without BatchNorm")
         if plain.get("diverged"):
-            ax.text(0.5, 0.5, "no BN: loss overflowed", transform=ax.transAxes, ha="center", fontsize=7, color="tab:orange")
+            ax.text(0.5, 0.5, "no BN: loss overflowed", transform=ax.transAxes, ha="center", fontsize=7,
+                    color="tab:orange")
         ax.set_title(f"W: {w:.3g}", fontsize=9)
         ax.set_ylim(0, 1)
         ax.tick_params(labelsize=7)
@@ -62,7 +64,8 @@ def overfit(results: dict):
         integer_epochs(ax)
         ax.legend(loc="lower right", fontsize=8)
     s = results["settings"]
-    fig.suptitle(f"784-100x6-10 on {s['samples']} images, SGD lr {s['lr']:g} ({data_note(results)})", fontsize=10)
+    fig.suptitle(f"784-100x6-10 on {s['samples']} images, SGD lr {s['lr']:g} ({data_note(results)})",
+                 fontsize=10)
     return fig
 
 
@@ -88,5 +91,6 @@ def activation_init_bn_grid(results: dict):
             if c == 0:
                 ax.set_ylabel("test accuracy")
     s = results["settings"]
-    fig.suptitle(f"784-40-20-10, SGD lr {s['lr']:g}, batch {s['batch_size']} ({data_note(results)})", fontsize=10)
+    fig.suptitle(f"784-40-20-10, SGD lr {s['lr']:g}, batch {s['batch_size']} ({data_note(results)})",
+                 fontsize=10)
     return fig

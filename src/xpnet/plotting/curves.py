@@ -69,7 +69,8 @@ def optimizer_compare(results: dict):
     if set(BOOK_FOUR) <= set(names) and len(names) > len(BOOK_FOUR):  # the book's four, then the rest
         groups = {"the book's four": list(BOOK_FOUR),
                   "the others (SGD for reference)": ["SGD"] + [n for n in names if n not in BOOK_FOUR]}
-    return _loss_figure(results, groups, f"MNIST 784-100x4-10, batch {s['batch_size']}, default hyperparameters", 1.0)
+    return _loss_figure(results, groups,
+                        f"MNIST 784-100x4-10, batch {s['batch_size']}, default hyperparameters", 1.0)
 
 
 def weight_init_compare(results: dict):

@@ -40,7 +40,9 @@ def train(results: dict):
     ax.set_ylabel("accuracy")
     ax.set_ylim(0, 1.0)
     ax.legend(loc="lower right", fontsize=8)
-    total = f" on all {data['test_size']:,} test digits" if data.get("test_size") else " on the whole test set"
+    total = " on the whole test set"
+    if data.get("test_size"):
+        total = f" on all {data['test_size']:,} test digits"
     ax.set_title(f"{results['model']}: final test accuracy {results['final_test_acc']:.4f}\n{total.strip()}",
                  fontsize=10)
     for ax, key, title in ((axes[0, 1], "filters_initial", "first layer, initial"),

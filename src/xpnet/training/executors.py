@@ -1,7 +1,8 @@
 """Where search trials run: in this process, a process pool, or a Dask cluster.
 
 :func:`completed` gives :func:`~xpnet.training.search.random_search` the same loop whatever
-runs the trials. A ``dask.distributed.Client`` gets all trials in one ``client.map(..., pure=False)``: each trial
+runs the trials. A ``dask.distributed.Client`` gets all trials in one
+``client.map(..., pure=False)``: each trial
 is one task with its own key (never deduplicated or cached), results come back through
 ``distributed.as_completed`` as they finish, and the driver, not the workers, appends them to the
 results file, so workers need no shared filesystem.

@@ -116,7 +116,8 @@ def random_search(objective: Callable[[dict], dict], space: Mapping[str, tuple[f
         fn = functools.partial(_run_one, objective)
         with completed(fn, todo, executor, workers) as finished:
             for config, fut in finished:
-                if fut.cancelled():  # not the trial's doing (the client lost its cluster): run it again on resume
+                # not the trial's doing (the client lost its cluster): run it again on resume
+                if fut.cancelled():
                     cancelled.append(config["trial"])
                     continue
                 try:
@@ -126,14 +127,17 @@ def random_search(objective: Callable[[dict], dict], space: Mapping[str, tuple[f
                     # which one killed it is unknown, so each is retried alone below.
                     suspects.append(config)
                     continue
-                except Exception as exc:  # the worker process died (Dask: KilledWorker): record it, keep the rest
-                    result = {**config, "status": "failed", "error": f"worker lost: {type(exc).__name__}: {exc}"}
+                # the worker process died (Dask: KilledWorker): record it, keep the rest
+                except Exception as exc:
+                    result = {**config, "status": "failed",
+                              "error": f"worker lost: {type(exc).__name__}: {exc}"}
                 finish(result)
         for config in suspects:
             finish(_run_isolated(fn, config))
         if cancelled:
-            raise ConnectionError(f"trials {sorted(cancelled)} were cancelled before they finished (was the cluster "
-                                  "lost?); run the search again with the same results file to run only them")
+            raise ConnectionError(f"trials {sorted(cancelled)} were cancelled before they finished "
+                                  "(was the cluster lost?); run the search again with the same results "
+                                  "file to run only them")
     return [done[t["trial"]] for t in trials if t["trial"] in done]
 
 
@@ -149,7 +153,8 @@ def _run_isolated(fn: Callable[[dict], dict], config: dict) -> dict:
     raise AssertionError("unreachable: one trial was submitted")
 
 
-def run_trial(objective: Callable[[dict], dict], record: Mapping, space: Mapping[str, tuple[float, float]]) -> dict:
+def run_trial(objective: Callable[[dict], dict], record: Mapping, space: Mapping[str, tuple[float,
+                                                                                            float]]) -> dict:
     """Re-run one trial on its own, in this process: the same result as in the search.
 
     ``record`` is the trial's line in the results file (or a :func:`sample_trials` entry); its

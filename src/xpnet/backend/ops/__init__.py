@@ -23,8 +23,9 @@ from .._namespace import array_namespace, is_cupy_namespace, is_numpy_namespace,
 from .gpu import CupyOps, TorchOps
 from .numpy_ops import NumpyOps
 from .portable import Ops
+from .taps import TapOps
 
-__all__ = ["CupyOps", "NumpyOps", "Ops", "TorchOps", "get_ops", "use_ops"]
+__all__ = ["CupyOps", "NumpyOps", "Ops", "TapOps", "TorchOps", "get_ops", "use_ops"]
 
 _forced = threading.local()
 _made: dict = {}

@@ -22,9 +22,9 @@ import math
 import numpy as np
 
 from .._fast_adam import numpy_adam_step
-from .._flat import PackedArrays
 from .._fast_conv import hwn_output, hwn_rows, numpy_add_columns_hwn, numpy_columns, numpy_columns_hwn
 from .._fast_elementwise import numpy_relu_backward, numpy_relu_forward
+from .._flat import PackedArrays
 from .._layout import along, memory_order, new_in_order
 from .._threads import chunks, run_parts
 from .portable import Ops, _out_hw

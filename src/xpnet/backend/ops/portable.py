@@ -51,8 +51,10 @@ class Ops:
 
     def class_indices(self, xp, num_classes: int, dtype, device):
         """``arange(num_classes)`` as a cached (1, C) row of ``dtype`` (labels compare against it)."""
-        return self._cache.get(xp, device, ("classes", num_classes, dtype),
-                               lambda: xp.reshape(xp.arange(num_classes, dtype=dtype, device=device), (1, -1)))
+        def make():
+            return xp.reshape(xp.arange(num_classes, dtype=dtype, device=device), (1, -1))
+
+        return self._cache.get(xp, device, ("classes", num_classes, dtype), make)
 
     def _take(self, xp, x, indices, axis: int):
         """``xp.take``: elements of ``x`` at the (non-negative) ``indices`` along ``axis``."""
