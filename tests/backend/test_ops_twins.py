@@ -64,12 +64,13 @@ def _columns(k, stride, pad):
     return run
 
 
-def _adam(divisor, decay):
+def _adam(divisor, decay, grad_scale=0.0):
     def run(ops, p, g, m, v):
         xp = array_namespace(p)
         p, m, v = (xp.asarray(a, copy=True) for a in (p, m, v))
         v = v * v  # a second moment is not negative
-        ops.adam_step(p, g, m, v, beta1=0.9, beta2=0.999, eps=1e-7, scale=0.01, divisor=divisor, decay=decay)
+        ops.adam_step(p, g, m, v, beta1=0.9, beta2=0.999, eps=1e-7, scale=0.01, divisor=divisor, decay=decay,
+                      grad_scale=grad_scale)
         return p, m, v
     return run
 
@@ -128,6 +129,8 @@ CASES = {
                          lambda: (_host(50), _host(50), _host(50), _host(50))),
     "adam (torch form, decay)": (("adam_step",), _adam(0.3, 0.99),
                                  lambda: (_host(50), _host(50), _host(50), _host(50))),
+    "nadam (gradient term)": (("adam_step",), _adam(0.3, 1.0, 0.002),
+                              lambda: (_host(50), _host(50), _host(50), _host(50))),
     "adam (packed gradients)": (("adam_step",), _adam_packed,
                                 lambda: (_host(50), _host(5, 6), _host(20), _host(50), _host(50))),
     "take": (("_take",), _take, lambda: (_host(3, 7), np.array([6, 0, 3, 3]))),

@@ -14,7 +14,7 @@ from ._threads import parallel_for
 
 
 def numpy_adam_step(p, pieces, spans, m, v, *, beta1: float, beta2: float, eps: float,
-                    scale: float, divisor: float, decay: float) -> None:
+                    scale: float, divisor: float, decay: float, grad_scale: float = 0.0) -> None:
     """Adam in place on flat C-contiguous 1-D ``p``, ``m``, ``v``; the gradient is ``pieces``
     (1-D arrays) covering ``spans`` of the flat range, gathered by each thread for its slice."""
 
@@ -39,6 +39,10 @@ def numpy_adam_step(p, pieces, spans, m, v, *, beta1: float, beta2: float, eps: 
         if divisor != 1.0:
             work /= divisor
         work += eps
+        if grad_scale != 0.0:  # Nadam's gradient term, before the moment's (the portable order)
+            step_g = gg / work
+            step_g *= grad_scale
+            pp -= step_g
         np.divide(mm, work, out=work)
         work *= scale
         pp -= work

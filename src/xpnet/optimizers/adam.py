@@ -137,17 +137,18 @@ class Adam(Optimizer):
 
     @property
     def _takes_packed(self) -> bool:
-        return not (self.nesterov or self.infinity_norm)  # adam_step takes packed gradients
+        return not self.infinity_norm  # adam_step takes packed gradients
 
     def _update_param(self, p, g, s, step) -> None:
-        if self.nesterov or self.infinity_norm:
-            self._update_ema_form(p, g, s, step)
+        if self.infinity_norm:
+            self._update_adamax(p, g, s, step)
             return
         get_ops(p).adam_step(p, g, s["m"], s["v"], beta1=self.beta1, beta2=self.beta2, eps=self.eps,
-                             scale=step.moment_coef, divisor=step.divisor, decay=step.decay)
+                             scale=step.moment_coef, divisor=step.divisor, decay=step.decay,
+                             grad_scale=step.grad_coef)
 
-    def _update_ema_form(self, p, g, s, step) -> None:
-        """Nadam and Adamax: the moments as exponential moving averages."""
+    def _update_adamax(self, p, g, s, step) -> None:
+        """Adamax: the ∞-norm ``u = max(β2·u, |g| (+ eps))`` in place of the second moment."""
         xp = array_namespace(p)
         if step.decay != 1.0:
             p *= step.decay
@@ -155,36 +156,16 @@ class Adam(Optimizer):
         diff = g - m
         diff *= 1.0 - self.beta1
         m += diff
-        d = self._denominator(xp, g, s, step.divisor)
-        if self.nesterov:
-            step_g = g / d
-            step_g *= step.grad_coef
-            p -= step_g
+        u = s["u"]
+        u *= self.beta2
+        a = xp.abs(g)
+        if self.form == "torch":
+            a += self.eps
+        u[...] = xp.maximum(u, a)
+        d = u if self.form == "torch" else u + self.eps
         step_m = m / d
         step_m *= step.moment_coef
         p -= step_m
-
-    def _denominator(self, xp, g, s, divisor):
-        """Update the second-moment slot and return the denominator (may be the slot itself)."""
-        b2, eps = self.beta2, self.eps
-        if self.infinity_norm:
-            u = s["u"]
-            u *= b2
-            a = xp.abs(g)
-            if self.form == "torch":
-                a += eps
-            u[...] = xp.maximum(u, a)
-            return u if self.form == "torch" else u + eps
-        v = s["v"]
-        v *= b2
-        sq = g * g
-        sq *= 1.0 - b2
-        v += sq
-        d = xp.sqrt(v)
-        if divisor != 1.0:
-            d /= divisor
-        d += eps
-        return d
 
 
 class AdamW(Adam):

@@ -163,7 +163,7 @@ class NumpyOps(Ops):
 
     # -- optimizers ---------------------------------------------------------------------
     def adam_step(self, p, g, m, v, *, beta1: float, beta2: float, eps: float, scale: float,
-                  divisor: float = 1.0, decay: float = 1.0) -> None:
+                  divisor: float = 1.0, decay: float = 1.0, grad_scale: float = 0.0) -> None:
         """The portable step's operations in the same order, with ``out=`` buffers, split over
         threads (bit-identical to the portable twin). Unpacked gradients are gathered slice by
         slice inside each thread, so they are never copied into a buffer of their own."""
@@ -171,7 +171,7 @@ class NumpyOps(Ops):
         flat = [p, m, v] + ([] if pieces is not None else [g]) + list(pieces or ())
         if not all(a.flags.c_contiguous for a in flat):
             super().adam_step(p, g, m, v, beta1=beta1, beta2=beta2, eps=eps, scale=scale,
-                              divisor=divisor, decay=decay)
+                              divisor=divisor, decay=decay, grad_scale=grad_scale)
             return
         if pieces is None:
             pieces, spans = [g], [(0, g.size)]
@@ -179,7 +179,7 @@ class NumpyOps(Ops):
             spans = g.spans
         numpy_adam_step(p.reshape(-1), [a.reshape(-1) for a in pieces], spans, m.reshape(-1),
                         v.reshape(-1), beta1=beta1, beta2=beta2, eps=eps, scale=scale, divisor=divisor,
-                        decay=decay)
+                        decay=decay, grad_scale=grad_scale)
 
 def _index_dtype(slices):
     return np.int8 if len(slices) <= 127 else np.int32

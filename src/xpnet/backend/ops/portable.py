@@ -201,11 +201,13 @@ class Ops:
 
     # -- optimizers ---------------------------------------------------------------------
     def adam_step(self, p, g, m, v, *, beta1: float, beta2: float, eps: float, scale: float,
-                  divisor: float = 1.0, decay: float = 1.0) -> None:
+                  divisor: float = 1.0, decay: float = 1.0, grad_scale: float = 0.0) -> None:
         """One Adam step in place (the moments are the true exponential averages)::
 
-            m += (1-beta1)·(g - m);  v = beta2·v + (1-beta2)·g²
-            p *= decay;  p -= scale · m / (sqrt(v)/divisor + eps)
+            m += (1-beta1)·(g - m);  v = beta2·v + (1-beta2)·g²;  d = sqrt(v)/divisor + eps
+            p *= decay;  p -= grad_scale · g / d;  p -= scale · m / d
+
+        (``grad_scale`` is Nadam's gradient term, 0 for Adam and AdamW.)
 
         ``g`` may be an array or gradients not yet packed (:class:`~xpnet.backend._flat.PackedArrays`).
         """
@@ -224,6 +226,10 @@ class Ops:
         if divisor != 1.0:
             d /= divisor
         d += eps
+        if grad_scale != 0.0:
+            step_g = g / d
+            step_g *= grad_scale
+            p -= step_g
         step = m / d
         step *= scale
         p -= step
