@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from xpnet.backend import _threads
-from xpnet.backend._threads import MIN_ITEMS, batch_parts, chunks, num_threads, parallel_for
+from xpnet.backend._threads import MIN_ITEMS, chunks, num_threads, parallel_for
 
 
 def test_thread_count_comes_from_the_environment(monkeypatch):
@@ -47,14 +47,6 @@ def test_small_work_and_one_thread_are_not_split(monkeypatch):
     monkeypatch.setenv("XPNET_NUM_THREADS", "1")
     assert chunks(100, MIN_ITEMS) == [(0, 100)]
     assert chunks(0, MIN_ITEMS) == [(0, 0)]
-
-
-def test_only_numpy_is_split(monkeypatch):
-    monkeypatch.setenv("XPNET_NUM_THREADS", "2")
-    import array_api_strict
-
-    assert len(batch_parts(np, 10, MIN_ITEMS)) == 2
-    assert batch_parts(array_api_strict, 10, MIN_ITEMS) == [(0, 10)]
 
 
 def test_parts_run_at_the_same_time_on_different_threads(monkeypatch):

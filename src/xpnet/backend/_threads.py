@@ -23,8 +23,6 @@ import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from ._namespace import is_numpy_namespace
-
 #: Below this many elements per thread an operation is not split.
 MIN_ITEMS = 1 << 15
 
@@ -81,15 +79,6 @@ def chunks(n: int, items_per_index: int = 1) -> list[tuple[int, int]]:
         return [(0, n)]
     bounds = [n * i // parts for i in range(parts + 1)]
     return [(a, b) for a, b in zip(bounds, bounds[1:]) if b > a]
-
-
-def batch_parts(xp, n: int, items_per_index: int = 1) -> list[tuple[int, int]]:
-    """:func:`chunks` on NumPy; one part ``[(0, n)]`` on every other backend.
-
-    torch and CuPy parallelise their own operations, and array-api-strict is a correctness
-    backend, so only NumPy's single-threaded loops are split.
-    """
-    return chunks(n, items_per_index) if is_numpy_namespace(xp) else [(0, n)]
 
 
 def parallel_for(fn, n: int, items_per_index: int = 1) -> None:
