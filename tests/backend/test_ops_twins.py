@@ -107,6 +107,8 @@ def _flat(ops, a, b, c):
 # row name -> (ops methods it exercises, function(ops, *arrays) -> outputs, host inputs)
 CASES = {
     "relu": (("relu_forward", "relu_backward"), _relu, lambda: (_host(3, 4, 5, 6), _host(3, 4, 5, 6))),
+    "matmul (small and large)": (("matmul",), lambda ops, a, b, c: (ops.matmul(a, b), ops.matmul(c, c)),
+                                 lambda: (_host(4, 3), _host(3, 5), _host(300, 300))),
     "affine dx": (("affine_input_grad",), lambda ops, d, W, x: (ops.affine_input_grad(d, W, x),),
                   lambda: (_host(4, 3), _host(6, 3), _host(4, 6))),
     "im2col/col2im 3x3 s1 p1": (("columns", "add_columns"), _columns(3, 1, 1), lambda: (_host(2, 3, 7, 6),)),

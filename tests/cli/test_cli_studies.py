@@ -40,10 +40,21 @@ def test_every_study_has_its_keys_listed():
 
 @pytest.fixture(scope="module")
 def quick_runs(tmp_path_factory):
-    """Run every subcommand once with --quick (module scope: the runs are the expensive part)."""
+    """Run every subcommand once with --quick (module scope: the runs are the expensive part).
+
+    ``--backend`` sets the process-wide backend, as a command should; this fixture runs outside
+    the per-test restore of tests/conftest.py, so it restores the settings itself.
+    """
+    from xpnet.backend import _config
+
+    saved = dict(_config._explicit)
     out = tmp_path_factory.mktemp("xpnet-out")
-    codes = {name: main([name, "--quick", "--data", "embedded", "--backend", "numpy", "--out", str(out)])
-             for name in STUDIES}
+    try:
+        codes = {name: main([name, "--quick", "--data", "embedded", "--backend", "numpy", "--out", str(out)])
+                 for name in STUDIES}
+    finally:
+        _config._explicit.clear()
+        _config._explicit.update(saved)
     return out, codes
 
 

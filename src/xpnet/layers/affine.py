@@ -40,7 +40,7 @@ class Affine(WeightLayer):
             raise TypeError(f"Affine: x has dtype {x.dtype} but W has dtype {self.W.dtype}")
         self.original_x_shape = tuple(x.shape)
         self.x = xp.reshape(x, (x.shape[0], features))
-        out = self.x @ self.W
+        out = get_ops(self.x, self.W).matmul(self.x, self.W)
         out += self.b  # in place: out is ours, fresh from the GEMM (one temporary fewer)
         return out
 
@@ -56,5 +56,6 @@ class Affine(WeightLayer):
 
     def param_backward(self, dout) -> None:
         """``dW = x.T @ dout``, ``db = sum(dout)``; no dx (one GEMM fewer)."""
-        self.grads["W"] = self.x.T @ dout
-        self.grads["b"] = array_namespace(dout).sum(dout, axis=0)
+        xp = array_namespace(dout)
+        self.grads["W"] = get_ops(dout).matmul(xp.matrix_transpose(self.x), dout)
+        self.grads["b"] = xp.sum(dout, axis=0)

@@ -26,6 +26,7 @@ from .._fast_conv import hwn_output, hwn_rows, numpy_add_columns_hwn, numpy_colu
 from .._fast_elementwise import numpy_relu_backward, numpy_relu_forward
 from .._flat import PackedArrays
 from .._layout import along, memory_order, new_in_order
+from .._small_gemm import small_matmul
 from .._threads import chunks, run_parts
 from .portable import Ops, _out_hw
 
@@ -55,12 +56,16 @@ class NumpyOps(Ops):
         return dout * np.logical_not(state)
 
     # -- affine -------------------------------------------------------------------------
+    def matmul(self, a, b):
+        """``a @ b``; a small product on one BLAS thread (:mod:`xpnet.backend._small_gemm`)."""
+        return small_matmul(a, b)
+
     def affine_input_grad(self, dout, W, x2d):
         """``dout @ W.T``, returned in ``x2d``'s layout: for a batch-last input (a convolution
         stack's output) as ``(W @ dout.T).T``, a transposed view, so the layers below keep it."""
         if x2d.shape[0] > 1 and x2d.shape[1] > 1 and x2d.strides[0] < x2d.strides[1]:  # batch innermost
-            return (W @ dout.T).T
-        return dout @ W.T
+            return small_matmul(W, dout.T).T
+        return small_matmul(dout, W.T)
 
     # -- im2col / col2im ----------------------------------------------------------------
     def columns(self, x, filter_h: int, filter_w: int, stride: int, pad: int):

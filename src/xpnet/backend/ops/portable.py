@@ -86,9 +86,13 @@ class Ops:
         return xp.where(state > 0, dout, self._zero(xp, state))
 
     # -- affine -------------------------------------------------------------------------
+    def matmul(self, a, b):
+        """``a @ b`` of 2-D arrays (a fully connected layer's products)."""
+        return a @ b
+
     def affine_input_grad(self, dout, W, x2d):
         """``dout @ W.T``, shape of ``x2d`` (the forward's flattened input)."""
-        return dout @ array_namespace(W).matrix_transpose(W)
+        return self.matmul(dout, array_namespace(W).matrix_transpose(W))
 
     # -- im2col / col2im ----------------------------------------------------------------
     def _channel_major(self, xp, x):
