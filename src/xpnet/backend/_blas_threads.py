@@ -15,10 +15,11 @@ unchanged: only how idle threads wait; the train-step gains are measured in docs
 ("xpnet's CPU tunings, each off vs on").
 
 On by default when NumPy's OpenBLAS exposes those entry points (numpy's wheels do); applied
-once, lazily, the first time a backend is selected, never at import. The restart must not race a
-BLAS call running in another thread: a program that starts threads doing NumPy linear algebra
-before it first touches xpnet should select the backend first (``xpnet.get_backend()``) or set
-``XPNET_BLAS_TUNING=0`` (or ``OPENBLAS_THREAD_TIMEOUT`` itself, before NumPy is imported).
+once, lazily, when xpnet's NumPy ops are first made (:func:`xpnet.backend.get_ops` on a NumPy
+array), never at import. The restart must not race a BLAS call running in another thread: a
+program that starts threads doing NumPy linear algebra before it first computes with xpnet should
+call ``xpnet.backend.get_ops(numpy.zeros(1))`` first or set ``XPNET_BLAS_TUNING=0`` (or
+``OPENBLAS_THREAD_TIMEOUT`` itself, before NumPy is imported).
 Switched off with ``XPNET_BLAS_TUNING=0``; a user's own ``OPENBLAS_THREAD_TIMEOUT`` wins (nothing is changed).
 """
 

@@ -8,7 +8,7 @@ the thresholds keeps those pages in the heap for reuse.
 
 On by default on Linux/glibc (the settings only change *when* memory goes back to the OS, never
 what a program computes); switched off with ``XPNET_MALLOC_TUNING=0``. Applied once, lazily, the
-first time a backend is selected: never at import. Environment variables ``MALLOC_MMAP_THRESHOLD_``
+first time xpnet's NumPy ops are made: never at import. Environment variables ``MALLOC_MMAP_THRESHOLD_``
 etc. set by the user win: then nothing is changed.
 """
 

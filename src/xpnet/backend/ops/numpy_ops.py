@@ -29,6 +29,7 @@ from .._layout import along, memory_order, new_in_order
 from .._small_gemm import small_matmul
 from .._threads import chunks, run_parts
 from .portable import Ops, _out_hw
+from .taps import window_slices
 
 
 class NumpyOps(Ops):
@@ -127,7 +128,7 @@ class NumpyOps(Ops):
         order = memory_order(x)
         oh, ow = _out_hw(x.shape, pool_h, pool_w, stride, pad)
         axis = 1 if order.index(1) < order.index(0) else 0
-        slices = _window_slices(pool_h, pool_w, stride, oh, ow)
+        slices = window_slices(pool_h, pool_w, stride, oh, ow)
         parts = chunks(x.shape[axis], math.prod(x.shape) // x.shape[axis])
         geometry = (tuple(x.shape), pool_h, pool_w, stride, pad)
         if len(parts) == 1:
@@ -154,7 +155,7 @@ class NumpyOps(Ops):
         oh, ow = dout.shape[2:]
         k = pool_h * pool_w
         img = new_in_order(np, (n, c, h + 2 * pad, w + 2 * pad), order, dtype=dout.dtype, zero=True)
-        slices = _window_slices(pool_h, pool_w, stride, oh, ow)
+        slices = window_slices(pool_h, pool_w, stride, oh, ow)
 
         def part(a, b):
             at = along(axis, a, b)
@@ -211,7 +212,3 @@ def _pool_taps(x, slices, pad, mode):
     return best, arg_max
 
 
-def _window_slices(pool_h, pool_w, stride, oh, ow):
-    span_h, span_w = stride * (oh - 1) + 1, stride * (ow - 1) + 1
-    return [(slice(y, y + span_h, stride), slice(x, x + span_w, stride))
-            for y in range(pool_h) for x in range(pool_w)]
