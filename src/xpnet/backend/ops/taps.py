@@ -33,13 +33,45 @@ def _padded(xp, x, pad: int, value: float):
     return img
 
 
+def add_window_taps(img, taps, slices) -> None:
+    """``img[..., rows, cols] += tap`` for each tap and its window slices (the adjoint of reading
+    the taps), in place."""
+    for (rows, cols), tap in zip(slices, taps):
+        img[..., rows, cols] += tap
+
+
+def pool_by_taps(xp, x, slices, pad: int, mode: str):
+    """``(pooled x, index of the winning tap or None for 'avg')``, new arrays, never views of x.
+
+    A running max over the taps' strided views; the winning tap is an int8
+    ``arg = maximum(arg, k * (tap > best))``: the last tap to raise the max is the first maximum
+    (row-major), as the portable arg-max. ``xp`` may be NumPy itself (:class:`~.numpy_ops.NumpyOps`
+    runs this on each thread's slice of the batch).
+    """
+    img = _padded(xp, x, pad, -math.inf if mode == "max" else 0.0)
+    taps = (img[:, :, rows, cols] for rows, cols in slices)
+    best = next(taps)
+    if mode == "avg":
+        for tap in taps:
+            best = best + tap
+        return (best / len(slices) if len(slices) > 1 else xp.asarray(best, copy=True)), None
+    index = xp.int8 if len(slices) <= 127 else xp.int32
+    arg = None
+    for k, tap in enumerate(taps, start=1):
+        better = xp.astype(tap > best, index) * k
+        arg = better if arg is None else xp.maximum(arg, better)
+        best = xp.maximum(best, tap)
+    if arg is None:  # a 1x1 window: tap 0 always wins
+        return xp.asarray(best, copy=True), xp.zeros(best.shape, dtype=index, device=x.device)
+    return best, arg
+
+
 def _add_into(xp, taps, lead, size_hw, filter_h, filter_w, stride, pad, dtype, device):
     """Sum tap k onto window position k of a zero (..., H+2p, W+2p) image; the padding cut off."""
     h, w = size_hw
     oh, ow = (h + 2 * pad - filter_h) // stride + 1, (w + 2 * pad - filter_w) // stride + 1
     img = xp.zeros((*lead, h + 2 * pad, w + 2 * pad), dtype=dtype, device=device)
-    for (rows, cols), tap in zip(window_slices(filter_h, filter_w, stride, oh, ow), taps):
-        img[..., rows, cols] += tap
+    add_window_taps(img, taps, window_slices(filter_h, filter_w, stride, oh, ow))
     return img if pad == 0 else img[..., pad:pad + h, pad:pad + w]
 
 
@@ -69,23 +101,8 @@ class TapOps(Ops):
     def pool2d_forward(self, x, pool_h: int, pool_w: int, stride: int, pad: int, mode: str):
         xp = array_namespace(x)
         oh, ow = _out_hw(x.shape, pool_h, pool_w, stride, pad)
-        img = _padded(xp, x, pad, -math.inf if mode == "max" else 0.0)
-        slices = window_slices(pool_h, pool_w, stride, oh, ow)
-        taps = (img[:, :, rows, cols] for rows, cols in slices)
-        best = next(taps)
-        geometry = (tuple(x.shape), pool_h, pool_w, stride, pad)
-        if mode == "avg":
-            for tap in taps:
-                best = best + tap
-            return best / len(slices), (None, geometry)
-        index = xp.int8 if len(slices) <= 127 else xp.int32
-        arg = xp.zeros(best.shape, dtype=index, device=x.device)
-        best = xp.asarray(best, copy=True)
-        for k, tap in enumerate(taps, start=1):
-            # the last tap to beat the running max is the first maximum: arg = max of k * better
-            arg = xp.maximum(arg, xp.astype(tap > best, index) * k)
-            best = xp.maximum(best, tap)
-        return best, (arg, geometry)
+        out, arg = pool_by_taps(xp, x, window_slices(pool_h, pool_w, stride, oh, ow), pad, mode)
+        return out, (arg, (tuple(x.shape), pool_h, pool_w, stride, pad))
 
     def pool2d_backward(self, dout, ctx):
         xp = array_namespace(dout)
