@@ -12,8 +12,12 @@ times, and writes to ``--out``:
 ``--compare malloc blas threads`` also runs the xpnet rows with each of xpnet's CPU tunings
 switched off (``XPNET_MALLOC_TUNING=0``, ``XPNET_BLAS_TUNING=0``, ``XPNET_NUM_THREADS=1``), one
 at a time and alternating with the tuned runs, so both see the same machine (``--malloc-compare``
-is ``--compare malloc``). ``--threads N`` sets ``OMP_NUM_THREADS``, ``OPENBLAS_NUM_THREADS``,
-``MKL_NUM_THREADS`` and ``XPNET_NUM_THREADS`` for the run (default: the libraries' own).
+is ``--compare malloc``). ``--compare one-thread`` runs every row, PyTorch's too, with every
+library on one thread (no step should be faster there than with its default threads);
+``--compare busy`` runs every row while a process spins on one core (:mod:`benchmarks.busy`):
+how much each library slows down when the machine is not its own. ``--threads N`` sets
+``OMP_NUM_THREADS``, ``OPENBLAS_NUM_THREADS``, ``MKL_NUM_THREADS`` and ``XPNET_NUM_THREADS``
+for the run (default: the libraries' own).
 ``--memory`` adds the peak RSS of training each network in a fresh process
 (:mod:`benchmarks.memory_probe`). ``--from-json`` re-renders earlier ``--benchmark-json``
 files without running the suites.
@@ -22,13 +26,15 @@ files without running the suites.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
-from . import chart, flops, machine, opcount, summary
+from . import busy, chart, flops, machine, opcount, summary
 from .nets import NETS
 from .timing import BUDGET_ENV
 
@@ -43,8 +49,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--repeat", type=int, default=1, help="run the suites this many times (best median wins)")
     p.add_argument("--seconds", type=float, default=None, help=f"time budget per benchmark ({BUDGET_ENV})")
     p.add_argument("--threads", type=int, default=None, help="BLAS/OpenMP threads (default: libraries' own)")
-    p.add_argument("--compare", nargs="+", choices=sorted(TUNINGS), default=[],
-                   help="also run xpnet with these tunings off, one at a time")
+    p.add_argument("--compare", nargs="+", choices=sorted(VARIANTS), default=[],
+                   help="also run these passes: an xpnet tuning off, one-thread, busy")
     p.add_argument("--malloc-compare", action="store_true", help="the same as --compare malloc")
     p.add_argument("--memory", action="store_true",
                    help="also probe each train step's peak RSS in a fresh process per network")
@@ -53,11 +59,29 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-#: Each of xpnet's CPU tunings: what switches it off, and what the report calls it.
-TUNINGS = {
-    "malloc": ({"XPNET_MALLOC_TUNING": "0"}, "host malloc tuning (XPNET_MALLOC_TUNING)"),
-    "blas": ({"XPNET_BLAS_TUNING": "0"}, "OpenBLAS idle-thread tuning (XPNET_BLAS_TUNING)"),
-    "threads": ({"XPNET_NUM_THREADS": "1"}, "host threads for NumPy work (XPNET_NUM_THREADS=1 when off)"),
+_ONE_THREAD = {var: "1" for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
+                                     "XPNET_NUM_THREADS")}
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A pass of the suites beside the default one: its environment, whether only the xpnet rows
+    run (a tuning of xpnet's own), whether one core is kept busy, and what the report calls it."""
+
+    env: dict
+    label: str
+    xpnet_only: bool = True
+    busy: bool = False
+
+
+#: xpnet's CPU tunings switched off one at a time, and the two passes every library runs.
+VARIANTS = {
+    "malloc": Variant({"XPNET_MALLOC_TUNING": "0"}, "host malloc tuning (XPNET_MALLOC_TUNING)"),
+    "blas": Variant({"XPNET_BLAS_TUNING": "0"}, "OpenBLAS idle-thread tuning (XPNET_BLAS_TUNING)"),
+    "threads": Variant({"XPNET_NUM_THREADS": "1"},
+                       "host threads for NumPy work (XPNET_NUM_THREADS=1 when off)"),
+    "one-thread": Variant(_ONE_THREAD, "every library on one thread", xpnet_only=False),
+    "busy": Variant({}, "one core busy", xpnet_only=False, busy=True),
 }
 
 
@@ -75,7 +99,7 @@ def _env(args, off: str | None = None) -> dict:
         for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "XPNET_NUM_THREADS"):
             env[var] = str(args.threads)
     if off is not None:
-        env.update(TUNINGS[off][0])
+        env.update(VARIANTS[off].env)
     return env
 
 
@@ -83,17 +107,19 @@ def run_suites(args, path: Path, *, off: str | None = None) -> dict:
     """One pytest run writing ``path`` (``off``: that tuning switched off); returns what the JSON
     should say about the run."""
     select = args.select
-    if off is not None:
+    variant = VARIANTS[off] if off is not None else None
+    if variant is not None and variant.xpnet_only:
         select = f"xpnet and ({select})" if select else "xpnet"
     cmd = [sys.executable, "-m", "pytest", *SUITES, "--benchmark-enable", f"--benchmark-json={path}",
            "-q", "-p", "no:cacheprovider", "--benchmark-columns=median,rounds"]
     if select:
         cmd += ["-k", select]
     before = machine.load_average()
-    done = subprocess.run(cmd, cwd=ROOT, env=_env(args, off), check=False)
+    with busy.busy_core() if variant is not None and variant.busy else contextlib.nullcontext() as spinner:
+        done = subprocess.run(cmd, cwd=ROOT, env=_env(args, off), check=False)
     if done.returncode != 0:
         raise SystemExit(f"benchmark run failed ({done.returncode}): {' '.join(cmd)}")
-    return {"json": str(path), "tuning_off": off, "load_before": before,
+    return {"json": str(path), "tuning_off": off, "load_before": before, "busy_core": spinner,
             "load_after": machine.load_average(), "command": cmd[1:]}
 
 
@@ -111,15 +137,22 @@ def render(rows, off_rows: dict, probes, meta: dict, out: Path, dpi: int) -> str
                   "",
                   summary.probe_table(probes)]
     for name, variant_rows in off_rows.items():
-        parts += ["", f"## {TUNINGS[name][1]}: xpnet samples/s off vs on", "",
-                  summary.tuning_table(rows, variant_rows)]
+        if name == "one-thread":
+            parts += ["", "## every library on one thread against its default threads, samples/s", "",
+                      summary.one_thread_table(rows, variant_rows)]
+        elif name == "busy":
+            parts += ["", "## one core busy (a spinning process) against a quiet machine, samples/s", "",
+                      summary.busy_table(rows, variant_rows)]
+        else:
+            parts += ["", f"## {VARIANTS[name].label}: xpnet samples/s off vs on", "",
+                      summary.tuning_table(rows, variant_rows)]
     text = "\n".join(parts) + "\n"
     (out / "bench.md").write_text(text, encoding="utf-8")
     cpu, gpu, threads = meta["machine"]["cpu"], meta["machine"]["gpu"], meta["threads"]
     title = (f"{cpu['model']}, {cpu['logical_cpus']} CPUs" + (f", {gpu}" if gpu else "")
              + f", threads: {threads or 'library default'}")
     chart.draw(rows, out / "bench.png", title=f"{title} — {meta['machine']['date'][:10]}", dpi=dpi)
-    payload = {**meta, "rows": rows, "targets": summary.targets(rows), "tuning_off_rows": off_rows,
+    payload = {**meta, "rows": rows, "targets": summary.targets(rows), "variant_rows": off_rows,
                "memory_probes": probes}
     (out / "bench.json").write_text(json.dumps(payload, indent=1), encoding="utf-8")
     return text

@@ -192,3 +192,48 @@ def probe_table(probes) -> str:
         if any(c != "—" for c in cells):
             lines.append(f"| {spec.name} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def _sorted_keys(keys):
+    names = [s.name for s in NETS]
+    impls = [i.id for i in IMPLS]
+    return sorted(keys, key=lambda k: (names.index(k[0]), KINDS.index(k[1]), impls.index(k[2])))
+
+
+def one_thread_table(rows, one_rows) -> str:
+    """Every row with its library's default threads and on one thread. Issue 13: no xpnet step
+    may be faster on one thread than with its default threads."""
+    on, one = index(rows), index(one_rows)
+    lines = ["| network | step | impl | one thread | default threads | default / one "
+             "| xpnet: default ≥ one |",
+             "|---|---|---|---|---|---|---|"]
+    for key in _sorted_keys(k for k in one if k in on):
+        a, b = one[key]["samples_per_s"], on[key]["samples_per_s"]
+        met = ("yes" if b >= a else "**no**") if key[2].startswith("xpnet") else ""
+        lines.append(f"| {key[0]} | {key[1]} | {key[2]} | {a:,.0f} | {b:,.0f} | {b / a:.2f}× | {met} |")
+    return "\n".join(lines)
+
+
+def busy_table(rows, busy_rows) -> str:
+    """Each row quiet and with one core busy, the slowdown (quiet samples/s over busy), and the
+    issue 13 check: xpnet slows down no more than PyTorch on the same device and network."""
+    quiet, busy = index(rows), index(busy_rows)
+
+    def slowdown(key):
+        if key in quiet and key in busy:
+            return quiet[key]["samples_per_s"] / busy[key]["samples_per_s"]
+        return None
+
+    lines = ["| network | step | impl | quiet | one core busy | slowdown | PyTorch's slowdown "
+             "| xpnet: ≤ PyTorch's |",
+             "|---|---|---|---|---|---|---|---|"]
+    peer_of = dict(RATIOS)
+    for key in _sorted_keys(k for k in busy if k in quiet):
+        s = slowdown(key)
+        peer = peer_of.get(key[2])
+        p = slowdown((key[0], key[1], peer)) if peer else None
+        met = "" if p is None else ("yes" if s <= p else "**no**")
+        lines.append(f"| {key[0]} | {key[1]} | {key[2]} | {quiet[key]['samples_per_s']:,.0f} | "
+                     f"{busy[key]['samples_per_s']:,.0f} | {s:.2f}× | {_fmt(p, 2)}{'×' if p else ''} "
+                     f"| {met} |")
+    return "\n".join(lines)
