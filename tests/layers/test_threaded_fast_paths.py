@@ -124,22 +124,44 @@ def test_adam_update_split_mid_parameter(monkeypatch):
 
 
 @pytest.mark.parametrize("geom", [(3, 1, 1), (5, 1, 2), (3, 2, 1), (1, 1, 0)], ids=str)
-def test_batch_last_columns_reorder_the_portable_ones(three_threads, geom):
-    """The NumPy convolution's (out_h, out_w, N) column order holds the portable (N, out_h, out_w)
-    columns, permuted, bit for bit; its col2im equals the portable one on the same values."""
-    from xpnet.backend._fast_conv import numpy_add_columns_hwn, numpy_columns_hwn
+def test_blocked_batch_last_convolution_equals_the_portable_columns_product(three_threads, monkeypatch, geom):
+    """NumPy's convolution gathers its (out_h, out_w, N)-ordered columns block by block (small
+    blocks here: many per thread). The blocks side by side are the portable (N, out_h, out_w)
+    columns, permuted, bit for bit; the blocked product, bias and weight gradient equal the
+    portable whole-buffer ones, the product bit for bit across thread counts; its col2im equals
+    the portable one on the same values."""
+    from xpnet.backend import _fast_conv
 
+    monkeypatch.setattr(_fast_conv, "BLOCK_ITEMS", 4096)
+    monkeypatch.setattr(_fast_conv, "MIN_COLUMNS", 8)
+    monkeypatch.setattr(_fast_conv, "GRAD_MIN_COLUMNS", 64)
     k, stride, pad = geom
     x = _images(6)
     oh, ow = (H + 2 * pad - k) // stride + 1, (W + 2 * pad - k) // stride + 1
-    assert len(chunks(oh, C * k * k * ow * BATCH)) > 1
+    blocks = _fast_conv._Blocks(_fast_conv._hwn_image(x, pad), k, k, stride, _fast_conv.MIN_COLUMNS)
+    assert len(blocks.blocks) >= oh and len(blocks.parts()) == 3  # 3 threads
     portable = _on("array_api_strict", lambda x: columns(x, k, k, stride, pad), x)[0]
-    hwn = numpy_columns_hwn(x, k, k, stride, pad)
+    hwn = np.concatenate([cols.copy() for cols, _, _ in blocks.columns(0, len(blocks.blocks))], axis=1)
     as_portable = hwn.reshape(-1, oh, ow, BATCH).transpose(0, 3, 1, 2).reshape(hwn.shape[0], -1)
     np.testing.assert_array_equal(as_portable, portable)
+
+    rng = np.random.default_rng(8)
+    w2d = rng.standard_normal((5, C * k * k)).astype(np.float32)
+    bias = rng.standard_normal(5).astype(np.float32)
+    out, img = _fast_conv.conv_hwn(x, w2d, k, k, stride, pad, bias=bias)
+    rows = rng.standard_normal(out.shape).astype(np.float32)
+    dW = _fast_conv.conv_weight_grad_hwn(rows, img, k, k, stride)
+    np.testing.assert_allclose(out, w2d @ hwn + bias[:, None], rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(dW, rows @ hwn.T, rtol=1e-4, atol=1e-3)
+    monkeypatch.setenv("XPNET_NUM_THREADS", "1")
+    serial, _ = _fast_conv.conv_hwn(x, w2d, k, k, stride, pad, bias=bias)
+    np.testing.assert_array_equal(out, serial)
+    np.testing.assert_allclose(_fast_conv.conv_weight_grad_hwn(rows, img, k, k, stride), dW,
+                               rtol=1e-5, atol=1e-3)
+
     dcol = np.random.default_rng(7).standard_normal(portable.shape).astype(np.float32)
     expected = _on("array_api_strict", lambda d: add_columns(d, x.shape, k, k, stride, pad), dcol)[0]
-    dcol_hwn = np.ascontiguousarray(dcol.reshape(-1, BATCH, oh, ow).transpose(0, 2, 3,
-                                                                              1)).reshape(dcol.shape[0], -1)
-    np.testing.assert_allclose(numpy_add_columns_hwn(dcol_hwn, x.shape, k, k, stride, pad), expected,
-                               rtol=1e-5, atol=1e-5)
+    dcol_hwn = np.ascontiguousarray(dcol.reshape(-1, BATCH, oh, ow).transpose(0, 2, 3, 1))
+    np.testing.assert_allclose(
+        _fast_conv.numpy_add_columns_hwn(dcol_hwn.reshape(dcol.shape[0], -1), x.shape, k, k, stride, pad),
+        expected, rtol=1e-5, atol=1e-5)

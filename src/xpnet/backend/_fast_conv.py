@@ -1,18 +1,22 @@
-"""NumPy fast path for the im2col gather: ``sliding_window_view`` and one copy.
+"""NumPy fast paths for convolution: im2col by ``sliding_window_view`` and one copy, blocked.
 
 The portable gather (``xpnet.functions.conv``) stacks ``filter_h*filter_w`` strided slices; on
-NumPy the same windows are a zero-copy strided view, and the single ``reshape`` into the column
-layout is the only copy, split along the batch over the CPU's cores
-(:mod:`xpnet.backend._threads`). ``tests/functions/test_conv.py`` holds this equal to the portable
-twin, bit for bit.
+NumPy the same windows are a zero-copy strided view, and one copy lays them out as columns, split
+over the CPU's cores (:mod:`xpnet.backend._threads`). The convolution layer's own path orders
+columns batch-last and, for products with few rows, gathers and multiplies them block by block
+(below). ``tests/functions/test_conv.py`` and ``tests/layers/test_threaded_fast_paths.py`` hold
+these equal to the portable twins.
 """
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from ._threads import parallel_for
+from ._small_gemm import one_blas_thread
+from ._threads import chunks, parallel_for, run_parts
 
 
 def numpy_columns(img, filter_h: int, filter_w: int, stride: int):
@@ -41,14 +45,36 @@ def numpy_columns(img, filter_h: int, filter_w: int, stride: int):
     return cols
 
 
-# -- batch-last ("HWN") column order: what the Convolution layer uses on NumPy -----------------
+# -- batch-last ("HWN") convolution, blocked: what the Convolution layer uses on NumPy --------
 #
 # With columns ordered (i, j, n) instead of (n, i, j), every gathered window row is a run of N
 # contiguous values when the image is stored channel-major, batch-last (C, H, W, N), the layout
 # of cuda-convnet: the copy's inner loop is N long (100 at batch 100) instead of out_w long (7 to
-# 28), several times faster on DeepConvNet's 7x7 layers (figures in docs/performance.md).
-# A convolution's output (FN, out_h*out_w*N) is then itself (C, H, W, N) memory, so the next
+# 28). A convolution's output (FN, out_h*out_w*N) is then itself (C, H, W, N) memory, so the next
 # layer gathers from it with no transposing copy. Layers see ordinary (N, C, H, W) views.
+#
+# A product with few rows (DeepConvNet's 16 to 64 filters) never builds its column buffer
+# whole (conv_hwn): output pixels are cut into blocks (row segments or whole rows, about
+# BLOCK_ITEMS gathered values each); each pool thread gathers one block's columns into its own
+# small buffer and multiplies it at once, on one BLAS thread, while the block is still in cache.
+# A whole buffer (45 MB for DeepConvNet's second layer at batch 100) went to memory and back, and
+# those short-and-wide products ran at half the BLAS rate split over two threads. Backward gathers
+# the blocks again from the padded image the forward kept (a ninth of the columns for 3x3). Wide
+# products (AlexNet's 192 to 384 filters over a 7x7 image) keep the whole buffer
+# (numpy_columns_hwn) and the BLAS's own threads: there the gather is a small share of the work
+# and blocks narrow enough to share out would starve the product. Figures in docs/performance.md.
+
+#: Gathered values per block: a block's columns (2 MiB in float32) stay in the core's cache
+#: between the gather and the product.
+BLOCK_ITEMS = 1 << 19
+
+#: Blocks to cut a small image into at least, so that two or three threads get even shares.
+MIN_BLOCKS = 16
+
+#: Columns a block has at least, in the forward product and in the weight gradient's (whose
+#: inner dimension it is).
+MIN_COLUMNS = 512
+GRAD_MIN_COLUMNS = 2048
 
 
 def _hwn_image(x, pad: int):
@@ -82,8 +108,109 @@ def numpy_columns_hwn(x, filter_h: int, filter_w: int, stride: int, pad: int):
     return cols
 
 
+class _Blocks:
+    """The windows of a (C, H, W, N) image and their cut into blocks of output pixels.
+
+    ``win`` is the (C, fh, fw, out_h, out_w, N) strided view; a block is ``(r0, r1, j0, j1)``:
+    output rows ``r0..r1`` and columns ``j0..j1`` (a segment of one row, or whole rows), whose
+    columns are consecutive columns of the (K, out_h*out_w*N) column matrix. A block holds about
+    :data:`BLOCK_ITEMS` values, and at least ``min_columns`` columns: a product over a narrow
+    block runs the BLAS at a fraction of its rate (its weight is packed again for every block,
+    and the weight gradient's inner dimension is the block's width). The cut depends on the
+    shapes only (never on the thread count), so every output value comes from the same product
+    whatever the threads.
+    """
+
+    def __init__(self, img, filter_h: int, filter_w: int, stride: int, min_columns: int):
+        win = sliding_window_view(img, (filter_h, filter_w), axis=(1, 2))[:, ::stride, ::stride]
+        self.win = win.transpose(0, 4, 5, 1, 2, 3)  # (C, fh, fw, out_h, out_w, N)
+        c, _, _, oh, ow, n = self.win.shape
+        self.k, self.n, self.out_h, self.out_w = c * filter_h * filter_w, n, oh, ow
+        pixels = oh * ow
+        cap = min(max(1, BLOCK_ITEMS // (self.k * n)), max(1, pixels // MIN_BLOCKS))
+        cap = min(max(cap, -(-min_columns // n)), max(1, -(-pixels // 2)))  # wide enough; two shares
+        if cap >= ow:  # whole rows
+            per = cap // ow
+            self.blocks = [(r, min(r + per, oh), 0, ow) for r in range(0, oh, per)]
+        else:  # each row cut in even segments
+            per_row = -(-ow // cap)
+            bounds = [ow * i // per_row for i in range(per_row + 1)]
+            self.blocks = [(r, r + 1, a, b) for r in range(oh) for a, b in zip(bounds, bounds[1:])]
+        self.pixels = max((r1 - r0) * (j1 - j0) for r0, r1, j0, j1 in self.blocks)
+        self.dtype = img.dtype
+
+    def columns(self, i0: int, i1: int):
+        """Yield ``(cols, start, stop)`` for blocks ``i0..i1``: the block's (K, L) columns, in one
+        buffer reused from block to block, and its column range in the whole matrix."""
+        buf = np.empty(self.k * self.pixels * self.n, dtype=self.dtype)
+        for r0, r1, j0, j1 in self.blocks[i0:i1]:
+            shape = (*self.win.shape[:3], r1 - r0, j1 - j0, self.n)
+            cols = buf[:math.prod(shape)].reshape(shape)
+            np.copyto(cols, self.win[:, :, :, r0:r1, j0:j1])
+            yield (cols.reshape(self.k, -1), (r0 * self.out_w + j0) * self.n,
+                   ((r1 - 1) * self.out_w + j1) * self.n)
+
+    def parts(self):
+        """The blocks split over the pool's threads (one part when the work is small)."""
+        return chunks(len(self.blocks), self.k * self.pixels * self.n)
+
+
+def conv_hwn(x, w2d, filter_h: int, filter_w: int, stride: int, pad: int, bias=None):
+    """``w2d @ columns(x) (+ bias)`` block by block: (FN, out_h*out_w*N), C-contiguous.
+
+    ``x`` is (N, C, H, W) in any memory order, ``w2d`` (FN, C*filter_h*filter_w), ``bias`` (FN,)
+    or None. Also returns the padded (C, H+2p, W+2p, N) image, what :func:`conv_weight_grad_hwn`
+    gathers from again.
+    """
+    img = _hwn_image(x, pad)
+    blocks = _Blocks(img, filter_h, filter_w, stride, min_columns=MIN_COLUMNS)
+    out = np.empty((w2d.shape[0], blocks.out_h * blocks.out_w * blocks.n), dtype=x.dtype)
+    column_bias = None if bias is None else bias.reshape(-1, 1)
+
+    def part(i0, i1):
+        with one_blas_thread():
+            for cols, start, stop in blocks.columns(i0, i1):
+                dst = out[:, start:stop]
+                np.matmul(w2d, cols, out=dst)
+                if column_bias is not None:
+                    dst += column_bias
+
+    run_parts(part, blocks.parts())
+    return out, img
+
+
+def conv_weight_grad_hwn(rows, img, filter_h: int, filter_w: int, stride: int):
+    """``rows @ columns.T``, (FN, K), gathering the columns block by block from ``img`` again.
+
+    Each thread sums its blocks' products; the threads' sums are added in thread order, so the
+    result equals one thread's to float rounding (the one reduction split over threads here).
+    """
+    blocks = _Blocks(img, filter_h, filter_w, stride, min_columns=GRAD_MIN_COLUMNS)
+    parts = blocks.parts()
+    sums = {}
+
+    def part(i0, i1):
+        total, product = None, None
+        with one_blas_thread():
+            for cols, start, stop in blocks.columns(i0, i1):
+                if total is None:
+                    total = rows[:, start:stop] @ cols.T
+                    product = np.empty_like(total)
+                else:
+                    np.matmul(rows[:, start:stop], cols.T, out=product)
+                    total += product
+        sums[i0] = total
+
+    run_parts(part, parts)
+    dW = sums[parts[0][0]]
+    for i0, _ in parts[1:]:
+        dW += sums[i0]
+    return dW
+
+
 def numpy_add_columns_hwn(cols, input_shape, filter_h: int, filter_w: int, stride: int, pad: int):
-    """Adjoint of :func:`numpy_columns_hwn`: (N, C, H, W) view of a (C, H, W, N) array."""
+    """col2im of batch-last (C*fh*fw, out_h*out_w*N) columns: the (N, C, H, W) view of a
+    (C, H, W, N) array."""
     n, c, h, w = input_shape
     out_h = (h + 2 * pad - filter_h) // stride + 1
     out_w = (w + 2 * pad - filter_w) // stride + 1

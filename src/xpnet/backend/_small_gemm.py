@@ -13,6 +13,7 @@ it off. Measurements are in docs/performance.md.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import threading
 
@@ -44,15 +45,24 @@ def _local_threads_setter():
         return _setter[0]
 
 
+@contextlib.contextmanager
+def one_blas_thread():
+    """Products in this block, on this thread, run on one OpenBLAS thread (thread-local: xpnet's
+    own pool threads each run their products alone, side by side)."""
+    setter = _local_threads_setter()
+    if setter is None:
+        yield
+        return
+    previous = setter(1)
+    try:
+        yield
+    finally:
+        setter(previous)
+
+
 def small_matmul(a, b):
     """``a @ b`` for 2-D NumPy arrays, on one BLAS thread when the product is small."""
     if 2.0 * a.shape[0] * a.shape[1] * b.shape[1] >= SMALL_FLOPS:
         return a @ b
-    setter = _local_threads_setter()
-    if setter is None:
+    with one_blas_thread():
         return a @ b
-    previous = setter(1)
-    try:
-        return a @ b
-    finally:
-        setter(previous)

@@ -22,7 +22,15 @@ import math
 import numpy as np
 
 from .._fast_adam import numpy_adam_step
-from .._fast_conv import hwn_output, hwn_rows, numpy_add_columns_hwn, numpy_columns, numpy_columns_hwn
+from .._fast_conv import (
+    conv_hwn,
+    conv_weight_grad_hwn,
+    hwn_output,
+    hwn_rows,
+    numpy_add_columns_hwn,
+    numpy_columns,
+    numpy_columns_hwn,
+)
 from .._fast_elementwise import numpy_relu_backward, numpy_relu_forward
 from .._flat import PackedArrays
 from .._layout import along, memory_order, new_in_order
@@ -30,6 +38,24 @@ from .._small_gemm import small_matmul
 from .._threads import chunks, run_parts
 from .portable import Ops, _out_hw
 from .taps import window_slices
+
+#: Convolution products with fewer rows (filters) than this go block by block
+#: (:func:`~xpnet.backend._fast_conv.conv_hwn`); wider ones over one whole column buffer.
+BLOCKED_ROWS = 128
+
+
+def _conv_product(x, w2d, filter_h: int, filter_w: int, stride: int, pad: int, bias=None):
+    """``w2d @ columns(x) (+ bias)`` as (FN, out_h*out_w*N), and what the weight gradient
+    needs: ``(out, col, img)``, the whole column buffer or the padded image (the other None).
+    Blocked below :data:`BLOCKED_ROWS` rows, whole above (see :mod:`.._fast_conv`)."""
+    if w2d.shape[0] < BLOCKED_ROWS:
+        out, img = conv_hwn(x, w2d, filter_h, filter_w, stride, pad, bias=bias)
+        return out, None, img
+    col = numpy_columns_hwn(x, filter_h, filter_w, stride, pad)
+    out = w2d @ col
+    if bias is not None:
+        out += bias.reshape(-1, 1)
+    return out, col, None
 
 
 class NumpyOps(Ops):
@@ -92,31 +118,31 @@ class NumpyOps(Ops):
     # -- convolution --------------------------------------------------------------------
     def conv2d_forward(self, x, W, b, stride: int, pad: int):
         fn, c, fh, fw = W.shape
-        n = x.shape[0]
+        out, col, img = _conv_product(x, W.reshape(fn, c * fh * fw), fh, fw, stride, pad, bias=b)
         oh, ow = _out_hw(x.shape, fh, fw, stride, pad)
-        col = numpy_columns_hwn(x, fh, fw, stride, pad)
-        out = W.reshape(fn, c * fh * fw) @ col
-        out += b.reshape(fn, 1)
-        return hwn_output(out, n, oh, ow), [col, tuple(x.shape)]
+        return hwn_output(out, x.shape[0], oh, ow), [col, tuple(x.shape), img]
 
     def conv2d_backward(self, dout, W, ctx, stride: int, pad: int, *, input_grad: bool = True):
-        """dW and db from batch-last rows; dx as the book's dcol GEMM + col2im, except for stride
-        1, a square kernel and FN <= C, where the transposed convolution (``dout`` gathered with
-        the flipped kernel) writes FN*k*k rows instead of C*k*k and needs no col2im."""
-        col, x_shape = ctx
-        ctx[0] = None  # the column buffer dies with dW, before dcol is made (one alive at a time)
+        """dW from the kept column buffer, or from the columns gathered again block by block;
+        db from batch-last rows; dx for stride 1, a square kernel and FN <= C as the transposed
+        convolution (``dout`` gathered with the flipped kernel: FN*k*k rows instead of C*k*k, no
+        col2im), else the book's dcol GEMM and col2im."""
+        col, x_shape, img = ctx
+        ctx[0] = ctx[2] = None  # the columns (or image) die with dW, before dx is made
         fn, c, fh, fw = W.shape
         rows = hwn_rows(dout)
         db = rows.sum(axis=1)
-        dW = (rows @ col.T).reshape(W.shape)
-        del col
+        dW = rows @ col.T if img is None else conv_weight_grad_hwn(rows, img, fh, fw, stride)
+        dW = dW.reshape(W.shape)
+        del col, img
         if not input_grad:
             return None, dW, db
         n, _, h, w = x_shape
         if stride == 1 and fh == fw and pad <= fh - 1 and fn <= c:
             k = fh
             flipped = W[:, :, ::-1, ::-1].transpose(1, 0, 2, 3).reshape(c, fn * k * k)
-            return hwn_output(flipped @ numpy_columns_hwn(dout, k, k, 1, k - 1 - pad), n, h, w), dW, db
+            dx = _conv_product(dout, flipped, k, k, 1, k - 1 - pad)[0]
+            return hwn_output(dx, n, h, w), dW, db
         dcol = W.reshape(fn, c * fh * fw).T @ rows
         return numpy_add_columns_hwn(dcol, x_shape, fh, fw, stride, pad), dW, db
 
