@@ -56,3 +56,26 @@ def test_the_library_is_the_one_numpy_loaded():
     if path is None:
         pytest.skip("this NumPy does not use a loaded OpenBLAS")
     ctypes.CDLL(path)  # loads without error: the setter comes from NumPy's own OpenBLAS
+
+
+@needs_setter
+def test_a_blocked_convolution_over_threads_leaves_the_blas_thread_count_as_it_was(monkeypatch):
+    """Its parts run their products on one BLAS thread at once; the count the process had is back
+    afterwards (it was left at 1 by parts that each set and restored it: every later product at
+    half speed)."""
+    from xpnet.backend import _fast_conv
+
+    monkeypatch.setenv("XPNET_NUM_THREADS", "2")
+    setter = _small_gemm._local_threads_setter()
+    before = setter(2)
+    try:
+        x = np.random.default_rng(0).standard_normal((64, 16, 20, 20)).astype(np.float32)
+        w2d = np.ones((16, 16 * 9), dtype=np.float32)
+        blocks = _fast_conv._Blocks(_fast_conv._hwn_image(x, 1), 3, 3, 1, _fast_conv.MIN_COLUMNS)
+        assert len(blocks.parts()) == 2  # really split over two threads
+        for _ in range(20):
+            out, img = _fast_conv.conv_hwn(x, w2d, 3, 3, 1, 1)
+            _fast_conv.conv_weight_grad_hwn(out, img, 3, 3, 1)
+            assert setter(2) == 2
+    finally:
+        setter(before)

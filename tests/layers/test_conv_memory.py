@@ -34,8 +34,17 @@ def _column_bytes():
     return C * 9 * N * H * W * 4
 
 
+@pytest.fixture(params=["whole buffer", "blocked"])
+def numpy_conv_path(request, monkeypatch):
+    """NumPy's two convolution paths: this small layer goes through the whole column buffer by
+    default; with the size floor at 0 it goes block by block, as large layers do."""
+    if request.param == "blocked":
+        monkeypatch.setattr("xpnet.backend.ops.numpy_ops.BLOCKED_MIN_ITEMS", 0)
+    return request.param
+
+
 @pytest.mark.parametrize("path", PATHS)
-def test_backward_peak_stays_below_one_extra_column_buffer(path):
+def test_backward_peak_stays_below_one_extra_column_buffer(path, numpy_conv_path):
     fn, bound = PATHS[path]
     with xpnet.use_backend("numpy"):
         layer, x = _layer(fn), normal((N, C, H, W))
@@ -56,15 +65,15 @@ def test_backward_peak_stays_below_one_extra_column_buffer(path):
     assert peak < bound * _column_bytes(), (peak, _column_bytes())
 
 
-def test_forward_keeps_at_most_one_column_buffer_and_nothing_column_sized_else(xp):
+def test_forward_keeps_at_most_one_column_buffer_and_nothing_column_sized_else(xp, numpy_conv_path):
     layer = _layer()
     x = normal((N, C, H, W))
     layer.forward(x)
     held = {**vars(layer), **{f"_ctx[{i}]": v for i, v in enumerate(layer._ctx)}}
     sizes = {name: int(np.prod(value.shape)) * 4 for name, value in held.items() if hasattr(value, "shape")}
     big = [name for name, size in sizes.items() if size >= _column_bytes()]
-    if layer.col is None:  # NumPy: blocks only; the padded image is what backward gathers from
-        assert xpnet.get_backend() == "numpy" and big == []
+    if layer.col is None:  # NumPy, blocked: the padded image is what backward gathers from
+        assert xpnet.get_backend() == "numpy" and numpy_conv_path == "blocked" and big == []
         assert max(sizes.values()) <= C * (H + 2) * (W + 2) * N * 4
     else:
         assert len(big) == 1 and held[big[0]] is layer.col
@@ -84,6 +93,7 @@ def test_peak_check_catches_a_backward_that_builds_the_whole_column_buffer(monke
         return original(rows, img, fh, fw, stride)
 
     monkeypatch.setattr("xpnet.backend.ops.numpy_ops.conv_weight_grad_hwn", whole_buffer)
+    monkeypatch.setattr("xpnet.backend.ops.numpy_ops.BLOCKED_MIN_ITEMS", 0)
     for path in PATHS:
         with pytest.raises(AssertionError, match=r"^\(\d+, \d+\)"):  # the peak assertion, not another
-            test_backward_peak_stays_below_one_extra_column_buffer(path)
+            test_backward_peak_stays_below_one_extra_column_buffer(path, "blocked")

@@ -165,3 +165,32 @@ def test_blocked_batch_last_convolution_equals_the_portable_columns_product(thre
     np.testing.assert_allclose(
         _fast_conv.numpy_add_columns_hwn(dcol_hwn.reshape(dcol.shape[0], -1), x.shape, k, k, stride, pad),
         expected, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("fn", [4, 16], ids=["FN <= C (transposed dx)", "FN > C (dcol dx)"])
+def test_numpy_convolution_layer_blocked_equals_the_portable_layer(three_threads, monkeypatch, fn):
+    """The whole NumPy convolution, forced onto its blocked path (blocks shared by 3 threads):
+    output, dx, dW and db equal the portable ops' on array-api-strict."""
+    from xpnet.backend import _fast_conv
+    from xpnet.layers import Convolution
+
+    monkeypatch.setattr("xpnet.backend.ops.numpy_ops.BLOCKED_MIN_ITEMS", 0)
+    monkeypatch.setattr(_fast_conv, "BLOCK_ITEMS", 4096)
+    monkeypatch.setattr(_fast_conv, "MIN_COLUMNS", 8)
+    monkeypatch.setattr(_fast_conv, "GRAD_MIN_COLUMNS", 64)
+    rng = np.random.default_rng(9)
+    x = _images(10)
+    weight = (rng.standard_normal((fn, C, 3, 3)) * 0.1).astype(np.float32)
+    bias = rng.standard_normal(fn).astype(np.float32)
+
+    def conv(x, weight, bias):
+        layer = Convolution(weight, bias, stride=1, pad=1)
+        out = layer.forward(x)
+        dx = layer.backward(out * 0.5 + 1.0)
+        assert layer.col is None or xpnet.get_backend() != "numpy"  # the blocked path ran
+        return out, dx, layer.dW, layer.db
+
+    numpy_side = _on("numpy", conv, x, weight, bias)
+    portable = _on("array_api_strict", conv, x, weight, bias)
+    for a, b in zip(numpy_side, portable):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-3)

@@ -15,7 +15,7 @@ import math
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from ._small_gemm import one_blas_thread
+from ._small_gemm import one_blas_thread, pool_thread_on_one_blas_thread
 from ._threads import chunks, parallel_for, run_parts
 
 
@@ -168,14 +168,15 @@ def conv_hwn(x, w2d, filter_h: int, filter_w: int, stride: int, pad: int, bias=N
     column_bias = None if bias is None else bias.reshape(-1, 1)
 
     def part(i0, i1):
-        with one_blas_thread():
-            for cols, start, stop in blocks.columns(i0, i1):
-                dst = out[:, start:stop]
-                np.matmul(w2d, cols, out=dst)
-                if column_bias is not None:
-                    dst += column_bias
+        pool_thread_on_one_blas_thread()
+        for cols, start, stop in blocks.columns(i0, i1):
+            dst = out[:, start:stop]
+            np.matmul(w2d, cols, out=dst)
+            if column_bias is not None:
+                dst += column_bias
 
-    run_parts(part, blocks.parts())
+    with one_blas_thread():
+        run_parts(part, blocks.parts())
     return out, img
 
 
@@ -190,18 +191,19 @@ def conv_weight_grad_hwn(rows, img, filter_h: int, filter_w: int, stride: int):
     sums = {}
 
     def part(i0, i1):
+        pool_thread_on_one_blas_thread()
         total, product = None, None
-        with one_blas_thread():
-            for cols, start, stop in blocks.columns(i0, i1):
-                if total is None:
-                    total = rows[:, start:stop] @ cols.T
-                    product = np.empty_like(total)
-                else:
-                    np.matmul(rows[:, start:stop], cols.T, out=product)
-                    total += product
+        for cols, start, stop in blocks.columns(i0, i1):
+            if total is None:
+                total = rows[:, start:stop] @ cols.T
+                product = np.empty_like(total)
+            else:
+                np.matmul(rows[:, start:stop], cols.T, out=product)
+                total += product
         sums[i0] = total
 
-    run_parts(part, parts)
+    with one_blas_thread():
+        run_parts(part, parts)
     dW = sums[parts[0][0]]
     for i0, _ in parts[1:]:
         dW += sums[i0]

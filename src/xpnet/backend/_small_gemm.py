@@ -47,8 +47,11 @@ def _local_threads_setter():
 
 @contextlib.contextmanager
 def one_blas_thread():
-    """Products in this block, on this thread, run on one OpenBLAS thread (thread-local: xpnet's
-    own pool threads each run their products alone, side by side)."""
+    """Products in this block, from the calling thread, run on one OpenBLAS thread; the count
+    before is restored after. Work the block hands to xpnet's pool threads calls
+    :func:`pool_thread_on_one_blas_thread` in each part: scipy-openblas's "local" setter is in
+    fact process-wide (seen on 0.3.31), so parts that each set and restored it raced, and the
+    process was left on one BLAS thread (every later product at half speed on two cores)."""
     setter = _local_threads_setter()
     if setter is None:
         yield
@@ -58,6 +61,16 @@ def one_blas_thread():
         yield
     finally:
         setter(previous)
+
+
+def pool_thread_on_one_blas_thread() -> None:
+    """In a part run by :func:`~xpnet.backend._threads.run_parts` inside :func:`one_blas_thread`:
+    this thread's products run on one BLAS thread. Never restored here: the caller's block does
+    that once every part has finished (where the setting is per thread, a pool thread runs only
+    such parts)."""
+    setter = _local_threads_setter()
+    if setter is not None:
+        setter(1)
 
 
 def small_matmul(a, b):

@@ -39,16 +39,27 @@ from .._threads import chunks, run_parts
 from .portable import Ops, _out_hw
 from .taps import window_slices
 
-#: Convolution products with fewer rows (filters) than this go block by block
-#: (:func:`~xpnet.backend._fast_conv.conv_hwn`); wider ones over one whole column buffer.
-BLOCKED_ROWS = 128
+#: Convolution products go block by block (:func:`~xpnet.backend._fast_conv.conv_hwn`) below
+#: this many rows: the forward's rows are its filters, the transposed convolution's (dx) the
+#: input's channels. Blocking saves the column buffer's trip to memory and back, which weighs
+#: against a product whose cost per column is its row count: measured in one process on a Zen 3
+#: guest, it wins at 16 and 32 filters and loses from 48 (docs/performance.md).
+BLOCKED_FORWARD_ROWS = 48
+BLOCKED_TRANSPOSED_ROWS = 128
+
+#: ... and only when the whole column buffer would hold at least this many values (16 MiB of
+#: float32): a smaller one stays in the last-level cache anyway, and its blocks cost Python calls.
+BLOCKED_MIN_ITEMS = 1 << 22
 
 
-def _conv_product(x, w2d, filter_h: int, filter_w: int, stride: int, pad: int, bias=None):
+def _conv_product(x, w2d, filter_h: int, filter_w: int, stride: int, pad: int, *, blocked_below: int,
+                  bias=None):
     """``w2d @ columns(x) (+ bias)`` as (FN, out_h*out_w*N), and what the weight gradient
     needs: ``(out, col, img)``, the whole column buffer or the padded image (the other None).
-    Blocked below :data:`BLOCKED_ROWS` rows, whole above (see :mod:`.._fast_conv`)."""
-    if w2d.shape[0] < BLOCKED_ROWS:
+    Blocked below ``blocked_below`` rows (for a large buffer), else over one whole buffer (see
+    :mod:`.._fast_conv`)."""
+    oh, ow = _out_hw(x.shape, filter_h, filter_w, stride, pad)
+    if w2d.shape[0] < blocked_below and w2d.shape[1] * x.shape[0] * oh * ow >= BLOCKED_MIN_ITEMS:
         out, img = conv_hwn(x, w2d, filter_h, filter_w, stride, pad, bias=bias)
         return out, None, img
     col = numpy_columns_hwn(x, filter_h, filter_w, stride, pad)
@@ -118,7 +129,8 @@ class NumpyOps(Ops):
     # -- convolution --------------------------------------------------------------------
     def conv2d_forward(self, x, W, b, stride: int, pad: int):
         fn, c, fh, fw = W.shape
-        out, col, img = _conv_product(x, W.reshape(fn, c * fh * fw), fh, fw, stride, pad, bias=b)
+        out, col, img = _conv_product(x, W.reshape(fn, c * fh * fw), fh, fw, stride, pad,
+                                      blocked_below=BLOCKED_FORWARD_ROWS, bias=b)
         oh, ow = _out_hw(x.shape, fh, fw, stride, pad)
         return hwn_output(out, x.shape[0], oh, ow), [col, tuple(x.shape), img]
 
@@ -141,7 +153,7 @@ class NumpyOps(Ops):
         if stride == 1 and fh == fw and pad <= fh - 1 and fn <= c:
             k = fh
             flipped = W[:, :, ::-1, ::-1].transpose(1, 0, 2, 3).reshape(c, fn * k * k)
-            dx = _conv_product(dout, flipped, k, k, 1, k - 1 - pad)[0]
+            dx = _conv_product(dout, flipped, k, k, 1, k - 1 - pad, blocked_below=BLOCKED_TRANSPOSED_ROWS)[0]
             return hwn_output(dx, n, h, w), dW, db
         dcol = W.reshape(fn, c * fh * fw).T @ rows
         return numpy_add_columns_hwn(dcol, x_shape, fh, fw, stride, pad), dW, db
