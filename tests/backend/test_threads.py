@@ -49,6 +49,17 @@ def test_small_work_and_one_thread_are_not_split(monkeypatch):
     assert chunks(0, MIN_ITEMS) == [(0, 0)]
 
 
+def test_work_of_many_short_operations_needs_more_items_per_part(monkeypatch):
+    """``min_items``: the Adam step splits 120k parameters into no parts (one thread was faster),
+    370k into two."""
+    from xpnet.backend._fast_adam import ADAM_MIN_ITEMS
+
+    monkeypatch.setenv("XPNET_NUM_THREADS", "2")
+    assert len(chunks(120_000)) == 2
+    assert chunks(120_000, min_items=ADAM_MIN_ITEMS) == [(0, 120_000)]
+    assert chunks(370_000, min_items=ADAM_MIN_ITEMS) == [(0, 185_000), (185_000, 370_000)]
+
+
 def test_parts_run_at_the_same_time_on_different_threads(monkeypatch):
     monkeypatch.setenv("XPNET_NUM_THREADS", "2")
     seen, barrier = {}, threading.Barrier(2, timeout=10)

@@ -99,11 +99,13 @@ def test_im2col_gather_and_col2im(three_threads, monkeypatch, geom):
 
 
 def test_adam_update_split_mid_parameter(monkeypatch):
+    from xpnet.backend import _fast_adam
+
     monkeypatch.setenv("XPNET_NUM_THREADS", "3")
     rng = np.random.default_rng(5)
-    shapes = {"W1": (400, 200), "b1": (200,), "W2": (200, 150), "b2": (150,)}
+    shapes = {"W1": (500, 400), "b1": (400,), "W2": (400, 650), "b2": (650,)}
     total = sum(int(np.prod(s)) for s in shapes.values())
-    assert len(chunks(total)) == 3  # the cuts fall inside W1 and W2
+    assert len(chunks(total, min_items=_fast_adam.ADAM_MIN_ITEMS)) == 3  # the cuts fall inside W1 and W2
     params = {k: rng.standard_normal(s).astype(np.float32) for k, s in shapes.items()}
     grads = [{k: rng.standard_normal(s).astype(np.float32) for k, s in shapes.items()} for _ in range(3)]
 

@@ -64,26 +64,28 @@ def _cpus() -> int:
     return _pool["cpus"]
 
 
-def chunks(n: int, items_per_index: int = 1) -> list[tuple[int, int]]:
+def chunks(n: int, items_per_index: int = 1, min_items: int = MIN_ITEMS) -> list[tuple[int, int]]:
     """Split ``range(n)`` into contiguous ``(start, stop)`` parts, one per thread worth using.
 
     ``items_per_index`` is the number of array elements one index stands for (e.g. one image
-    of a batch), so tiny work stays in one part.
+    of a batch), so tiny work stays in one part. ``min_items`` is the least work per part: a
+    part made of many short operations (the Adam step: a dozen per element) pays a GIL hand-off
+    per operation, and needs more work to gain from a second thread than one long operation.
     """
     if n <= 0:
         return [(0, max(n, 0))]
-    if n * items_per_index < 2 * MIN_ITEMS or getattr(_inside, "active", False):
+    if n * items_per_index < 2 * min_items or getattr(_inside, "active", False):
         return [(0, n)]  # decided without reading the environment: most calls of a small net
-    parts = min(num_threads(), n, (n * items_per_index) // MIN_ITEMS)
+    parts = min(num_threads(), n, (n * items_per_index) // min_items)
     if parts <= 1:
         return [(0, n)]
     bounds = [n * i // parts for i in range(parts + 1)]
     return [(a, b) for a, b in zip(bounds, bounds[1:]) if b > a]
 
 
-def parallel_for(fn, n: int, items_per_index: int = 1) -> None:
+def parallel_for(fn, n: int, items_per_index: int = 1, min_items: int = MIN_ITEMS) -> None:
     """Call ``fn(start, stop)`` over :func:`chunks` of ``range(n)``, the parts at the same time."""
-    run_parts(fn, chunks(n, items_per_index))
+    run_parts(fn, chunks(n, items_per_index, min_items))
 
 
 def run_parts(fn, parts) -> None:
