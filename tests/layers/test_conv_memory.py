@@ -44,11 +44,16 @@ def numpy_conv_path(request, monkeypatch):
 
 
 @pytest.mark.parametrize("path", PATHS)
-def test_backward_peak_stays_below_one_extra_column_buffer(path, numpy_conv_path):
+def test_backward_peak_stays_below_one_extra_column_buffer(path, numpy_conv_path, monkeypatch):
     fn, bound = PATHS[path]
+    # one thread: the warm-up below makes the block buffer of the thread that the traced run
+    # uses (with a pool, another worker could take the part and make its own, traced)
+    monkeypatch.setenv("XPNET_NUM_THREADS", "1")
     with xpnet.use_backend("numpy"):
         layer, x = _layer(fn), normal((N, C, H, W))
         dout = xpnet.backend.ones((N, fn, H, W))
+        layer.forward(x)  # once untraced: the blocked path's per-thread block buffers are made here
+        layer.backward(dout)  # and kept (a block each, tested below), not made per step
         tracemalloc.start()
         try:
             layer.forward(x)
@@ -96,4 +101,22 @@ def test_peak_check_catches_a_backward_that_builds_the_whole_column_buffer(monke
     monkeypatch.setattr("xpnet.backend.ops.numpy_ops.BLOCKED_MIN_ITEMS", 0)
     for path in PATHS:
         with pytest.raises(AssertionError, match=r"^\(\d+, \d+\)"):  # the peak assertion, not another
-            test_backward_peak_stays_below_one_extra_column_buffer(path, "blocked")
+            test_backward_peak_stays_below_one_extra_column_buffer(path, "blocked", monkeypatch)
+
+
+def test_the_blocked_path_keeps_one_block_buffer_per_thread_at_most(monkeypatch):
+    """The block buffers that the blocked path keeps from call to call (no page faults per step)
+    hold one block per thread, of the largest block seen."""
+    from xpnet.backend import _fast_conv
+
+    monkeypatch.setattr("xpnet.backend.ops.numpy_ops.BLOCKED_MIN_ITEMS", 0)
+    monkeypatch.setattr(_fast_conv._workspace, "buffers", {}, raising=False)  # what earlier tests grew
+    with xpnet.use_backend("numpy"):
+        layer, x = _layer(4), normal((N, C, H, W))
+        layer.backward(layer.forward(x))
+    img = _fast_conv._hwn_image(np.zeros((N, C, H, W), np.float32), 1)
+    largest = max(blocks.k * blocks.pixels * blocks.n
+                  for blocks in (_fast_conv._Blocks(img, 3, 3, 1, _fast_conv.MIN_COLUMNS),
+                                 _fast_conv._Blocks(img, 3, 3, 1, _fast_conv.GRAD_MIN_COLUMNS)))
+    held = _fast_conv._workspace.buffers[np.dtype(np.float32)]
+    assert held.size <= largest and held.size < C * 9 * N * H * W
