@@ -30,8 +30,12 @@ def _layer(fn=FN):
     return Convolution(normal((fn, C, 3, 3), std=0.1), normal((fn,)), stride=1, pad=1)
 
 
+def _itemsize():
+    return np.dtype(xpnet.backend.get_dtype_name()).itemsize  # DL_DTYPE=float64 runs too
+
+
 def _column_bytes():
-    return C * 9 * N * H * W * 4
+    return C * 9 * N * H * W * _itemsize()
 
 
 @pytest.fixture(params=["whole buffer", "blocked"])
@@ -75,11 +79,12 @@ def test_forward_keeps_at_most_one_column_buffer_and_nothing_column_sized_else(x
     x = normal((N, C, H, W))
     layer.forward(x)
     held = {**vars(layer), **{f"_ctx[{i}]": v for i, v in enumerate(layer._ctx)}}
-    sizes = {name: int(np.prod(value.shape)) * 4 for name, value in held.items() if hasattr(value, "shape")}
+    sizes = {name: int(np.prod(value.shape)) * _itemsize() for name, value in held.items()
+             if hasattr(value, "shape")}
     big = [name for name, size in sizes.items() if size >= _column_bytes()]
     if layer.col is None:  # NumPy, blocked: the padded image is what backward gathers from
         assert xpnet.get_backend() == "numpy" and numpy_conv_path == "blocked" and big == []
-        assert max(sizes.values()) <= C * (H + 2) * (W + 2) * N * 4
+        assert max(sizes.values()) <= C * (H + 2) * (W + 2) * N * _itemsize()
     else:
         assert len(big) == 1 and held[big[0]] is layer.col
         assert tuple(layer.col.shape) == (C * 9, N * H * W)
@@ -114,9 +119,10 @@ def test_the_blocked_path_keeps_one_block_buffer_per_thread_at_most(monkeypatch)
     with xpnet.use_backend("numpy"):
         layer, x = _layer(4), normal((N, C, H, W))
         layer.backward(layer.forward(x))
-    img = _fast_conv._hwn_image(np.zeros((N, C, H, W), np.float32), 1)
+    dtype = np.dtype(xpnet.backend.get_dtype_name())
+    img = _fast_conv._hwn_image(np.zeros((N, C, H, W), dtype), 1)
     largest = max(blocks.k * blocks.pixels * blocks.n
                   for blocks in (_fast_conv._Blocks(img, 3, 3, 1, _fast_conv.MIN_COLUMNS),
                                  _fast_conv._Blocks(img, 3, 3, 1, _fast_conv.GRAD_MIN_COLUMNS)))
-    held = _fast_conv._workspace.buffers[np.dtype(np.float32)]
+    held = _fast_conv._workspace.buffers[dtype]
     assert held.size <= largest and held.size < C * 9 * N * H * W

@@ -169,8 +169,10 @@ def test_blocked_batch_last_convolution_equals_the_portable_columns_product(thre
         expected, rtol=1e-5, atol=1e-5)
 
 
-@pytest.mark.parametrize("fn", [4, 16], ids=["FN <= C (transposed dx)", "FN > C (dcol dx)"])
-def test_numpy_convolution_layer_blocked_equals_the_portable_layer(three_threads, monkeypatch, fn):
+@pytest.mark.parametrize("fn, k, stride, pad", [(4, 3, 1, 1), (16, 3, 1, 1), (6, 5, 2, 2), (4, 1, 1, 0)],
+                         ids=["FN <= C (transposed dx)", "FN > C (dcol dx)", "5x5 stride 2 (dcol dx)", "1x1"])
+def test_numpy_convolution_layer_blocked_equals_the_portable_layer(three_threads, monkeypatch, fn, k, stride,
+                                                                   pad):
     """The whole NumPy convolution, forced onto its blocked path (blocks shared by 3 threads):
     output, dx, dW and db equal the portable ops' on array-api-strict."""
     from xpnet.backend import _fast_conv
@@ -182,11 +184,11 @@ def test_numpy_convolution_layer_blocked_equals_the_portable_layer(three_threads
     monkeypatch.setattr(_fast_conv, "GRAD_MIN_COLUMNS", 64)
     rng = np.random.default_rng(9)
     x = _images(10)
-    weight = (rng.standard_normal((fn, C, 3, 3)) * 0.1).astype(np.float32)
+    weight = (rng.standard_normal((fn, C, k, k)) * 0.1).astype(np.float32)
     bias = rng.standard_normal(fn).astype(np.float32)
 
     def conv(x, weight, bias):
-        layer = Convolution(weight, bias, stride=1, pad=1)
+        layer = Convolution(weight, bias, stride=stride, pad=pad)
         out = layer.forward(x)
         dx = layer.backward(out * 0.5 + 1.0)
         assert layer.col is None or xpnet.get_backend() != "numpy"  # the blocked path ran
