@@ -16,8 +16,8 @@ import threading
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from ._small_gemm import one_blas_thread, pool_thread_on_one_blas_thread
-from ._threads import chunks, parallel_for, run_parts
+from ._small_gemm import run_parts_on_one_blas_thread
+from ._threads import chunks, parallel_for
 
 
 def numpy_columns(img, filter_h: int, filter_w: int, stride: int):
@@ -186,15 +186,13 @@ def conv_hwn(x, w2d, filter_h: int, filter_w: int, stride: int, pad: int, bias=N
     column_bias = None if bias is None else bias.reshape(-1, 1)
 
     def part(i0, i1):
-        pool_thread_on_one_blas_thread()
         for cols, start, stop in blocks.columns(i0, i1):
             dst = out[:, start:stop]
             np.matmul(w2d, cols, out=dst)
             if column_bias is not None:
                 dst += column_bias
 
-    with one_blas_thread():
-        run_parts(part, blocks.parts())
+    run_parts_on_one_blas_thread(part, blocks.parts())
     return out, img
 
 
@@ -209,7 +207,6 @@ def conv_weight_grad_hwn(rows, img, filter_h: int, filter_w: int, stride: int):
     sums = {}
 
     def part(i0, i1):
-        pool_thread_on_one_blas_thread()
         total, product = None, None
         for cols, start, stop in blocks.columns(i0, i1):
             if total is None:
@@ -220,8 +217,7 @@ def conv_weight_grad_hwn(rows, img, filter_h: int, filter_w: int, stride: int):
                 total += product
         sums[i0] = total
 
-    with one_blas_thread():
-        run_parts(part, parts)
+    run_parts_on_one_blas_thread(part, parts)
     dW = sums[parts[0][0]]
     for i0, _ in parts[1:]:
         dW += sums[i0]

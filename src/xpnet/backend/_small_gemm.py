@@ -18,6 +18,7 @@ import ctypes
 import threading
 
 from ._switches import switched_off
+from ._threads import run_parts
 
 #: Products below this many floating-point operations (2·m·k·n) run on one BLAS thread.
 SMALL_FLOPS = 3.2e7
@@ -48,10 +49,7 @@ def _local_threads_setter():
 @contextlib.contextmanager
 def one_blas_thread():
     """Products in this block, from the calling thread, run on one OpenBLAS thread; the count
-    before is restored after. Work the block hands to xpnet's pool threads calls
-    :func:`pool_thread_on_one_blas_thread` in each part: scipy-openblas's "local" setter is in
-    fact process-wide (seen on 0.3.31), so parts that each set and restored it raced, and the
-    process was left on one BLAS thread (every later product at half speed on two cores)."""
+    before is restored after."""
     setter = _local_threads_setter()
     if setter is None:
         yield
@@ -63,14 +61,24 @@ def one_blas_thread():
         setter(previous)
 
 
-def pool_thread_on_one_blas_thread() -> None:
-    """In a part run by :func:`~xpnet.backend._threads.run_parts` inside :func:`one_blas_thread`:
-    this thread's products run on one BLAS thread. Never restored here: the caller's block does
-    that once every part has finished (where the setting is per thread, a pool thread runs only
+def run_parts_on_one_blas_thread(fn, parts) -> None:
+    """:func:`~xpnet.backend._threads.run_parts` with every part's products on one BLAS thread
+    (the parts themselves share out the cores).
+
+    scipy-openblas's "local" setter is in fact process-wide (seen on 0.3.31): parts that each set
+    and restored it raced, and the process was left on one BLAS thread (every later product at
+    half speed on two cores). So each part only sets 1, and the caller restores the count once,
+    after every part has finished (where the setting is per thread, a pool thread runs only
     such parts)."""
     setter = _local_threads_setter()
-    if setter is not None:
-        setter(1)
+
+    def part(a, b):
+        if setter is not None:
+            setter(1)
+        fn(a, b)
+
+    with one_blas_thread():
+        run_parts(part, parts)
 
 
 def small_matmul(a, b):
