@@ -42,6 +42,32 @@ def _conv(stride, pad):
     return run
 
 
+def _affine(*, joint, batch_last=False):
+    """Forward and backward (with and without dx); ``joint``: W and b handed over as views of one
+    (D+1, M) buffer too; ``batch_last``: x2d a transposed view (as a NumPy conv stack gives it)."""
+    def run(ops, x, W, b, dout):
+        xp = array_namespace(x)
+        if batch_last:
+            x = xp.matrix_transpose(xp.asarray(xp.matrix_transpose(x), copy=True))
+        both = None
+        if joint:
+            both = xp.concat([W, xp.reshape(b, (1, -1))], axis=0)
+            W, b = both[:-1, :], both[-1, :]
+        out, ctx = ops.affine_forward(x, W, b, both)
+        dx, dW, db = ops.affine_backward(dout, W, ctx)
+        none, dW1, db1 = ops.affine_backward(dout, W, ctx, input_grad=False)
+        assert none is None
+        return out, dx, dW, db, dW1, db1
+    return run
+
+
+def _dropout(scale):
+    def run(ops, x, keep, dout):
+        out, state = ops.dropout_forward(x, keep, scale)
+        return out, ops.dropout_backward(dout, state)
+    return run
+
+
 def _conv_params_only(ops, x, W, b, dout_seed):
     out, ctx = ops.conv2d_forward(x, W, b, 1, 1)
     dx, dW, db = ops.conv2d_backward(out * dout_seed, W, ctx, 1, 1, input_grad=False)
@@ -107,10 +133,19 @@ def _flat(ops, a, b, c):
 # row name -> (ops methods it exercises, function(ops, *arrays) -> outputs, host inputs)
 CASES = {
     "relu": (("relu_forward", "relu_backward"), _relu, lambda: (_host(3, 4, 5, 6), _host(3, 4, 5, 6))),
-    "matmul (small and large)": (("matmul",), lambda ops, a, b, c: (ops.matmul(a, b), ops.matmul(c, c)),
-                                 lambda: (_host(4, 3), _host(3, 5), _host(300, 300))),
-    "affine dx": (("affine_input_grad",), lambda ops, d, W, x: (ops.affine_input_grad(d, W, x),),
-                  lambda: (_host(4, 3), _host(6, 3), _host(4, 6))),
+    "affine": (("affine_forward", "affine_backward"), _affine(joint=False),
+               lambda: (_host(4, 6), _host(6, 3), _host(3), _host(4, 3))),
+    "affine, large (threaded BLAS)": (
+        ("affine_forward", "affine_backward"), _affine(joint=False),
+        lambda: (_host(300, 300), _host(300, 300), _host(300), _host(300, 300))),
+    "affine, batch-last input": (("affine_forward", "affine_backward"), _affine(joint=False, batch_last=True),
+                                 lambda: (_host(4, 6), _host(6, 3), _host(3), _host(4, 3))),
+    "affine, W and b as one (D+1, M) view": (("affine_forward", "affine_backward"), _affine(joint=True),
+                                             lambda: (_host(4, 6), _host(6, 3), _host(3), _host(4, 3))),
+    "dropout (book form)": (("dropout_forward", "dropout_backward"), _dropout(1.0),
+                            lambda: (_host(3, 4, 5), RNG.random((3, 4, 5)) < 0.6, _host(3, 4, 5))),
+    "dropout (inverted)": (("dropout_forward", "dropout_backward"), _dropout(2.5),
+                           lambda: (_host(3, 4, 5), RNG.random((3, 4, 5)) < 0.6, _host(3, 4, 5))),
     "im2col/col2im 3x3 s1 p1": (("columns", "add_columns"), _columns(3, 1, 1), lambda: (_host(2, 3, 7, 6),)),
     "im2col/col2im 2x2 s2 p0": (("columns", "add_columns"), _columns(2, 2, 0), lambda: (_host(2, 3, 7, 6),)),
     "conv 3x3 s1 p1, FN <= C": (("conv2d_forward", "conv2d_backward", "_add_taps"), _conv(1, 1),
@@ -144,7 +179,7 @@ CASES = {
 def _to_device(value):
     if isinstance(value, float):
         return value
-    if value.dtype.kind == "i":
+    if value.dtype.kind in "ib":
         return xpnet.asarray(value)
     return xpnet.asarray(value, dtype="float64")
 

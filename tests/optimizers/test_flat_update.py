@@ -32,6 +32,23 @@ def test_parameters_are_views_of_one_buffer_and_an_update_reaches_every_layer(xp
     assert float(xp.max(net.layers["BatchNorm1"].gamma)) == 2.0
 
 
+def test_an_affine_layer_sees_its_w_and_b_as_one_view_until_a_key_is_rebound(xp):
+    """The (D+1, M) view over W then b lets the portable ops fold the bias into the product;
+    it is the parameters themselves, and a rebound W or b must not leave it in use."""
+    net = _net()
+    layer = net.layers["Affine1"]
+    assert tuple(layer.joint.shape) == (13, 6)
+    net.params["b1"] += 1.5  # in place on a view: the joint view sees it
+    assert np.array_equal(to_numpy(layer.joint)[-1], to_numpy(net.params["b1"]))
+    assert np.array_equal(to_numpy(layer.joint)[:-1], to_numpy(net.params["W1"]))
+    x, t = _batch(xp)
+    net.params["W1"] = net.params["W1"] * 2.0
+    assert layer.joint is None and net.layers["Affine2"].joint is not None
+    out = to_numpy(layer.forward(x))
+    want = to_numpy(x).astype(np.float64) @ to_numpy(net.params["W1"]) + to_numpy(net.params["b1"])
+    np.testing.assert_allclose(out, want, rtol=1e-5, atol=1e-5)
+
+
 def test_gradients_come_packed_in_the_parameters_layout(xp):
     net = _net()
     grads = net.gradient(*_batch(xp))

@@ -64,6 +64,23 @@ class FlatBuffer:
         data = xp.concat([xp.reshape(v, (-1,)) for v in values])
         return cls(data, arrays.keys(), [v.shape for v in values])
 
+    def joint(self, keys, shape):
+        """One view of ``shape`` over the spans of ``keys`` when they lie back to back in this
+        order (an Affine's ``W`` then ``b`` is its (D+1, M) matrix with the bias as last row);
+        None otherwise."""
+        try:
+            first = self.keys.index(keys[0])
+        except ValueError:
+            return None
+        if tuple(self.keys[first:first + len(keys)]) != tuple(keys):
+            return None
+        start, stop = self._spans[first][0], self._spans[first + len(keys) - 1][1]
+        if math.prod(shape) != stop - start:
+            return None
+        from .ops import get_ops
+
+        return get_ops(self.data).views(self.data, [(start, stop)], [tuple(shape)])[0]
+
     def gather(self, arrays: dict):
         """``arrays`` (one per key, in this layout) as a :class:`PackedArrays`: packed into one
         buffer of this layout (one ``concat``) when its ``data`` is first read."""

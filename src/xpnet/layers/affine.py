@@ -26,6 +26,23 @@ class Affine(WeightLayer):
         super().__init__(W, b)
         self.x = None
         self.original_x_shape = None
+        self._ctx = None
+        self._joint = None
+
+    def bind_flat(self, flat, names: dict) -> None:
+        """Called by a network that moved its parameters into one flat buffer (``names`` maps
+        ``'W'``/``'b'`` to their keys there): when ``b`` follows ``W``, the (D+1, M) view over
+        both lets the backend fold the bias into the product (:meth:`Ops.affine_forward`)."""
+        d, m = self.W.shape
+        self._joint = (flat.joint((names["W"], names["b"]), (d + 1, m)), self.W, self.b)
+
+    @property
+    def joint(self):
+        """The (D+1, M) view over ``W`` and ``b``, or None (none bound, or a key was rebound)."""
+        if self._joint is None:
+            return None
+        joint, W, b = self._joint
+        return joint if W is self.W and b is self.b else None
 
     def forward(self, x, train_flg: bool = False):
         """x : array, shape (N, ...) with prod(...) == D -> array, shape (N, M)."""
@@ -40,8 +57,7 @@ class Affine(WeightLayer):
             raise TypeError(f"Affine: x has dtype {x.dtype} but W has dtype {self.W.dtype}")
         self.original_x_shape = tuple(x.shape)
         self.x = xp.reshape(x, (x.shape[0], features))
-        out = get_ops(self.x, self.W).matmul(self.x, self.W)
-        out += self.b  # in place: out is ours, fresh from the GEMM (one temporary fewer)
+        out, self._ctx = get_ops(self.x, self.W).affine_forward(self.x, self.W, self.b, self.joint)
         return out
 
     def backward(self, dout=1):
@@ -50,12 +66,16 @@ class Affine(WeightLayer):
         The backend's ops return dx in the memory layout of the forward's input (NumPy: a
         convolution stack's batch-last output stays batch-last for the layers below).
         """
-        self.param_backward(dout)
-        dx = get_ops(dout, self.W).affine_input_grad(dout, self.W, self.x)
+        dx = self._backward(dout, input_grad=True)
         return array_namespace(dx).reshape(dx, self.original_x_shape)
 
     def param_backward(self, dout) -> None:
         """``dW = x.T @ dout``, ``db = sum(dout)``; no dx (one GEMM fewer)."""
-        xp = array_namespace(dout)
-        self.grads["W"] = get_ops(dout).matmul(xp.matrix_transpose(self.x), dout)
-        self.grads["b"] = xp.sum(dout, axis=0)
+        self._backward(dout, input_grad=False)
+
+    def _backward(self, dout, *, input_grad: bool):
+        if self._ctx is None:
+            raise RuntimeError("Affine.backward needs a forward first")
+        dx, self.grads["W"], self.grads["b"] = get_ops(dout, self.W).affine_backward(
+            dout, self.W, self._ctx, input_grad=input_grad)
+        return dx

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..backend import array_namespace, bernoulli_mask
+from ..backend import bernoulli_mask, get_ops
 from .base import Layer
 
 
@@ -13,8 +13,8 @@ class Dropout(Layer):
     identity at test time. ``inverted=False`` is the book's form: kept units pass unscaled in
     training and every unit is multiplied by ``1 - p`` at test time. Both have the same expected
     output. The mask comes from :func:`xpnet.backend.bernoulli_mask`, the seeded RNG shim;
-    ``mask`` is the book's boolean keep mask, applied as a multiply by its 0/scale float copy
-    (branch-free, unlike ``where`` on a random mask).
+    ``mask`` is the book's boolean keep mask; the backend's ops apply it (a ``where`` in the
+    portable ops, a multiply by a 0/scale float copy on NumPy).
 
     Deviation from the book: ``train_flg`` defaults to False like every other layer (the book's
     Dropout defaults to True; its networks always pass the flag explicitly).
@@ -31,7 +31,7 @@ class Dropout(Layer):
         self.dropout_ratio = float(dropout_ratio)
         self.inverted = bool(inverted)
         self.mask = None
-        self._gain = None
+        self._state = None
 
     @property
     def _train_scale(self) -> float:
@@ -44,16 +44,13 @@ class Dropout(Layer):
     def forward(self, x, train_flg: bool = False):
         """x : array, any shape -> array, same shape."""
         if not train_flg:
-            self.mask = self._gain = None
+            self.mask = self._state = None
             return x if self._test_scale == 1.0 else x * self._test_scale
-        xp = array_namespace(x)
         self.mask = bernoulli_mask(tuple(x.shape), 1.0 - self.dropout_ratio)
-        self._gain = xp.astype(self.mask, x.dtype)  # 0 or the train scale: a multiply, not a where
-        if self._train_scale != 1.0:
-            self._gain *= self._train_scale
-        return x * self._gain
+        out, self._state = get_ops(x).dropout_forward(x, self.mask, self._train_scale)
+        return out
 
     def backward(self, dout=1):
         if self.mask is None:
             return dout if self._test_scale == 1.0 else dout * self._test_scale
-        return dout * self._gain
+        return get_ops(self._state).dropout_backward(dout, self._state)

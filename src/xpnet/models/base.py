@@ -105,6 +105,12 @@ class _Linked(dict):
         for name, view in flat.views.items():
             self[name] = view
         self.flat = flat
+        by_layer: dict[int, tuple[object, dict]] = {}
+        for name, (layer, key) in self.owners.items():
+            by_layer.setdefault(id(layer), (layer, {}))[1][key] = name
+        for layer, names in by_layer.values():
+            if hasattr(layer, "bind_flat"):  # a layer that can use adjacent parameters as one
+                layer.bind_flat(flat, names)
 
 
 class Network:

@@ -32,7 +32,7 @@ def _tap_sources(xp, device, h, w, kh, kw, stride, pad):
 
 
 def columns_index(xp, device, n, h, w, kh, kw, stride, pad):
-    """Index into a (C, (N+1)*H*W) source (image N all zeros) giving the column buffer:
+    """Index into a (C, M*H*W) source, M > N, whose image N is all zeros, giving the column buffer:
     ``take(src, idx, axis=1)`` is (C, kh*kw*N*P), i.e. columns (C*kh*kw, N*P), rows (c, y, x),
     columns (n, i, j)."""
     src = _tap_sources(xp, device, h, w, kh, kw, stride, pad)[:, None, :]  # (K, 1, P)

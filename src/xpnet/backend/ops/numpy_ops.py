@@ -93,17 +93,37 @@ class NumpyOps(Ops):
             return numpy_relu_backward(dout, state)
         return dout * np.logical_not(state)
 
-    # -- affine -------------------------------------------------------------------------
-    def matmul(self, a, b):
-        """``a @ b``; a small product on one BLAS thread (:mod:`xpnet.backend._small_gemm`)."""
-        return small_matmul(a, b)
+    # -- dropout ------------------------------------------------------------------------
+    def dropout_forward(self, x, keep, scale: float):
+        """A multiply by the mask's 0/scale float copy: branch-free, where NumPy's ``where`` on
+        a random mask is slower (and the same gain serves backward)."""
+        gain = keep.astype(x.dtype)
+        if scale != 1.0:
+            gain *= scale
+        return x * gain, gain
 
-    def affine_input_grad(self, dout, W, x2d):
-        """``dout @ W.T``, returned in ``x2d``'s layout: for a batch-last input (a convolution
-        stack's output) as ``(W @ dout.T).T``, a transposed view, so the layers below keep it."""
+    def dropout_backward(self, dout, state):
+        return dout * state
+
+    # -- affine -------------------------------------------------------------------------
+    def affine_forward(self, x2d, W, b, joint=None):
+        """``x2d @ W + b`` with the bias added after the product: appending a ones column would
+        copy the input, which costs NumPy more than the addition (``joint`` is not used). A small
+        product runs on one BLAS thread (:mod:`xpnet.backend._small_gemm`)."""
+        out = small_matmul(x2d, W)
+        out += b
+        return out, (x2d, False)
+
+    def affine_backward(self, dout, W, ctx, *, input_grad: bool = True):
+        """``dx`` comes in ``x2d``'s layout: for a batch-last input (a convolution stack's
+        output) as ``(W @ dout.T).T``, a transposed view, so the layers below keep it."""
+        x2d, _ = ctx
+        dW, db = small_matmul(x2d.T, dout), dout.sum(axis=0)
+        if not input_grad:
+            return None, dW, db
         if x2d.shape[0] > 1 and x2d.shape[1] > 1 and x2d.strides[0] < x2d.strides[1]:  # batch innermost
-            return small_matmul(W, dout.T).T
-        return small_matmul(dout, W.T)
+            return small_matmul(W, dout.T).T, dW, db
+        return small_matmul(dout, W.T), dW, db
 
     # -- im2col / col2im ----------------------------------------------------------------
     def columns(self, x, filter_h: int, filter_w: int, stride: int, pad: int):

@@ -15,8 +15,15 @@ from __future__ import annotations
 import math
 
 from .._flat import packed
-from .._namespace import array_namespace
+from .._namespace import array_namespace, default_float
 from . import _tables
+
+#: Zero images appended to a channel-major copy of a batch (the sentinel that padding and
+#: missing windows read). Two, not one: NumPy's ``concatenate`` lays its result out as its inputs
+#: agree to, and a one-image block agrees with any order, so a batch-major input (a pooling
+#: output) gave a batch-major result whose ``reshape`` then copied it once more; two C-ordered
+#: images make it choose C order. CuPy's result is always C order; this costs it one image.
+SENTINEL_IMAGES = 2
 
 
 class Ops:
@@ -85,20 +92,60 @@ class Ops:
             dout = xp.asarray(dout, dtype=state.dtype, device=state.device)
         return xp.where(state > 0, dout, self._zero(xp, state))
 
-    # -- affine -------------------------------------------------------------------------
-    def matmul(self, a, b):
-        """``a @ b`` of 2-D arrays (a fully connected layer's products)."""
-        return a @ b
+    # -- dropout ------------------------------------------------------------------------
+    def dropout_forward(self, x, keep, scale: float):
+        """``(where(keep, x * scale, 0), state)``: one ``where`` when ``scale`` is 1, else one
+        ``where`` making a 0/scale gain (kept for backward) and one product."""
+        xp = array_namespace(x)
+        zero = self._zero(xp, x)
+        if scale == 1.0:
+            return xp.where(keep, x, zero), keep
+        gain = xp.where(keep, self._constant(xp, scale, (), x.dtype, x.device), zero)
+        return x * gain, gain
 
-    def affine_input_grad(self, dout, W, x2d):
-        """``dout @ W.T``, shape of ``x2d`` (the forward's flattened input)."""
-        return self.matmul(dout, array_namespace(W).matrix_transpose(W))
+    def dropout_backward(self, dout, state):
+        """The gradient through the forward's mask (``state``: the mask itself or the gain)."""
+        xp = array_namespace(state)
+        if state.dtype != xp.bool:
+            return dout * state
+        if not hasattr(dout, "shape"):  # a Python number: the mask as 0/1 times it
+            return xp.astype(state, default_float(xp)) * dout
+        return xp.where(state, dout, self._zero(xp, dout))
+
+    # -- affine -------------------------------------------------------------------------
+    def affine_forward(self, x2d, W, b, joint=None):
+        """``(x2d @ W + b, ctx)``.
+
+        ``joint``, when given, is one (D+1, M) array whose first D rows are ``W`` and whose last
+        row is ``b`` (they are adjacent in a network's flat parameter buffer). The bias then rides
+        in the product as a column of ones appended to the input, and :meth:`affine_backward`
+        takes ``db`` from the same product as ``dW``: two operations fewer per layer and step.
+        """
+        xp = array_namespace(x2d, W)
+        if joint is None:
+            out = x2d @ W
+            out += b  # in place: out is ours, fresh from the GEMM
+            return out, (x2d, False)
+        ones = self._constant(xp, 1.0, (x2d.shape[0], 1), x2d.dtype, x2d.device)
+        with_ones = xp.concat([x2d, ones], axis=1)
+        return with_ones @ joint, (with_ones, True)
+
+    def affine_backward(self, dout, W, ctx, *, input_grad: bool = True):
+        """``(dx or None, dW, db)`` from the forward's ``ctx``; ``dx = dout @ W.T``, shape (N, D)."""
+        xp = array_namespace(dout, W)
+        x2d, joint = ctx
+        if joint:  # one product gives dW (its first D rows) and db (its last row)
+            both = xp.matrix_transpose(x2d) @ dout
+            dW, db = both[:-1, :], both[-1, :]
+        else:
+            dW, db = xp.matrix_transpose(x2d) @ dout, xp.sum(dout, axis=0)
+        return (dout @ xp.matrix_transpose(W) if input_grad else None), dW, db
 
     # -- im2col / col2im ----------------------------------------------------------------
     def _channel_major(self, xp, x):
-        """(C, (N+1)*H*W): ``x`` channel-major with one zero image appended (the sentinel)."""
+        """(C, (N+2)*H*W): ``x`` channel-major with zero images appended (the sentinel)."""
         n, c, h, w = x.shape
-        zero = self._constant(xp, 0.0, (c, 1, h, w), x.dtype, x.device)
+        zero = self._constant(xp, 0.0, (c, SENTINEL_IMAGES, h, w), x.dtype, x.device)
         return xp.reshape(xp.concat([xp.permute_dims(x, (1, 0, 2, 3)), zero], axis=1), (c, -1))
 
     def columns(self, x, filter_h: int, filter_w: int, stride: int, pad: int):
@@ -143,7 +190,7 @@ class Ops:
     def conv2d_backward(self, dout, W, ctx, stride: int, pad: int, *, input_grad: bool = True):
         """``(dx or None, dW, db)`` from the forward's ``ctx``.
 
-        ``dout`` is copied once into rows (FN, (N+1)*P) with a zero image at the end; ``dW`` and
+        ``dout`` is copied once into rows (FN, (N+2)*P) with zero images at the end; ``dW`` and
         ``dcol`` are one GEMM each, and col2im reads the zero image for "no window here".
         """
         xp = array_namespace(dout, W)
@@ -152,7 +199,7 @@ class Ops:
         fn, c, fh, fw = W.shape
         n, _, oh, ow = dout.shape
         p = oh * ow
-        zero = self._constant(xp, 0.0, (fn, 1, oh, ow), dout.dtype, dout.device)
+        zero = self._constant(xp, 0.0, (fn, SENTINEL_IMAGES, oh, ow), dout.dtype, dout.device)
         rows = xp.reshape(xp.concat([xp.permute_dims(dout, (1, 0, 2, 3)), zero], axis=1), (fn, -1))
         db = xp.sum(rows, axis=1)
         dW = xp.reshape(rows[:, :n * p] @ xp.matrix_transpose(col), tuple(W.shape))
@@ -160,7 +207,7 @@ class Ops:
         if not input_grad:
             return None, dW, db
         dcol = xp.matrix_transpose(xp.reshape(W, (fn, c * fh * fw))) @ rows
-        return self._add_taps(xp, dcol, x_shape, fh, fw, stride, pad, (n + 1) * p), dW, db
+        return self._add_taps(xp, dcol, x_shape, fh, fw, stride, pad, (n + SENTINEL_IMAGES) * p), dW, db
 
     # -- pooling ------------------------------------------------------------------------
     def pool2d_forward(self, x, pool_h: int, pool_w: int, stride: int, pad: int, mode: str):
