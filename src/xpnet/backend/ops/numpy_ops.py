@@ -30,6 +30,7 @@ from .._fast_conv import (
     numpy_add_columns_hwn,
     numpy_columns,
     numpy_columns_hwn,
+    weight_grad,
 )
 from .._fast_elementwise import numpy_relu_backward, numpy_relu_forward
 from .._flat import PackedArrays
@@ -164,7 +165,7 @@ class NumpyOps(Ops):
         fn, c, fh, fw = W.shape
         rows = hwn_rows(dout)
         db = rows.sum(axis=1)
-        dW = rows @ col.T if img is None else conv_weight_grad_hwn(rows, img, fh, fw, stride)
+        dW = weight_grad(rows, col) if img is None else conv_weight_grad_hwn(rows, img, fh, fw, stride)
         dW = dW.reshape(W.shape)
         del col, img
         if not input_grad:
