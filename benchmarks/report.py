@@ -124,7 +124,8 @@ def run_suites(args, path: Path, *, off: str | None = None) -> dict:
 
 
 def render(rows, off_rows: dict, probes, meta: dict, out: Path, dpi: int) -> str:
-    parts = ["## samples/s (higher is better) and ratio to native PyTorch on the same device", "",
+    parts = [f"machine: {machine.one_line(meta['machine'])}; {meta['machine']['date']}", "",
+             "## samples/s (higher is better) and ratio to native PyTorch on the same device", "",
              summary.markdown_table(rows), "", "## targets (train step)", "", summary.targets_table(rows),
              "", "## matrix-product work per train step and the ceiling it sets (benchmarks/flops.py)", "",
              summary.flops_table(rows, meta["flops"], meta["machine"]["sgemm_gflops"]),
@@ -149,7 +150,8 @@ def render(rows, off_rows: dict, probes, meta: dict, out: Path, dpi: int) -> str
     text = "\n".join(parts) + "\n"
     (out / "bench.md").write_text(text, encoding="utf-8")
     cpu, gpu, threads = meta["machine"]["cpu"], meta["machine"]["gpu"], meta["threads"]
-    title = (f"{cpu['model']}, {cpu['logical_cpus']} CPUs" + (f", {gpu}" if gpu else "")
+    vector = f" ({cpu['vector']})" if cpu.get("vector") else ""
+    title = (f"{cpu['model']}{vector}, {cpu['logical_cpus']} CPUs" + (f", {gpu}" if gpu else "")
              + f", threads: {threads or 'library default'}")
     chart.draw(rows, out / "bench.png", title=f"{title} — {meta['machine']['date'][:10]}", dpi=dpi)
     payload = {**meta, "rows": rows, "targets": summary.targets(rows), "variant_rows": off_rows,
@@ -190,7 +192,7 @@ def main(argv=None) -> int:
     loads = [r["load_before"] for r in meta["runs"]] + [r["load_after"] for r in meta["runs"]]
     print()
     print(text)
-    print(f"machine: {meta['machine']['cpu']}, GPU: {meta['machine']['gpu']}; load averages seen: {loads}")
+    print(f"machine: {machine.one_line(meta['machine'])}; load averages seen: {loads}")
     print(f"wrote {args.out / 'bench.json'}, {args.out / 'bench.md'}, {args.out / 'bench.png'}")
     return 0
 
