@@ -83,6 +83,13 @@ def float64(xp):
         yield xp
 
 
+@pytest.fixture
+def float32(xp):
+    """``xp`` with float32 as the default dtype whatever ``DL_DTYPE`` says (tests about float32)."""
+    with use_dtype("float32"):
+        yield xp
+
+
 def _in_ci() -> bool:
     return os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
 

@@ -47,7 +47,8 @@ def test_pooling_gradients_match_numerical(float64, mode, case):
     assert errors["x"] < GRAD_TOL, errors
 
 
-def test_convolution_keeps_float32(xp):
+def test_convolution_keeps_float32(float32):
+    xp = float32
     rng = np.random.default_rng(2)
     layer, _, _ = _conv(rng, stride=2, pad=1, dtype=np.float32)
     x = xpnet.asarray(rng.normal(size=(2, 3, 6, 6)).astype(np.float32))
@@ -59,7 +60,8 @@ def test_convolution_keeps_float32(xp):
 
 
 @pytest.mark.parametrize("mode", ["max", "avg"])
-def test_pooling_keeps_float32(xp, mode):
+def test_pooling_keeps_float32(float32, mode):
+    xp = float32
     x = xpnet.asarray(np.random.default_rng(3).normal(size=(2, 3, 6, 6)).astype(np.float32))
     layer = Pooling(3, 3, 2, 1, mode=mode)
     out = layer.forward(x)
@@ -90,7 +92,8 @@ def test_pooling_forward_matches_torch(float64, case):
     assert_close(got_avg, F.avg_pool2d(tx, (ph, pw), stride, pad).numpy(), rtol=1e-12, atol=1e-15, xp=float64)
 
 
-def test_max_pooling_pads_with_minus_infinity(xp):
+def test_max_pooling_pads_with_minus_infinity(float32):
+    xp = float32
     x = xpnet.asarray(-np.ones((1, 1, 2, 2), dtype=np.float32))  # all negative: zero padding would win
     out = Pooling(2, 2, stride=1, pad=1).forward(x)
     assert_close(out, -np.ones((1, 1, 3, 3), dtype=np.float32), xp=xp, dtype=xp.float32)
@@ -104,7 +107,8 @@ def test_one_by_one_pooling_returns_a_new_array(xp, mode):
     assert_close(x, np.arange(8, dtype=np.float32).reshape(2, 1, 2, 2), xp=xp)
 
 
-def test_max_pooling_tie_sends_the_gradient_to_the_first_maximum(xp):
+def test_max_pooling_tie_sends_the_gradient_to_the_first_maximum(float32):
+    xp = float32
     x = xpnet.asarray(np.zeros((1, 1, 4, 4), dtype=np.float32))
     layer = Pooling(2, 2, stride=2)
     dx = layer.backward(xp.ones_like(layer.forward(x)))
@@ -156,7 +160,8 @@ def test_convolution_kernel_larger_than_padded_input(xp):
         layer.forward(x)
 
 
-def test_convolution_rejects_a_dtype_mismatch(xp):
+def test_convolution_rejects_a_dtype_mismatch(float32):
+    xp = float32
     layer, _, _ = _conv(np.random.default_rng(10), dtype=np.float32)
     x = xpnet.asarray(np.zeros((1, 3, 4, 4)), dtype=xp.float64)
     with pytest.raises(TypeError, match=r"x has dtype .*float64 but W has dtype .*float32"):
