@@ -83,6 +83,21 @@ def _pool(kh, kw, stride, pad, mode):
     return run
 
 
+def _max_pool_relu(kh, kw, stride, pad):
+    def run(ops, x):
+        out, ctx = ops.max_pool_relu_forward(x, kh, kw, stride, pad)
+        return out, ops.max_pool_relu_backward(out * 0.5 + 1.0, ctx)
+    return run
+
+
+def _with_ties(*shape):
+    """Windows whose max is exactly 0, others all negative, others with repeated maxima."""
+    x = np.round(_host(*shape))
+    x[0, 0] = -np.abs(x[0, 0]) - 1.0
+    x[0, 1, :2, :2] = 0.0
+    return x
+
+
 def _columns(k, stride, pad):
     def run(ops, x):
         cols = ops.columns(x, k, k, stride, pad)
@@ -162,6 +177,10 @@ CASES = {
                            lambda: (_host(2, 3, 9, 8),)),
     "avg pool 3x3 s1 p1": (("pool2d_forward", "pool2d_backward"), _pool(3, 3, 1, 1, "avg"),
                            lambda: (_host(2, 3, 6, 5),)),
+    "max pool + ReLU 2x2 s2": (("max_pool_relu_forward", "max_pool_relu_backward"),
+                               _max_pool_relu(2, 2, 2, 0), lambda: (_host(2, 3, 7, 6),)),
+    "max pool + ReLU 3x3 s2 p1, ties at 0": (("max_pool_relu_forward", "max_pool_relu_backward"),
+                                             _max_pool_relu(3, 3, 2, 1), lambda: (_with_ties(2, 3, 9, 8),)),
     "adam (book form)": (("adam_step",), _adam(1.0, 1.0),
                          lambda: (_host(50), _host(50), _host(50), _host(50))),
     "adam (torch form, decay)": (("adam_step",), _adam(0.3, 0.99),

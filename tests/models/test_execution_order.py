@@ -1,10 +1,11 @@
-"""ReLU runs after the max pooling that follows it, with exactly the book order's results."""
+"""ReLU runs after the max pooling that follows it, as one step with it, with exactly the book
+order's results."""
 
 import numpy as np
 import pytest
 
 from xpnet.backend import choice, normal, seed, to_numpy
-from xpnet.layers import Pooling, Relu
+from xpnet.layers import MaxPoolReLU, Pooling, Relu
 from xpnet.models import AlexNet, DeepConvNet, SimpleConvNet
 from xpnet.models.base import execution_order
 
@@ -32,7 +33,7 @@ def test_pool_before_relu_gives_the_book_orders_loss_and_gradients(xp, name):
     build, shape = NETS[name]
     net = build()
     order = execution_order(net.layers.values())
-    assert any(type(a) is Pooling and type(b) is Relu for a, b in zip(order, order[1:]))
+    assert any(type(step) is MaxPoolReLU for step in order)
     x, t = normal((6, *shape)), choice(10, 6)
     seed(1)  # the same Dropout masks in both runs
     grads = {k: to_numpy(g) for k, g in net.gradient(x, t).items()}
@@ -49,4 +50,11 @@ def test_only_a_relu_directly_before_a_max_pool_moves():
     relu1, relu2, relu3 = Relu(), Relu(), Relu()
     pool_max, pool_avg = Pooling(2, 2, 2), Pooling(2, 2, 2, mode="avg")
     order = execution_order([relu1, pool_max, relu2, pool_avg, relu3])
-    assert order == [pool_max, relu1, relu2, pool_avg, relu3]
+    assert order == [MaxPoolReLU(pool_max, relu1), relu2, pool_avg, relu3]
+
+
+def test_a_max_pool_and_the_relu_after_it_run_as_one_step():
+    pool1, relu1, pool2, relu2 = Pooling(2, 2, 2), Relu(), Pooling(3, 3, 2, 1), Relu()
+    avg, relu3 = Pooling(2, 2, 2, mode="avg"), Relu()
+    order = execution_order([pool1, relu1, relu2, pool2, avg, relu3])
+    assert order == [MaxPoolReLU(pool1, relu1), MaxPoolReLU(pool2, relu2), avg, relu3]

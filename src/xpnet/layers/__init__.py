@@ -14,6 +14,6 @@ __all__ = ["Affine", "Dropout", "Flatten", "Layer", "Relu", "Sigmoid", "SoftmaxW
 from .batchnorm import BatchNormalization  # noqa: E402
 from .convolution import Convolution  # noqa: E402
 from .lrn import LRN  # noqa: E402
-from .pooling import Pooling  # noqa: E402
+from .pooling import MaxPoolReLU, Pooling  # noqa: E402
 
-__all__ += ["BatchNormalization", "Convolution", "LRN", "Pooling"]
+__all__ += ["BatchNormalization", "Convolution", "LRN", "MaxPoolReLU", "Pooling"]

@@ -53,3 +53,44 @@ class Pooling(Layer):
         if self._ctx is None:
             raise RuntimeError("Pooling.backward needs a forward first")
         return get_ops(dout).pool2d_backward(dout, self._ctx)
+
+
+class MaxPoolReLU(Layer):
+    """A max ``Pooling`` and the ``Relu`` after it, run as one step: ``relu(maxpool(x))``.
+
+    Networks run such a pair this way (:func:`xpnet.models.base.execution_order`); both layers
+    stay in ``network.layers`` under their names and this step borrows their state: the pooling's
+    ``x_shape`` and context (which holds what backward needs), while the ReLU's ``mask`` is None.
+    The backend fuses the two where that saves operations (:meth:`Ops.max_pool_relu_forward`: a
+    zero tap in every window, three operations fewer) and runs them one after the other where its
+    pooling and ReLU are fast paths of their own (NumPy); the values are the same either way.
+    """
+
+    def __init__(self, pool: Pooling, relu) -> None:
+        super().__init__()
+        if pool.mode != "max":
+            raise ValueError(f"MaxPoolReLU needs a max pooling, got mode {pool.mode!r}")
+        self.pool, self.relu = pool, relu
+
+    def forward(self, x, train_flg: bool = False):
+        pool = self.pool
+        output_hw(tuple(x.shape), pool.pool_h, pool.pool_w, pool.stride, pool.pad)
+        out, pool._ctx = get_ops(x).max_pool_relu_forward(x, pool.pool_h, pool.pool_w, pool.stride, pool.pad)
+        pool.x_shape = tuple(x.shape)
+        self.relu.mask = None
+        return out
+
+    def backward(self, dout):
+        if self.pool._ctx is None:
+            raise RuntimeError("MaxPoolReLU.backward needs a forward first")
+        return get_ops(dout).max_pool_relu_backward(dout, self.pool._ctx)
+
+    def __eq__(self, other) -> bool:  # a new step per call to execution_order: equal by its layers
+        return isinstance(other, MaxPoolReLU) and other.pool is self.pool and other.relu is self.relu
+
+    def __hash__(self) -> int:
+        return hash((id(self.pool), id(self.relu)))
+
+    def __repr__(self) -> str:
+        return f"MaxPoolReLU({self.pool!r}, {self.relu!r})"
+

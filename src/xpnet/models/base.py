@@ -58,7 +58,16 @@ from ..functions.conv import conv_output_size
 from ..functions.losses import check_label_range
 from ..functions.numerical import numerical_gradient
 from ..initializers import init_weight
-from ..layers import Affine, BatchNormalization, Convolution, Dropout, Pooling, Relu, SoftmaxWithLoss
+from ..layers import (
+    Affine,
+    BatchNormalization,
+    Convolution,
+    Dropout,
+    MaxPoolReLU,
+    Pooling,
+    Relu,
+    SoftmaxWithLoss,
+)
 from ..regularization import PENALTIES, penalty, penalty_grad
 
 __all__ = ["Network"]
@@ -372,11 +381,21 @@ class Network:
 
 
 def execution_order(layers) -> list:
-    """The layers in the order they run: each ``Relu`` right before a max ``Pooling`` swapped
-    with it (pooling first; see the module docstring for why results are unchanged)."""
+    """The steps in the order they run: each ``Relu`` right before a max ``Pooling`` swapped
+    with it (pooling first; see the module docstring for why results are unchanged), and each
+    max ``Pooling`` with the ``Relu`` right after it run as one :class:`MaxPoolReLU` step."""
     order = list(layers)
     for i in range(len(order) - 1):
         a, b = order[i], order[i + 1]
         if type(a) is Relu and isinstance(b, Pooling) and b.mode == "max":
             order[i], order[i + 1] = b, a
-    return order
+    steps, i = [], 0
+    while i < len(order):
+        a, b = order[i], order[i + 1] if i + 1 < len(order) else None
+        if isinstance(a, Pooling) and a.mode == "max" and type(b) is Relu:
+            steps.append(MaxPoolReLU(a, b))
+            i += 2
+        else:
+            steps.append(a)
+            i += 1
+    return steps

@@ -58,6 +58,14 @@ class TorchOps(TapOps):
         impl = TapOps.pool2d_backward if _on_cpu(dout) else Ops.pool2d_backward
         return impl(self, dout, ctx)
 
+    def max_pool_relu_forward(self, x, pool_h: int, pool_w: int, stride: int, pad: int):
+        impl = TapOps.max_pool_relu_forward if _on_cpu(x) else Ops.max_pool_relu_forward
+        return impl(self, x, pool_h, pool_w, stride, pad)
+
+    def max_pool_relu_backward(self, dout, ctx):
+        impl = TapOps.max_pool_relu_backward if _on_cpu(dout) else Ops.max_pool_relu_backward
+        return impl(self, dout, ctx)
+
     def _take(self, xp, x, indices, axis: int):
         """``torch.index_select``: one kernel. array-api-compat's ``take`` first maps negative
         indices (``where(i < 0, i + n, i)``, three more launches); the tables here have none."""

@@ -37,7 +37,7 @@ from .._flat import PackedArrays
 from .._layout import along, memory_order, new_in_order
 from .._small_gemm import small_matmul
 from .._threads import chunks, run_parts
-from .portable import Ops, _out_hw
+from .portable import Ops, _out_hw, max_pool_then_relu_backward, max_pool_then_relu_forward
 from .taps import window_slices
 
 #: Convolution products go block by block (:func:`~xpnet.backend._fast_conv.conv_hwn`) below
@@ -225,6 +225,9 @@ class NumpyOps(Ops):
 
         run_parts(part, chunks(x_shape[axis], math.prod(x_shape) // x_shape[axis]))
         return img if pad == 0 else img[..., pad:pad + h, pad:pad + w]
+
+    max_pool_relu_forward = max_pool_then_relu_forward  # the tap loop and the threaded ReLU
+    max_pool_relu_backward = max_pool_then_relu_backward
 
     # -- optimizers ---------------------------------------------------------------------
     def adam_step(self, p, g, m, v, *, beta1: float, beta2: float, eps: float, scale: float,

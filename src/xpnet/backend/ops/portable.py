@@ -250,6 +250,59 @@ class Ops:
             got = xp.where(won, got, self._zero(xp, dout))
         return _sum_readers(xp, xp.reshape(got, (n, c, h, w, r)))
 
+    def max_pool_relu_forward(self, x, pool_h: int, pool_w: int, stride: int, pad: int):
+        """``(relu(maxpool(x)), ctx)`` in one pass: the max of every window and a zero tap.
+
+        The zero tap comes first, so a window whose max is 0 or less takes it and passes no
+        gradient back, as ReLU's mask would (``x > 0``); otherwise the first maximum wins, as in
+        :meth:`pool2d_forward`. The gather reads one sentinel pair, ``[-inf, 0]``, for padding
+        and for the zero tap: one ``concat`` where ReLU would cost three operations.
+        """
+        xp = array_namespace(x)
+        n, c, h, w = x.shape
+        oh, ow = _out_hw(x.shape, pool_h, pool_w, stride, pad)
+        k = pool_h * pool_w
+
+        def make_fill():
+            return xp.concat([xp.full((n, c, 1), -math.inf, dtype=x.dtype, device=x.device),
+                              xp.zeros((n, c, 1), dtype=x.dtype, device=x.device)], axis=2)
+
+        fill = self._cache.get(xp, x.device, ("pool-relu-fill", n, c, x.dtype), make_fill)
+        src = xp.concat([xp.reshape(x, (n, c, h * w)), fill], axis=2)
+
+        def make_index():  # the pooling windows with a first tap reading the zero at h*w + 1
+            windows = xp.reshape(_tables.pool_index(xp, x.device, h, w, pool_h, pool_w, stride, pad), (-1, k))
+            zero_tap = xp.full((windows.shape[0], 1), h * w + 1, dtype=windows.dtype, device=x.device)
+            return xp.reshape(xp.concat([zero_tap, windows], axis=1), (-1,))
+
+        key = ("pool-relu-index", h, w, pool_h, pool_w, stride, pad)
+        idx = self._cache.get(xp, x.device, key, make_index)
+        windows = xp.reshape(self._take(xp, src, idx, axis=2), (n, c, oh * ow, k + 1))
+        arg = xp.argmax(windows, axis=-1)  # 0: the zero tap; j + 1: tap j
+        out = xp.reshape(xp.max(windows, axis=-1), (n, c, oh, ow))
+        return out, (arg, (tuple(x.shape), pool_h, pool_w, stride, pad))
+
+    def max_pool_relu_backward(self, dout, ctx):
+        """dx (N, C, H, W) of :meth:`max_pool_relu_forward`: as max pooling's, with tap j
+        counted as j + 1 (the zero tap, 0, is nobody's pixel)."""
+        xp = array_namespace(dout)
+        arg, (x_shape, pool_h, pool_w, stride, pad) = ctx
+        n, c, h, w = x_shape
+        p = dout.shape[2] * dout.shape[3]
+        geometry = (h, w, pool_h, pool_w, stride, pad)
+        windows = self._table(xp, dout.device, _tables.unpool_windows, *geometry)
+
+        def make_taps():
+            taps = _tables.unpool_taps(xp, dout.device, *geometry)
+            return xp.where(taps >= 0, taps + 1, taps)
+
+        taps = self._cache.get(xp, dout.device, ("pool-relu-taps", *geometry), make_taps)
+        r = _tables.readers_per_pixel(pool_h, pool_w, stride)
+        got = self._take(xp, xp.reshape(dout, (n, c, p)), windows, axis=2)
+        won = self._take(xp, xp.reshape(arg, (n, c, p)), windows, axis=2) == taps
+        got = xp.where(won, got, self._zero(xp, dout))
+        return _sum_readers(xp, xp.reshape(got, (n, c, h, w, r)))
+
     # -- optimizers ---------------------------------------------------------------------
     def adam_step(self, p, g, m, v, *, beta1: float, beta2: float, eps: float, scale: float,
                   divisor: float = 1.0, decay: float = 1.0, grad_scale: float = 0.0) -> None:
@@ -284,6 +337,19 @@ class Ops:
         step = m / d
         step *= scale
         p -= step
+
+
+def max_pool_then_relu_forward(ops, x, pool_h: int, pool_w: int, stride: int, pad: int):
+    """:meth:`Ops.max_pool_relu_forward` as the two ops it fuses, for backends whose pooling
+    and ReLU are fast paths of their own (NumPy, torch on the CPU): the same values."""
+    pooled, pool_ctx = ops.pool2d_forward(x, pool_h, pool_w, stride, pad, "max")
+    out, relu_state = ops.relu_forward(pooled)
+    return out, (pool_ctx, relu_state)
+
+
+def max_pool_then_relu_backward(ops, dout, ctx):
+    pool_ctx, relu_state = ctx
+    return ops.pool2d_backward(ops.relu_backward(dout, relu_state), pool_ctx)
 
 
 def _sum_readers(xp, gathered):

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 
 from .._namespace import array_namespace
-from .portable import Ops, _out_hw
+from .portable import Ops, _out_hw, max_pool_then_relu_backward, max_pool_then_relu_forward
 
 
 def window_slices(filter_h: int, filter_w: int, stride: int, out_h: int, out_w: int):
@@ -115,3 +115,6 @@ class TapOps(Ops):
             taps = (dout * xp.astype(arg == j, dout.dtype) for j in range(k))
         return _add_into(xp, taps, tuple(dout.shape[:2]), x_shape[2:], pool_h, pool_w, stride, pad,
                          dout.dtype, dout.device)
+
+    max_pool_relu_forward = max_pool_then_relu_forward  # pooling by taps, then ReLU
+    max_pool_relu_backward = max_pool_then_relu_backward
