@@ -58,3 +58,14 @@ def test_a_max_pool_and_the_relu_after_it_run_as_one_step():
     avg, relu3 = Pooling(2, 2, 2, mode="avg"), Relu()
     order = execution_order([pool1, relu1, relu2, pool2, avg, relu3])
     assert order == [MaxPoolReLU(pool1, relu1), MaxPoolReLU(pool2, relu2), avg, relu3]
+
+
+def test_a_fused_step_leaves_no_pooling_context_to_misread(xp):
+    """After a network's fused forward, the Pooling's own backward has nothing to read: it
+    raises rather than treating the fused context as its own."""
+    net = SimpleConvNet()
+    net.loss(normal((2, 1, 28, 28)), choice(10, 2), train_flg=True)
+    with pytest.raises(RuntimeError, match="Pooling.backward needs a forward first"):
+        net.layers["Pool1"].backward(xp.ones((2, 30, 12, 12)))
+    with pytest.raises(ValueError, match="needs a max pooling, got mode 'avg'"):
+        MaxPoolReLU(Pooling(2, 2, 2, mode="avg"), Relu())

@@ -33,8 +33,9 @@ Differences from the book's networks (same results where the book is right):
   ReLU is monotone, so ``maxpool(relu(x)) == relu(maxpool(x))`` and the gradients are the same
   (the first maximum of a window with a positive max is the same element either way; a window
   whose max is <= 0 gets zero gradient either way), but ReLU then touches a quarter of the values
-  (2x2 pooling). The layers and their names stay as the book has them; ``Relu.mask`` then has
-  the pooled shape.
+  (2x2 pooling). A max ``Pooling`` and the ``Relu`` after it then run as one step
+  (:class:`~xpnet.layers.MaxPoolReLU`), which the portable ops do with two operations fewer. The
+  layers and their names stay as the book has them; such a ``Relu``'s ``mask`` is None.
 """
 
 from __future__ import annotations
