@@ -14,6 +14,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pooch
 import pytest
 
+from xpnet.backend import use_dtype
+
 
 class _Handler(BaseHTTPRequestHandler):
     timeout = 5  # a stuck client cannot hold a handler thread forever
@@ -37,6 +39,14 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, *args):
         pass
+
+
+@pytest.fixture(autouse=True)
+def _float32_default():
+    """The loaders' pixels follow xpnet's default float dtype; these tests state float32 (the
+    float64 test sets its own), so they hold under ``DL_DTYPE=float64`` too."""
+    with use_dtype("float32"):
+        yield
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from dataset_files import idx_bytes, sha256
 
+from xpnet.backend import use_dtype
 from xpnet.datasets import DownloadError, load_fashion_mnist, load_mnist, mnist
 from xpnet.datasets._download import RemoteFile
 
@@ -52,6 +53,16 @@ def test_one_hot_labels_are_float32_rows_of_the_plain_labels(embedded_raw):
     np.testing.assert_array_equal(t_train.sum(axis=1), 1.0)
     np.testing.assert_array_equal(t_train.argmax(axis=1), t_plain)
     np.testing.assert_array_equal(t_test.argmax(axis=1), t_plain_test)
+
+
+def test_a_float64_setting_gives_float64_pixels_and_one_hot_rows(embedded_raw):
+    """A float64 network (``DL_DTYPE=float64``) gets float64 data, as the book's scripts feed
+    ``load_mnist``'s arrays straight to it; the pixels are the same values."""
+    (raw_train, _), _ = embedded_raw
+    with use_dtype("float64"):
+        (x_train, t_train), _ = load_mnist(one_hot_label=True, source="embedded")
+    assert x_train.dtype == np.float64 and t_train.dtype == np.float64
+    np.testing.assert_array_equal(x_train, raw_train / 255.0)
 
 
 def test_flatten_false_gives_one_channel_images(embedded_raw):

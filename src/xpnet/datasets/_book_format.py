@@ -2,16 +2,21 @@
 
 Deviations from the book, on purpose:
 
-- ``normalize=True`` gives float32 (``uint8 / 255``), not float64: xpnet trains in float32 and
-  must not promote silently.
+- ``normalize=True`` gives xpnet's default float dtype (``uint8 / 255``): float32, not the book's
+  float64, since xpnet trains in float32 and must not promote silently; float64 where the user
+  asked for it (``DL_DTYPE=float64`` or ``xpnet.backend.use_dtype``), so that the book's scripts
+  feed a float64 network float64 pixels.
 - Labels are int64 (the book keeps uint8): uint8 index tensors mean a boolean mask to PyTorch
   and are not accepted by ``take`` on torch, so int64 is the only integer type that indexes
-  the same way on every backend. One-hot labels are float32 (the book: float64).
+  the same way on every backend. One-hot labels are in the default float dtype too (the book:
+  float64).
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+from ..backend import get_dtype_name
 
 
 def book_format(images: np.ndarray, labels: np.ndarray, *, normalize: bool, flatten: bool,
@@ -25,16 +30,18 @@ def book_format(images: np.ndarray, labels: np.ndarray, *, normalize: bool, flat
 
     Returns
     -------
-    x : ndarray, shape (N, C*H*W) if ``flatten`` else (N, C, H, W); float32 in [0, 1] if
-        ``normalize`` else uint8
-    t : ndarray, shape (N,) int64, or (N, num_classes) float32 if ``one_hot_label``
+    x : ndarray, shape (N, C*H*W) if ``flatten`` else (N, C, H, W); the default float dtype
+        (float32 unless float64 is set) in [0, 1] if ``normalize``, else uint8
+    t : ndarray, shape (N,) int64, or (N, num_classes) in the default float dtype if
+        ``one_hot_label``
     """
     x = images.reshape(images.shape[0], -1) if flatten else images
+    dtype = np.dtype(get_dtype_name())
     if normalize:
-        x = x.astype(np.float32)
-        x /= np.float32(255.0)
+        x = x.astype(dtype)
+        x /= dtype.type(255.0)
     t = labels.astype(np.int64)
     if one_hot_label:
-        eye = np.eye(num_classes, dtype=np.float32)
+        eye = np.eye(num_classes, dtype=dtype)
         t = eye[t]
     return x, t
