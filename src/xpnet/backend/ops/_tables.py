@@ -99,6 +99,20 @@ def unpool_taps(xp, device, h, w, kh, kw, stride, pad):
     return xp.reshape(_readers(xp, device, h, w, kh, kw, stride, pad)[0], (-1,))
 
 
+def tiles(h, w, kh, kw, stride, pad) -> bool:
+    """Whether the windows tile the image: each pixel in exactly one window, no padding."""
+    return stride == kh == kw and pad == 0 and h % kh == 0 and w % kw == 0
+
+
+def tile_slots(xp, device, h, w, kh, kw):
+    """(H*W,): for windows that tile the image, each pixel's (window, tap) slot ``p*K + k`` in
+    (..., out_h*out_w, kh*kw) window-major rows."""
+    y, x = xp.arange(h, device=device)[:, None], xp.arange(w, device=device)[None, :]
+    window = (y // kh) * (w // kw) + x // kw
+    tap = (y % kh) * kw + x % kw
+    return xp.reshape(window * (kh * kw) + tap, (-1,))
+
+
 class DeviceCache:
     """Tables and small constants made once per (namespace, device, key)."""
 

@@ -235,6 +235,8 @@ class Ops:
         xp = array_namespace(dout)
         arg, (x_shape, pool_h, pool_w, stride, pad) = ctx
         n, c, h, w = x_shape
+        if arg is not None and _tables.tiles(h, w, pool_h, pool_w, stride, pad):
+            return self._winners_to_pixels(xp, dout, arg, x_shape, pool_h, pool_w, first_tap=0)
         p = dout.shape[2] * dout.shape[3]
         windows = self._table(xp, dout.device, _tables.unpool_windows, h, w, pool_h, pool_w, stride, pad)
         taps = self._table(xp, dout.device, _tables.unpool_taps, h, w, pool_h, pool_w, stride, pad)
@@ -249,6 +251,21 @@ class Ops:
             won = self._take(xp, xp.reshape(arg, (n, c, p)), windows, axis=2) == taps
             got = xp.where(won, got, self._zero(xp, dout))
         return _sum_readers(xp, xp.reshape(got, (n, c, h, w, r)))
+
+    def _winners_to_pixels(self, xp, dout, arg, x_shape, pool_h, pool_w, *, first_tap: int):
+        """Max pooling's dx when the windows tile the image: ``dout`` in each window's winning
+        slot (taps numbered from ``first_tap``), then one gather back to pixel order. One
+        operation fewer than gathering ``arg`` and ``dout`` for every pixel."""
+        n, c, h, w = x_shape
+        p, k = dout.shape[2] * dout.shape[3], pool_h * pool_w
+        def make_taps():
+            return xp.reshape(xp.arange(first_tap, first_tap + k, device=dout.device), (1, k))
+
+        taps = self._cache.get(xp, dout.device, ("tap-numbers", first_tap, k), make_taps)
+        slots = xp.where(xp.reshape(arg, (n, c, p, 1)) == taps, xp.reshape(dout, (n, c, p, 1)),
+                         self._zero(xp, dout))
+        index = self._table(xp, dout.device, _tables.tile_slots, h, w, pool_h, pool_w)
+        return xp.reshape(self._take(xp, xp.reshape(slots, (n, c, p * k)), index, axis=2), tuple(x_shape))
 
     def max_pool_relu_forward(self, x, pool_h: int, pool_w: int, stride: int, pad: int):
         """``(relu(maxpool(x)), ctx)`` in one pass: the max of every window and a zero tap.
@@ -288,6 +305,8 @@ class Ops:
         xp = array_namespace(dout)
         arg, (x_shape, pool_h, pool_w, stride, pad) = ctx
         n, c, h, w = x_shape
+        if _tables.tiles(h, w, pool_h, pool_w, stride, pad):
+            return self._winners_to_pixels(xp, dout, arg, x_shape, pool_h, pool_w, first_tap=1)
         p = dout.shape[2] * dout.shape[3]
         geometry = (h, w, pool_h, pool_w, stride, pad)
         windows = self._table(xp, dout.device, _tables.unpool_windows, *geometry)
