@@ -81,11 +81,16 @@ def add_columns_index(xp, device, n, h, w, kh, kw, stride, pad, row_length):
     return xp.reshape(xp.where(taps[None, ...] >= 0, idx, n * p), (-1,))
 
 
-def pool_index(xp, device, h, w, kh, kw, stride, pad):
-    """Index into a (..., H*W [+ 1]) source (entry H*W the padding value) giving the windows
-    (..., out_h*out_w, kh*kw): window-major, taps row-major."""
+def pool_index(xp, device, h, w, kh, kw, stride, pad, zero_tap: bool = False):
+    """Index into a (..., H*W [+ 1 [+ 1]]) source (entry H*W the padding value) giving the windows
+    (..., out_h*out_w, kh*kw): window-major, taps row-major. With ``zero_tap`` each window gets
+    a first tap more, reading entry H*W + 1 (a zero: max pooling with its ReLU)."""
     src = _tap_sources(xp, device, h, w, kh, kw, stride, pad)
-    return xp.reshape(xp.permute_dims(xp.where(src >= 0, src, h * w), (1, 0)), (-1,))
+    windows = xp.permute_dims(xp.where(src >= 0, src, h * w), (1, 0))
+    if zero_tap:
+        zeros = xp.full((windows.shape[0], 1), h * w + 1, dtype=windows.dtype, device=device)
+        windows = xp.concat([zeros, windows], axis=1)
+    return xp.reshape(windows, (-1,))
 
 
 def unpool_windows(xp, device, h, w, kh, kw, stride, pad):
@@ -94,9 +99,13 @@ def unpool_windows(xp, device, h, w, kh, kw, stride, pad):
     return xp.reshape(xp.where(windows >= 0, windows, 0), (-1,))
 
 
-def unpool_taps(xp, device, h, w, kh, kw, stride, pad):
-    """(H*W*R,): which tap of those windows each pixel is; -1 in empty slots (no arg-max is -1)."""
-    return xp.reshape(_readers(xp, device, h, w, kh, kw, stride, pad)[0], (-1,))
+def unpool_taps(xp, device, h, w, kh, kw, stride, pad, first_tap: int = 0):
+    """(H*W*R,): which tap of those windows each pixel is, numbered from ``first_tap`` (1 when
+    tap 0 is a zero tap); -1 in empty slots (no arg-max is -1)."""
+    taps = _readers(xp, device, h, w, kh, kw, stride, pad)[0]
+    if first_tap:
+        taps = xp.where(taps >= 0, taps + first_tap, taps)
+    return xp.reshape(taps, (-1,))
 
 
 def tiles(h, w, kh, kw, stride, pad) -> bool:

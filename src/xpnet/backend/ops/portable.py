@@ -214,16 +214,9 @@ class Ops:
         """``(out, ctx)``: max or average over every window; max keeps the first maximum's tap
         (row-major), as torch and the book's argmax. Padding: -inf for max, 0 for avg (counted)."""
         xp = array_namespace(x)
-        n, c, h, w = x.shape
-        oh, ow = _out_hw(x.shape, pool_h, pool_w, stride, pad)
-        k = pool_h * pool_w
-        src = xp.reshape(x, (n, c, h * w))
-        if pad:
-            fill = self._constant(xp, -math.inf if mode == "max" else 0.0, (n, c, 1), x.dtype, x.device)
-            src = xp.concat([src, fill], axis=2)
-        idx = self._table(xp, x.device, _tables.pool_index, h, w, pool_h, pool_w, stride, pad)
-        windows = xp.reshape(self._take(xp, src, idx, axis=2), (n, c, oh * ow, k))
+        n, c, oh, ow = (*x.shape[:2], *_out_hw(x.shape, pool_h, pool_w, stride, pad))
         geometry = (tuple(x.shape), pool_h, pool_w, stride, pad)
+        windows = self._windows(xp, x, pool_h, pool_w, stride, pad, -math.inf if mode == "max" else 0.0)
         if mode == "avg":
             return xp.reshape(xp.mean(windows, axis=-1), (n, c, oh, ow)), (None, geometry)
         arg = xp.argmax(windows, axis=-1)
@@ -232,40 +225,20 @@ class Ops:
     def pool2d_backward(self, dout, ctx):
         """dx (N, C, H, W): each pixel gathers the ``dout`` of the windows that read it (and,
         for max, whose winning tap it was), then one sum."""
+        arg, geometry = ctx
+        if arg is not None:
+            return self._max_pool_backward(dout, arg, geometry, first_tap=0)
         xp = array_namespace(dout)
-        arg, (x_shape, pool_h, pool_w, stride, pad) = ctx
-        n, c, h, w = x_shape
-        if arg is not None and _tables.tiles(h, w, pool_h, pool_w, stride, pad):
-            return self._winners_to_pixels(xp, dout, arg, x_shape, pool_h, pool_w, first_tap=0)
+        (n, c, h, w), pool_h, pool_w, stride, pad = geometry
         p = dout.shape[2] * dout.shape[3]
         windows = self._table(xp, dout.device, _tables.unpool_windows, h, w, pool_h, pool_w, stride, pad)
         taps = self._table(xp, dout.device, _tables.unpool_taps, h, w, pool_h, pool_w, stride, pad)
         r = _tables.readers_per_pixel(pool_h, pool_w, stride)
         got = self._take(xp, xp.reshape(dout, (n, c, p)), windows, axis=2)
-        if arg is None:  # avg: every reader shares equally; padding slots (tap -1) get nothing
-            share = self._cache.get(xp, dout.device, ("avg-share", h, w, pool_h, pool_w, stride, pad,
-                                                      dout.dtype),
-                                    lambda: xp.astype(taps >= 0, dout.dtype) / (pool_h * pool_w))
-            got = got * share
-        else:
-            won = self._take(xp, xp.reshape(arg, (n, c, p)), windows, axis=2) == taps
-            got = xp.where(won, got, self._zero(xp, dout))
-        return _sum_readers(xp, xp.reshape(got, (n, c, h, w, r)))
-
-    def _winners_to_pixels(self, xp, dout, arg, x_shape, pool_h, pool_w, *, first_tap: int):
-        """Max pooling's dx when the windows tile the image: ``dout`` in each window's winning
-        slot (taps numbered from ``first_tap``), then one gather back to pixel order. One
-        operation fewer than gathering ``arg`` and ``dout`` for every pixel."""
-        n, c, h, w = x_shape
-        p, k = dout.shape[2] * dout.shape[3], pool_h * pool_w
-        def make_taps():
-            return xp.reshape(xp.arange(first_tap, first_tap + k, device=dout.device), (1, k))
-
-        taps = self._cache.get(xp, dout.device, ("tap-numbers", first_tap, k), make_taps)
-        slots = xp.where(xp.reshape(arg, (n, c, p, 1)) == taps, xp.reshape(dout, (n, c, p, 1)),
-                         self._zero(xp, dout))
-        index = self._table(xp, dout.device, _tables.tile_slots, h, w, pool_h, pool_w)
-        return xp.reshape(self._take(xp, xp.reshape(slots, (n, c, p * k)), index, axis=2), tuple(x_shape))
+        # avg: every reader shares equally; padding slots (tap -1) get nothing
+        share = self._cache.get(xp, dout.device, ("avg-share", h, w, pool_h, pool_w, stride, pad, dout.dtype),
+                                lambda: xp.astype(taps >= 0, dout.dtype) / (pool_h * pool_w))
+        return _sum_readers(xp, xp.reshape(got * share, (n, c, h, w, r)))
 
     def max_pool_relu_forward(self, x, pool_h: int, pool_w: int, stride: int, pad: int):
         """``(relu(maxpool(x)), ctx)`` in one pass: the max of every window and a zero tap.
@@ -276,25 +249,8 @@ class Ops:
         and for the zero tap: one ``concat`` where ReLU would cost three operations.
         """
         xp = array_namespace(x)
-        n, c, h, w = x.shape
-        oh, ow = _out_hw(x.shape, pool_h, pool_w, stride, pad)
-        k = pool_h * pool_w
-
-        def make_fill():
-            return xp.concat([xp.full((n, c, 1), -math.inf, dtype=x.dtype, device=x.device),
-                              xp.zeros((n, c, 1), dtype=x.dtype, device=x.device)], axis=2)
-
-        fill = self._cache.get(xp, x.device, ("pool-relu-fill", n, c, x.dtype), make_fill)
-        src = xp.concat([xp.reshape(x, (n, c, h * w)), fill], axis=2)
-
-        def make_index():  # the pooling windows with a first tap reading the zero at h*w + 1
-            windows = xp.reshape(_tables.pool_index(xp, x.device, h, w, pool_h, pool_w, stride, pad), (-1, k))
-            zero_tap = xp.full((windows.shape[0], 1), h * w + 1, dtype=windows.dtype, device=x.device)
-            return xp.reshape(xp.concat([zero_tap, windows], axis=1), (-1,))
-
-        key = ("pool-relu-index", h, w, pool_h, pool_w, stride, pad)
-        idx = self._cache.get(xp, x.device, key, make_index)
-        windows = xp.reshape(self._take(xp, src, idx, axis=2), (n, c, oh * ow, k + 1))
+        n, c, oh, ow = (*x.shape[:2], *_out_hw(x.shape, pool_h, pool_w, stride, pad))
+        windows = self._windows(xp, x, pool_h, pool_w, stride, pad, -math.inf, zero_tap=True)
         arg = xp.argmax(windows, axis=-1)  # 0: the zero tap; j + 1: tap j
         out = xp.reshape(xp.max(windows, axis=-1), (n, c, oh, ow))
         return out, (arg, (tuple(x.shape), pool_h, pool_w, stride, pad))
@@ -302,20 +258,48 @@ class Ops:
     def max_pool_relu_backward(self, dout, ctx):
         """dx (N, C, H, W) of :meth:`max_pool_relu_forward`: as max pooling's, with tap j
         counted as j + 1 (the zero tap, 0, is nobody's pixel)."""
+        arg, geometry = ctx
+        return self._max_pool_backward(dout, arg, geometry, first_tap=1)
+
+    def _windows(self, xp, x, pool_h, pool_w, stride, pad, fill: float, *, zero_tap: bool = False):
+        """(N, C, out_h*out_w, K) every window of ``x``, padding read as ``fill``; with
+        ``zero_tap`` a first tap reading 0 in every window (K + 1 taps). One gather, plus one
+        ``concat`` of the sentinel values when there is padding or a zero tap."""
+        n, c, h, w = x.shape
+        src = xp.reshape(x, (n, c, h * w))
+        if pad or zero_tap:
+            values = (fill, 0.0) if zero_tap else (fill,)
+
+            def make_sentinels():
+                return xp.concat([xp.full((n, c, 1), v, dtype=x.dtype, device=x.device) for v in values],
+                                 axis=2)
+
+            key = ("pool-sentinels", values, n, c, x.dtype)
+            sentinels = self._cache.get(xp, x.device, key, make_sentinels)
+            src = xp.concat([src, sentinels], axis=2)
+        idx = self._table(xp, x.device, _tables.pool_index, h, w, pool_h, pool_w, stride, pad, zero_tap)
+        taps = pool_h * pool_w + zero_tap
+        return xp.reshape(self._take(xp, src, idx, axis=2), (n, c, -1, taps))
+
+    def _max_pool_backward(self, dout, arg, geometry, *, first_tap: int):
+        """dx of max pooling whose window taps are numbered from ``first_tap`` in ``arg`` (1 when
+        tap 0 is a zero tap): each pixel takes the ``dout`` of the windows it won."""
         xp = array_namespace(dout)
-        arg, (x_shape, pool_h, pool_w, stride, pad) = ctx
+        x_shape, pool_h, pool_w, stride, pad = geometry
         n, c, h, w = x_shape
-        if _tables.tiles(h, w, pool_h, pool_w, stride, pad):
-            return self._winners_to_pixels(xp, dout, arg, x_shape, pool_h, pool_w, first_tap=1)
         p = dout.shape[2] * dout.shape[3]
-        geometry = (h, w, pool_h, pool_w, stride, pad)
-        windows = self._table(xp, dout.device, _tables.unpool_windows, *geometry)
-
-        def make_taps():
-            taps = _tables.unpool_taps(xp, dout.device, *geometry)
-            return xp.where(taps >= 0, taps + 1, taps)
-
-        taps = self._cache.get(xp, dout.device, ("pool-relu-taps", *geometry), make_taps)
+        if _tables.tiles(h, w, pool_h, pool_w, stride, pad):
+            # each pixel in one window: dout into each window's winning slot, one gather back
+            k = pool_h * pool_w
+            numbers = self._cache.get(xp, dout.device, ("tap-numbers", first_tap, k), lambda: xp.reshape(
+                xp.arange(first_tap, first_tap + k, device=dout.device), (1, k)))
+            slots = xp.where(xp.reshape(arg, (n, c, p, 1)) == numbers, xp.reshape(dout, (n, c, p, 1)),
+                             self._zero(xp, dout))
+            index = self._table(xp, dout.device, _tables.tile_slots, h, w, pool_h, pool_w)
+            return xp.reshape(self._take(xp, xp.reshape(slots, (n, c, p * k)), index, axis=2), tuple(x_shape))
+        geometry_hw = (h, w, pool_h, pool_w, stride, pad)
+        windows = self._table(xp, dout.device, _tables.unpool_windows, *geometry_hw)
+        taps = self._table(xp, dout.device, _tables.unpool_taps, *geometry_hw, first_tap)
         r = _tables.readers_per_pixel(pool_h, pool_w, stride)
         got = self._take(xp, xp.reshape(dout, (n, c, p)), windows, axis=2)
         won = self._take(xp, xp.reshape(arg, (n, c, p)), windows, axis=2) == taps
