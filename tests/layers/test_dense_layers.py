@@ -88,3 +88,21 @@ def test_softmax_with_loss_single_sample_keeps_its_shape(xp):
     layer = SoftmaxWithLoss()
     layer.forward(normal((5,)), xpnet.asarray(np.array(3)))
     assert tuple(layer.backward().shape) == (5,)
+
+
+def test_softmax_with_loss_of_soft_targets_is_torch_cross_entropy_with_probabilities(xp):
+    """Rows of ``t`` that are probabilities (or any weights) give ``-sum(t * log_softmax(x)) / N``,
+    torch's ``cross_entropy`` with a probability target; the gradient is ``(softmax - t) / N``
+    for rows summing to 1."""
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(3)
+    xn = rng.normal(size=(5, 4)) * 3
+    tn = rng.random((5, 4))
+    tn /= tn.sum(axis=1, keepdims=True)
+    layer = SoftmaxWithLoss()
+    loss = layer.forward(xpnet.asarray(xn, dtype=xp.float64), xpnet.asarray(tn, dtype=xp.float64))
+    xt = torch.tensor(xn, requires_grad=True)
+    expected = torch.nn.functional.cross_entropy(xt, torch.tensor(tn))
+    expected.backward()
+    assert_close(loss, np.float64(expected.item()), rtol=1e-12, xp=xp, dtype=xp.float64)
+    assert_close(layer.backward(), xt.grad.numpy(), rtol=1e-10, atol=1e-14, xp=xp, dtype=xp.float64)

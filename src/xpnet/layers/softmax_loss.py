@@ -12,11 +12,13 @@ class SoftmaxWithLoss(Layer):
 
     Deviations from the book: the loss comes from log-sum-exp (finite for logits of ±1e30 in
     float64), not ``log(softmax + 1e-7)``. A few whole-batch expressions, written for a GPU (each
-    operation a launch): forward ``z = x - max(x)``, ``e = exp(z)``, ``s = sum(e)``,
-    ``loss = mean(log(s) - z[t])``; backward ``(e/s - onehot(t)) * dout / N``. Labels select by
-    comparison with ``arange(C)`` (no scatter, no gather that could index out of bounds on a
-    device: a label outside ``0..C-1`` selects nothing; the network's entry points and the
-    Trainer check the range once, outside the train step).
+    operation a launch; nine forward, three backward): ``z = x - max(x)``, ``e = exp(z)``,
+    ``s = sum(e)``, target weights ``w = onehot(t) / N``, ``loss = (log(s) - z) · w`` (one inner
+    product over the whole batch, which is ``mean(log(s) - z[t])`` for labels); backward
+    ``(e/s) * dout / N - w * dout``. Labels select by comparison with ``arange(C)`` (no scatter,
+    no gather that could index out of bounds on a device: a label outside ``0..C-1`` selects
+    nothing; the network's entry points and the Trainer check the range once, outside the train
+    step). One-hot or soft rows ``t`` give the cross-entropy ``-sum(t * log(softmax(x))) / N``.
 
     Attributes
     ----------
@@ -32,25 +34,28 @@ class SoftmaxWithLoss(Layer):
         self.loss = None
         self.t = None
         self.x_shape = None
-        self._e = self._s = self._hit = self._y = None
+        self._e = self._s = self._w = self._y = None
 
     def forward(self, x, t, train_flg: bool = False):
         """x : array, shape (N, C) or (C,); t : labels (N,) or one-hot (N, C) -> loss, shape ()."""
         x2, t2 = as_one_hot_targets(x, t, encode=False)
         xp = array_namespace(x2)
+        ops = get_ops(x2)
+        n = x2.shape[0]
         self.x_shape, self.t = tuple(x.shape), t
         z = x2 - xp.max(x2, axis=1, keepdims=True)
         self._e = xp.exp(z)
         self._s = xp.sum(self._e, axis=1, keepdims=True)
         self._y = None
         if t2.ndim == 2:  # one-hot (or soft) rows
-            self._hit = t2
-            picked = xp.sum(z * t2, axis=1, keepdims=True)
+            self._w = xp.astype(t2, x2.dtype) * (1.0 / n)
         else:
-            classes = get_ops(x2).class_indices(xp, x2.shape[1], t2.dtype, t2.device)
-            self._hit = xp.reshape(t2, (-1, 1)) == classes
-            picked = xp.sum(xp.where(self._hit, z, get_ops(x2).zero_like(x2)), axis=1, keepdims=True)
-        self.loss = xp.asarray(xp.mean(xp.log(self._s) - picked))  # NumPy: a 0-d array, not a scalar
+            classes = ops.class_indices(xp, x2.shape[1], t2.dtype, t2.device)
+            share = ops.scalar_like(x2, 1.0 / n)
+            self._w = xp.where(xp.reshape(t2, (-1, 1)) == classes, share, ops.zero_like(x2))
+        # sum over the batch of (log s - z_t) / N: one inner product of the flattened arrays
+        per_class = xp.log(self._s) - z
+        self.loss = xp.asarray(xp.reshape(per_class, (-1,)) @ xp.reshape(self._w, (-1,)))
         return self.loss
 
     @property
@@ -64,12 +69,11 @@ class SoftmaxWithLoss(Layer):
         y = self.y
         xp = array_namespace(y)
         n = y.shape[0]
-        if self._hit.dtype == xp.bool:
-            dx = xp.where(self._hit, y - 1.0, y)
-        else:
-            dx = y - self._hit
         if hasattr(dout, "shape"):
-            dx = dx * (xp.astype(dout, y.dtype) / n)
+            dout = xp.astype(dout, y.dtype)
+            dx = y * (dout / n)
+            dx -= self._w * dout
         else:
-            dx *= float(dout) / n
+            dx = y * (float(dout) / n)
+            dx -= self._w if float(dout) == 1.0 else self._w * float(dout)
         return xp.reshape(dx, self.x_shape)

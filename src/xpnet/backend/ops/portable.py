@@ -56,6 +56,10 @@ class Ops:
         """A cached 0-d zero of ``x``'s dtype on its device (for ``where`` and ``maximum``)."""
         return self._zero(array_namespace(x), x)
 
+    def scalar_like(self, x, value: float):
+        """A cached 0-d ``value`` of ``x``'s dtype on its device (no host-to-device copy per call)."""
+        return self._constant(array_namespace(x), float(value), (), x.dtype, x.device)
+
     def class_indices(self, xp, num_classes: int, dtype, device):
         """``arange(num_classes)`` as a cached (1, C) row of ``dtype`` (labels compare against it)."""
         def make():
