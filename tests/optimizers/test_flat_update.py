@@ -143,3 +143,54 @@ def test_a_new_key_of_the_same_size_starts_with_its_own_state(xp):
     np.testing.assert_allclose(to_numpy(state["m/V"]), 0.1, rtol=1e-6)  # (1 - beta1) * g, fresh
     np.testing.assert_allclose(to_numpy(state["v/V"]), 0.001, rtol=1e-5)
     np.testing.assert_allclose(to_numpy(state["m/W"]), 0.1, rtol=1e-6)  # untouched by V's update
+
+
+class _PlainOps(xpnet.backend.Ops):
+    """The portable ops storing a convolution's W and b as they are (no joint matrix)."""
+
+    def conv_joint_layout(self, W):
+        return None
+
+
+def _small_deep_convnet(**kwargs):
+    from xpnet.models import DeepConvNet
+
+    convs = [{"filter_num": n, "filter_size": 3, "pad": 1, "stride": 1} for n in (2, 3, 3, 4, 4, 2)]
+    return DeepConvNet((1, 8, 8), *convs, hidden_size=6, output_size=3, **kwargs)
+
+
+@pytest.mark.parametrize("name", sorted(OPTIMIZERS) + ["SGD, L1 decay", "Adam, L2 decay, clip_norm"])
+def test_convolutions_on_a_joint_w_b_matrix_train_as_on_plain_parameters(float64, name):
+    """The portable ops store each convolution's W (as (kh, kw, C, FN)), b and (C-1)*FN zeros as one
+    matrix of the flat buffer, so the bias rides in the product. Trained with every optimizer,
+    the network's parameters equal those of the same network on the plain layout, W and b stay
+    views of the joint, and the zeros stay zero (their gradient is exactly zero)."""
+    from xpnet.backend import Ops, use_ops
+
+    decay = {"SGD, L1 decay": {"weight_decay_lambda": 0.01, "weight_decay_norm": "l1"},
+             "Adam, L2 decay, clip_norm": {"weight_decay_lambda": 0.01}}.get(name, {})
+    make = (lambda: xo.Adam(lr=0.01, clip_norm=0.5)) if "clip" in name else \
+        (lambda: xo.SGD(lr=0.1)) if "SGD" in name else OPTIMIZERS[name]
+    x = xpnet.backend.normal((4, 1, 8, 8), dtype=float64.float64)
+    t = xpnet.asarray(np.arange(4) % 3)
+    runs = []
+    for ops in (Ops(), _PlainOps()):
+        with use_ops(ops):
+            xpnet.seed(0)
+            net, opt = _small_deep_convnet(**decay), make()
+            for step in range(3):
+                xpnet.seed(10 + step)  # the same dropout masks in both runs
+                opt.update(net.params, net.gradient(x, t))
+            runs.append(net)
+    joint_net, plain_net = runs
+    convs = [layer for k, layer in joint_net.layers.items() if k.startswith("Conv")]
+    assert all(layer.joint is not None for layer in convs)
+    assert all(layer.joint is None for k, layer in plain_net.layers.items() if k.startswith("Conv"))
+    flat = flat_buffer_of(joint_net.params)
+    assert flat is not None and any(flat.gaps)
+    data = to_numpy(flat.data)
+    for (_, b), gap in zip(flat._spans, flat.gaps):
+        np.testing.assert_array_equal(data[b:b + gap], 0.0)
+    for key in plain_net.params:
+        np.testing.assert_allclose(to_numpy(joint_net.params[key]), to_numpy(plain_net.params[key]),
+                                   rtol=1e-9, atol=1e-12, err_msg=key)

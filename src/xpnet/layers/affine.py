@@ -27,22 +27,11 @@ class Affine(WeightLayer):
         self.x = None
         self.original_x_shape = None
         self._ctx = None
-        self._joint = None
 
-    def bind_flat(self, flat, names: dict) -> None:
-        """Called by a network that moved its parameters into one flat buffer (``names`` maps
-        ``'W'``/``'b'`` to their keys there): when ``b`` follows ``W``, the (D+1, M) view over
-        both lets the backend fold the bias into the product (:meth:`Ops.affine_forward`)."""
+    def _joint_shape(self, flat, names: dict):
+        """(D+1, M): ``b`` after ``W`` is the bias as last row (:meth:`Ops.affine_forward`)."""
         d, m = self.W.shape
-        self._joint = (flat.joint((names["W"], names["b"]), (d + 1, m)), self.W, self.b)
-
-    @property
-    def joint(self):
-        """The (D+1, M) view over ``W`` and ``b``, or None (none bound, or a key was rebound)."""
-        if self._joint is None:
-            return None
-        joint, W, b = self._joint
-        return joint if W is self.W and b is self.b else None
+        return d + 1, m
 
     def forward(self, x, train_flg: bool = False):
         """x : array, shape (N, ...) with prod(...) == D -> array, shape (N, M)."""

@@ -109,15 +109,19 @@ class _Linked(dict):
         when already packed, or when the arrays cannot share a buffer)."""
         if flat_buffer_of(self) is not None:
             return
-        flat = FlatBuffer.pack(dict(self))
+        by_layer: dict[int, tuple[object, dict]] = {}
+        for name, (layer, key) in self.owners.items():
+            by_layer.setdefault(id(layer), (layer, {}))[1][key] = name
+        layouts = {}  # layers whose backend stores their parameters as one matrix
+        for layer, names in by_layer.values():
+            if hasattr(layer, "flat_layout"):
+                layouts.update(layer.flat_layout(names))
+        flat = FlatBuffer.pack(dict(self), layouts)
         if flat is None:
             return
         for name, view in flat.views.items():
             self[name] = view
         self.flat = flat
-        by_layer: dict[int, tuple[object, dict]] = {}
-        for name, (layer, key) in self.owners.items():
-            by_layer.setdefault(id(layer), (layer, {}))[1][key] = name
         for layer, names in by_layer.values():
             if hasattr(layer, "bind_flat"):  # a layer that can use adjacent parameters as one
                 layer.bind_flat(flat, names)
@@ -285,12 +289,12 @@ class Network:
             for k in self._decayed:
                 grads[k] = grads[k] + penalty_grad(self.params[k], lam, norm)
             return grads
-        flat = FlatBuffer(flat.data, flat.keys, flat.shapes)
+        flat = FlatBuffer(flat.data, flat.keys, flat.shapes, orders=flat.orders, gaps=flat.gaps)
         grads = FlatDict(flat)
         xp = array_namespace(flat.data)
         mask = self.__dict__.get("_decay_mask")
         if mask is None or mask[0] is not params:
-            ones_where_decayed = FlatBuffer.pack({k: (xp.ones if k in self._decayed else xp.zeros)(
+            ones_where_decayed = params.pack_like({k: (xp.ones if k in self._decayed else xp.zeros)(
                 tuple(v.shape), dtype=v.dtype, device=v.device) for k, v in self.params.items()})
             mask = self._decay_mask = (params, ones_where_decayed.data)
         flat.data += penalty_grad(params.data, lam, norm) * mask[1]

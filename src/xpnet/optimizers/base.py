@@ -139,8 +139,7 @@ class Optimizer(CheckedAttributes, OptimizerState):
             modified.
         """
         flat_p, flat_g = flat_buffer_of(params), flat_buffer_of(grads)
-        flat = flat_p is not None and flat_g is not None and flat_g.keys == flat_p.keys \
-            and flat_g.shapes == flat_p.shapes
+        flat = flat_p is not None and flat_g is not None and flat_g.layout == flat_p.layout
         if flat:  # one layout: every key has a gradient of its parameter's shape
             keep_packed = self.clip_norm is None and self._takes_packed and isinstance(flat_g, PackedArrays)
             gs, scalars = {"": flat_g if keep_packed else flat_g.data}, []
@@ -200,7 +199,7 @@ class Optimizer(CheckedAttributes, OptimizerState):
         per_key = {k: self._state_for(k, v) for k, v in flat_p.views.items()}
         buffers = {}
         for slot in self.slots:
-            buffers[slot] = FlatBuffer.pack({k: per_key[k][slot] for k in flat_p.keys})
+            buffers[slot] = flat_p.pack_like({k: per_key[k][slot] for k in flat_p.keys})
             self.state[slot].update(buffers[slot].views)
         object.__setattr__(self, "_flat", (flat_p, buffers))
         return {slot: buf.data for slot, buf in buffers.items()}

@@ -148,7 +148,12 @@ class NumpyOps(Ops):
         return img[:, :, pad:pad + h, pad:pad + w].transpose(1, 0, 2, 3)
 
     # -- convolution --------------------------------------------------------------------
-    def conv2d_forward(self, x, W, b, stride: int, pad: int):
+    def conv_joint_layout(self, W):
+        """None: NumPy's convolutions keep their own batch-last layouts and add the bias in the
+        product's epilogue, so ``W`` and ``b`` stay plain in the flat buffer."""
+        return None
+
+    def conv2d_forward(self, x, W, b, stride: int, pad: int, joint=None):
         fn, c, fh, fw = W.shape
         out, col, img = _conv_product(x, W.reshape(fn, c * fh * fw), fh, fw, stride, pad,
                                       blocked_below=BLOCKED_FORWARD_ROWS, bias=b)
