@@ -128,7 +128,8 @@ def render(rows, off_rows: dict, probes, meta: dict, out: Path, dpi: int) -> str
              "## samples/s (higher is better) and ratio to native PyTorch on the same device", "",
              summary.markdown_table(rows), "", "## targets (train step)", "", summary.targets_table(rows),
              "", "## matrix-product work per train step and the ceiling it sets (benchmarks/flops.py)", "",
-             summary.flops_table(rows, meta["flops"], meta["machine"]["sgemm_gflops"]),
+             summary.flops_table(rows, meta["flops"], meta["machine"]["sgemm_gflops"],
+                                 meta.get("products_ms")),
              "", "## peak memory during one train step, MiB "
              "(process RSS; NumPy arrays allocated by the step; GPU pool)", "", summary.memory_table(rows)]
     parts += ["", "## array operations per train step, gradient + Adam (what a GPU launches; "
@@ -166,6 +167,9 @@ def main(argv=None) -> int:
     meta = {"machine": machine.describe(), "threads": args.threads, "runs": [],
             "flops": {spec.name: flops.step_flops(spec) for spec in NETS}}
     meta["machine"]["sgemm_gflops"] = round(flops.sgemm_gflops(), 1)
+    if not args.from_json:  # this machine's rates: only beside runs made here
+        meta["products_ms"] = {spec.name: round(flops.products_ms(flops.step_products(spec)["train"]), 2)
+                               for spec in NETS}
     meta["ops"], meta["ops_table"] = opcount.ops_table(NETS)
     child_env = _env(args)
     meta["machine"]["env"] = {k: child_env.get(k) for k in machine.THREAD_ENV}  # what the suites saw

@@ -134,13 +134,20 @@ def targets(rows) -> list[dict]:
     return out
 
 
-def flops_table(rows, flops: dict, peak_gflops: float) -> str:
-    """Matrix-product work per train step, the rate each implementation reached, and the ceiling
-    on xpnet-numpy / torch that im2col + GEMM at the BLAS's best rate allows."""
+def flops_table(rows, flops: dict, peak_gflops: float, shapes_ms: dict | None = None) -> str:
+    """Matrix-product work per train step, the rate each implementation reached, and the
+    ceilings on xpnet-numpy / torch that im2col + GEMM allows: at the BLAS's best (square) rate,
+    and at the rates of the network's own product shapes (``shapes_ms``: the step's products
+    timed alone, :func:`benchmarks.flops.products_ms`), where given."""
     by = index(rows)
-    lines = ["| network | GFLOP per train step | xpnet-numpy GFLOP/s | torch GFLOP/s | "
-             f"GEMM-only time at {peak_gflops:,.0f} GFLOP/s | torch step | ceiling on xpnet-numpy / torch |",
-             "|---|---|---|---|---|---|---|"]
+    shapes_ms = shapes_ms or {}
+    head = ("| network | GFLOP per train step | xpnet-numpy GFLOP/s | torch GFLOP/s | "
+            f"GEMM-only time at {peak_gflops:,.0f} GFLOP/s | torch step | ceiling on xpnet-numpy / torch |")
+    rule = "|---|---|---|---|---|---|---|"
+    if shapes_ms:
+        head += " GEMM-only time at its shapes' own rates | ceiling at those rates |"
+        rule += "---|---|"
+    lines = [head, rule]
     for spec in NETS:
         mine, peer = by.get((spec.name, "train", "xpnet-numpy")), by.get((spec.name, "train", "torch"))
         if spec.name not in flops or mine is None or peer is None:
@@ -149,8 +156,12 @@ def flops_table(rows, flops: dict, peak_gflops: float) -> str:
         rate = [r["samples_per_s"] / r["batch"] * work / 1e9 for r in (mine, peer)]
         floor_ms = work / (peak_gflops * 1e9) * 1e3
         peer_ms = peer["batch"] / peer["samples_per_s"] * 1e3
-        lines.append(f"| {spec.name} | {work / 1e9:.2f} | {rate[0]:,.0f} | {rate[1]:,.0f} | "
-                     f"{floor_ms:.1f} ms | {peer_ms:.1f} ms | {peer_ms / floor_ms:.2f}× |")
+        line = (f"| {spec.name} | {work / 1e9:.2f} | {rate[0]:,.0f} | {rate[1]:,.0f} | "
+                f"{floor_ms:.1f} ms | {peer_ms:.1f} ms | {peer_ms / floor_ms:.2f}× |")
+        if shapes_ms:
+            own = shapes_ms.get(spec.name)
+            line += " - | - |" if own is None else f" {own:.1f} ms | {peer_ms / own:.2f}× |"
+        lines.append(line)
     return "\n".join(lines)
 
 

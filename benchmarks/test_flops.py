@@ -26,6 +26,21 @@ def test_ceiling_is_peer_time_over_gemm_only_time():
     line = table.splitlines()[-1]
     # 2 GFLOP at 100 GFLOP/s = 20 ms of GEMMs; torch's step 1 s: at most 50x
     assert line == "| mlp | 2.00 | 4 | 2 | 20.0 ms | 1000.0 ms | 50.00× |"
+    own = flops_table(rows, {"mlp": {"train": 2e9, "infer": 1e9}}, 100.0, {"mlp": 250.0}).splitlines()
+    # the network's own products took 250 ms alone: torch's 1 s step allows at most 4x
+    assert own[-1] == "| mlp | 2.00 | 4 | 2 | 20.0 ms | 1000.0 ms | 50.00× | 250.0 ms | 4.00× |"
+    assert own[0].count("|") == own[1].count("|") == own[-1].count("|")
+
+
+def test_the_products_of_a_step_are_each_layers_three_products_but_the_first_dx():
+    from .flops import products_ms, step_products
+
+    shapes = step_products(BY_NAME["simpleconvnet"])
+    conv = (30, 25, 100 * 24 * 24)
+    assert shapes["infer"] == [conv, (100, 4320, 100), (100, 100, 10)]
+    assert shapes["train"][:2] == [conv, (30, 100 * 24 * 24, 25)]  # forward and dW, no dx
+    assert (4320, 100, 100) in shapes["train"] and (100, 100, 4320) in shapes["train"]
+    assert products_ms([(8, 8, 8)], repeats=1) > 0.0
 
 
 
