@@ -91,14 +91,14 @@ def test_softmax_with_loss_single_sample_keeps_its_shape(xp):
 
 
 def test_softmax_with_loss_of_soft_targets_is_torch_cross_entropy_with_probabilities(xp):
-    """Rows of ``t`` that are probabilities (or any weights) give ``-sum(t * log_softmax(x)) / N``,
-    torch's ``cross_entropy`` with a probability target; the gradient is ``(softmax - t) / N``
-    for rows summing to 1."""
+    """Rows of ``t`` that are probabilities, or any weights, give ``-sum(t * log_softmax(x)) / N``,
+    torch's ``cross_entropy`` with a probability target, and its gradient ``(sum(t) * softmax - t)
+    / N`` (``(softmax - t) / N`` for rows summing to 1)."""
     torch = pytest.importorskip("torch")
     rng = np.random.default_rng(3)
     xn = rng.normal(size=(5, 4)) * 3
     tn = rng.random((5, 4))
-    tn /= tn.sum(axis=1, keepdims=True)
+    tn[:3] /= tn[:3].sum(axis=1, keepdims=True)  # three rows of probabilities, two of weights
     layer = SoftmaxWithLoss()
     loss = layer.forward(xpnet.asarray(xn, dtype=xp.float64), xpnet.asarray(tn, dtype=xp.float64))
     xt = torch.tensor(xn, requires_grad=True)

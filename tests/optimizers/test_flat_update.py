@@ -194,3 +194,59 @@ def test_convolutions_on_a_joint_w_b_matrix_train_as_on_plain_parameters(float64
     for key in plain_net.params:
         np.testing.assert_allclose(to_numpy(joint_net.params[key]), to_numpy(plain_net.params[key]),
                                    rtol=1e-9, atol=1e-12, err_msg=key)
+
+
+def test_a_non_finite_step_leaves_no_nan_in_the_joint_gaps_once_a_good_state_is_written_back(xp, tmp_path):
+    """A NaN batch with clip_norm makes the clipping scale NaN, and NaN times the gradient's zero
+    gap rows is NaN: the update writes NaN into the gaps, which no key's view reaches and which
+    the joint forward multiplies by zeros. The Trainer's restore, load_params and
+    load_checkpoint write the zeros back; the network computes finite losses again."""
+    from xpnet.backend import Ops, use_ops
+    from xpnet.io import load_checkpoint, load_params, save_checkpoint
+    from xpnet.models import SimpleConvNet
+    from xpnet.training import NonFiniteLossError, Trainer
+
+    rng = np.random.default_rng(0)
+    x_train = rng.standard_normal((20, 2, 6, 6)).astype(np.float32)
+    x_train[7, 0, 2, 2] = np.nan
+    t_train = rng.integers(0, 3, 20)
+    x, t = xpnet.asarray(x_train[:6] * 0.0 + 1.0), xpnet.asarray(t_train[:6])
+    with use_ops(Ops()):
+        xpnet.seed(0)
+        net = SimpleConvNet(input_dim=(2, 6, 6), hidden_size=5, output_size=3, weight_init_std=0.3,
+                            conv_param={"filter_num": 3, "filter_size": 3, "pad": 1, "stride": 1})
+        flat = flat_buffer_of(net.params)
+        assert any(flat.gaps)
+        save_checkpoint(tmp_path / "good.npz", net)
+        trainer = Trainer(net, x_train, t_train, x_train[:6], t_train[:6], epochs=1, mini_batch_size=5,
+                          optimizer="SGD", optimizer_param={"lr": 0.1, "clip_norm": 1.0}, verbose=False,
+                          check_every=1, seed=0)
+        with pytest.raises(NonFiniteLossError):
+            trainer.train()
+        assert np.isfinite(float(net.loss(x, t)))  # restored, gaps included
+        for load in (lambda: load_params(tmp_path / "good.npz", net),
+                     lambda: load_checkpoint(tmp_path / "good.npz", net)):
+            flat.data[flat._spans[1][1]] = float("nan")  # a gap poisoned as that step did
+            assert not np.isfinite(float(net.loss(x, t)))
+            load()
+            assert np.isfinite(float(net.loss(x, t)))
+
+
+def test_a_weight_layer_of_ones_own_packs_without_a_joint(xp):
+    """A user's WeightLayer subclass that knows nothing of joint matrices still packs."""
+    from xpnet.layers.base import WeightLayer
+    from xpnet.models.base import Network
+
+    class Scale(WeightLayer):
+        def forward(self, x, train_flg=False):
+            self.x = x
+            return x * self.W + self.b
+
+        def backward(self, dout):
+            self.grads["W"], self.grads["b"] = xp.sum(dout * self.x, axis=0), xp.sum(dout, axis=0)
+            return dout * self.W
+
+    net = Network((4,))
+    net.add("Scale", Scale(xpnet.backend.ones((4,)), xpnet.backend.zeros((4,))))
+    net.params.pack()
+    assert flat_buffer_of(net.params) is not None and net.layers["Scale1"].joint is None

@@ -100,6 +100,15 @@ class FlatBuffer:
         """This layout over another 1-D buffer ``data`` (views of ``data``)."""
         return FlatBuffer(data, self.keys, self.shapes, orders=self.orders, gaps=self.gaps)
 
+    def clear_gaps(self) -> None:
+        """Write zeros into every gap. A gap's gradient is always zero, so only a non-finite step
+        (a NaN clipping scale times the whole gradient) can leave something else there, and a
+        joint matrix multiplies its gap rows by zeros (NaN · 0 is NaN): whoever writes a known
+        good state back into the views (the Trainer's restore, ``load_params``) calls this."""
+        for (_, stop), gap in zip(self._spans, self.gaps):
+            if gap:
+                self.data[stop:stop + gap] = 0.0
+
     def joint(self, keys, shape):
         """One view of ``shape`` over the spans of ``keys`` (and the gap after the last) when they
         lie back to back in this order (an Affine's ``W`` then ``b`` is its (D+1, M) matrix with

@@ -16,10 +16,18 @@ the book's format (a pickled dict of NumPy params), which the book's ``load_para
 from ._assign import assign_arrays
 from ._npz import load_arrays, save_arrays
 from .book_pickle import BookUnpickler, PickleRefusedError, load_book_params, read_book_pickle
-from .checkpoint import load_checkpoint, load_params, save_checkpoint, save_params, state_arrays
+from .checkpoint import (
+    load_checkpoint,
+    load_params,
+    save_checkpoint,
+    save_params,
+    state_arrays,
+    state_written,
+)
 
 __all__ = [
     "BookUnpickler", "PickleRefusedError", "assign_arrays", "load_arrays", "load_book_params",
     "load_checkpoint", "load_params", "read_book_pickle", "save_arrays", "save_checkpoint", "save_params",
     "state_arrays",
+    "state_written",
 ]

@@ -87,8 +87,10 @@ class WeightLayer(Layer):
         joint = None if shape is None else flat.joint((names["W"], names["b"]), shape)
         self._joint = (joint, self.W, self.b)
 
-    def _joint_shape(self, flat, names: dict):  # pragma: no cover - interface
-        raise NotImplementedError
+    def _joint_shape(self, flat, names: dict):
+        """The shape of the one-matrix view over ``W`` and ``b`` in ``flat``, or None (the
+        default: a layer of one's own that does not use one)."""
+        return None
 
     @property
     def joint(self):

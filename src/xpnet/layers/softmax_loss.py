@@ -18,7 +18,8 @@ class SoftmaxWithLoss(Layer):
     ``(e/s) * dout / N - w * dout``. Labels select by comparison with ``arange(C)`` (no scatter,
     no gather that could index out of bounds on a device: a label outside ``0..C-1`` selects
     nothing; the network's entry points and the Trainer check the range once, outside the train
-    step). One-hot or soft rows ``t`` give the cross-entropy ``-sum(t * log(softmax(x))) / N``.
+    step). Rows ``t`` (one-hot, probabilities or any weights) give the cross-entropy
+    ``-sum(t * log(softmax(x))) / N``, as torch's ``cross_entropy`` with a probability target.
 
     Attributes
     ----------
@@ -34,7 +35,7 @@ class SoftmaxWithLoss(Layer):
         self.loss = None
         self.t = None
         self.x_shape = None
-        self._e = self._s = self._w = self._y = None
+        self._e = self._s = self._w = self._w_sum = self._y = None
 
     def forward(self, x, t, train_flg: bool = False):
         """x : array, shape (N, C) or (C,); t : labels (N,) or one-hot (N, C) -> loss, shape ()."""
@@ -47,8 +48,10 @@ class SoftmaxWithLoss(Layer):
         self._e = xp.exp(z)
         self._s = xp.sum(self._e, axis=1, keepdims=True)
         self._y = None
+        self._w_sum = None  # per row, sum(w): 1/N for labels
         if t2.ndim == 2:  # one-hot (or soft) rows
             self._w = xp.astype(t2, x2.dtype) * (1.0 / n)
+            self._w_sum = xp.sum(self._w, axis=1, keepdims=True)
         else:
             classes = ops.class_indices(xp, x2.shape[1], t2.dtype, t2.device)
             share = ops.scalar_like(x2, 1.0 / n)
@@ -65,15 +68,16 @@ class SoftmaxWithLoss(Layer):
         return self._y
 
     def backward(self, dout=1):
-        """dx = (softmax(x) - onehot(t)) * dout / N, of ``x``'s shape."""
+        """dx = (softmax(x) - onehot(t)) * dout / N, of ``x``'s shape (for rows ``t`` of any sum
+        ``S``: ``(S * softmax(x) - t) * dout / N``)."""
         y = self.y
         xp = array_namespace(y)
-        n = y.shape[0]
+        share = 1.0 / y.shape[0] if self._w_sum is None else self._w_sum  # sum(w) per row
         if hasattr(dout, "shape"):
             dout = xp.astype(dout, y.dtype)
-            dx = y * (dout / n)
+            dx = y * (share * dout)
             dx -= self._w * dout
         else:
-            dx = y * (float(dout) / n)
+            dx = y * share if float(dout) == 1.0 else y * (share * float(dout))
             dx -= self._w if float(dout) == 1.0 else self._w * float(dout)
         return xp.reshape(dx, self.x_shape)
