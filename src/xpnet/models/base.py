@@ -289,7 +289,7 @@ class Network:
             for k in self._decayed:
                 grads[k] = grads[k] + penalty_grad(self.params[k], lam, norm)
             return grads
-        flat = FlatBuffer(flat.data, flat.keys, flat.shapes, orders=flat.orders, gaps=flat.gaps)
+        flat = params.with_data(flat.data)  # the gradients are packed in the parameters' layout
         grads = FlatDict(flat)
         xp = array_namespace(flat.data)
         mask = self.__dict__.get("_decay_mask")

@@ -54,7 +54,7 @@ class Ops:
 
     def zero_like(self, x):
         """A cached 0-d zero of ``x``'s dtype on its device (for ``where`` and ``maximum``)."""
-        return self._zero(array_namespace(x), x)
+        return self.scalar_like(x, 0.0)
 
     def scalar_like(self, x, value: float):
         """A cached 0-d ``value`` of ``x``'s dtype on its device (no host-to-device copy per call)."""
@@ -223,7 +223,7 @@ class Ops:
         ``dout`` is copied once into rows (FN, (N+2)*P) with zero images at the end; ``dW`` and
         ``dcol`` are one GEMM each, and col2im reads the zero image for "no window here".
         """
-        if len(ctx) == 3:
+        if len(ctx) == 3:  # the joint forward's [cols, x_shape, joint]
             return self._joint_conv_backward(dout, W, ctx, stride, pad, input_grad=input_grad)
         xp = array_namespace(dout, W)
         col, x_shape = ctx
@@ -285,7 +285,7 @@ class Ops:
         idx = self._table(xp, dout.device, _tables.pixel_add_columns_index, n, h, w, fh, fw, stride, pad)
         r = _tables.readers_per_pixel(fh, fw, stride)
         got = xp.reshape(self._take(xp, xp.reshape(dcol, (-1, c)), idx, axis=0), (n, h, w, r, c))
-        img = xp.reshape(got, (n, h, w, c)) if r == 1 else xp.sum(got, axis=3)
+        img = _sum_readers(xp, got, axis=3)
         return xp.permute_dims(img, (0, 3, 1, 2)), dW, db
 
     # -- pooling ------------------------------------------------------------------------
@@ -434,11 +434,12 @@ def max_pool_then_relu_backward(ops, dout, ctx):
     return ops.pool2d_backward(ops.relu_backward(dout, relu_state), pool_ctx)
 
 
-def _sum_readers(xp, gathered):
-    """Sum over the last (readers) axis; with one reader per pixel a free reshape instead."""
-    if gathered.shape[-1] == 1:
-        return xp.reshape(gathered, gathered.shape[:-1])
-    return xp.sum(gathered, axis=-1)
+def _sum_readers(xp, gathered, axis: int = -1):
+    """Sum over the readers ``axis``; with one reader per pixel a free reshape instead."""
+    if gathered.shape[axis] == 1:
+        kept = [s for i, s in enumerate(gathered.shape) if i != axis % gathered.ndim]
+        return xp.reshape(gathered, tuple(kept))
+    return xp.sum(gathered, axis=axis)
 
 
 def _out_hw(shape, kh, kw, stride, pad):
