@@ -21,6 +21,7 @@ import math
 
 import numpy as np
 
+from .. import _winograd
 from .._fast_adam import numpy_adam_step
 from .._fast_conv import (
     conv_hwn,
@@ -154,22 +155,33 @@ class NumpyOps(Ops):
         return None
 
     def conv2d_forward(self, x, W, b, stride: int, pad: int, joint=None):
+        """Winograd F(4, r) where the channels are many (:mod:`.._winograd`), else im2col: blocked,
+        or over one whole column buffer. ``ctx``: [columns, x's shape, padded image, Winograd's
+        input tiles], the ones the path did not make None."""
         fn, c, fh, fw = W.shape
+        if _winograd.applies(W.shape, stride, pad, x.dtype):
+            out, tiles = _winograd.conv_forward(x, W, b, pad)
+            return out, [None, tuple(x.shape), None, tiles]
         out, col, img = _conv_product(x, W.reshape(fn, c * fh * fw), fh, fw, stride, pad,
                                       blocked_below=BLOCKED_FORWARD_ROWS, bias=b)
         oh, ow = _out_hw(x.shape, fh, fw, stride, pad)
-        return hwn_output(out, x.shape[0], oh, ow), [col, tuple(x.shape), img]
+        return hwn_output(out, x.shape[0], oh, ow), [col, tuple(x.shape), img, None]
 
     def conv2d_backward(self, dout, W, ctx, stride: int, pad: int, *, input_grad: bool = True):
-        """dW from the kept column buffer, or from the columns gathered again block by block;
+        """Winograd's dW from the kept input tiles and its dx as a forward (:mod:`.._winograd`);
+        else dW from the kept column buffer, or from the columns gathered again block by block;
         db from batch-last rows; dx for stride 1, a square kernel and FN <= C as the transposed
         convolution (``dout`` gathered with the flipped kernel: FN*k*k rows instead of C*k*k, no
         col2im), else the book's dcol GEMM and col2im."""
-        col, x_shape, img = ctx
-        ctx[0] = ctx[2] = None  # the columns (or image) die with dW, before dx is made
+        col, x_shape, img, tiles = ctx
+        ctx[0] = ctx[2] = ctx[3] = None  # the columns (image, tiles) die with dW, before dx is made
         fn, c, fh, fw = W.shape
         rows = hwn_rows(dout)
         db = rows.sum(axis=1)
+        if tiles is not None:
+            dW = _winograd.weight_grad(dout, tiles, fh, c)
+            del tiles
+            return (_winograd.input_grad(dout, W, pad) if input_grad else None), dW, db
         dW = weight_grad(rows, col) if img is None else conv_weight_grad_hwn(rows, img, fh, fw, stride)
         dW = dW.reshape(W.shape)
         del col, img

@@ -1,0 +1,180 @@
+"""Winograd convolution F(m x m, r x r) for NumPy: fewer multiplications than im2col's product.
+
+A stride-1 r x r convolution computes every m x m tile of its output from an alpha x alpha tile
+of its input (alpha = m + r - 1) as ``A^T [(G g G^T) * (B^T d B)] A`` (Lavin & Gray 2015,
+"Fast Algorithms for Convolutional Neural Networks"). Summed over the input channels, the
+elementwise product becomes alpha^2 matrix products of (FN, C) by (C, tiles): for F(4, 3) that is
+36 multiplications per 16 outputs instead of 144, for F(4, 5) 64 instead of 400. The transforms
+are small dense products over the tiles (``B``, ``A`` and ``G`` come from Cook-Toom interpolation
+at the points 0, +-1, +-2, +-1/2, ...). Where the channels are many (AlexNet's 64 to 384), the
+products dominate and the whole convolution is faster than im2col with the same BLAS; where they
+are few (DeepConvNet's 16 to 64), the transforms' passes over memory cost more than they save.
+:data:`MIN_CHANNELS` and :data:`MIN_FILTERS` hold the crossover measured on a Zen 4 guest
+(docs/performance.md).
+
+The price is float rounding: the transforms scale values by up to 5 (F(4, 3)) before the
+products, so a float32 output differs from the exact sum by about 1e-5 of its largest value,
+where im2col's differs by about 5e-7 (float64: about 1e-14). Only float32 and float64 use it;
+``XPNET_WINOGRAD=0`` switches it off.
+
+Backward: ``dW = G^T [sum over tiles of (A dY A^T) (B^T d B)^T] G`` from the input tiles the
+forward kept (alpha^2 / m^2 of the padded input, against im2col's r^2 times the input), and
+``dx`` is the forward of ``dout`` with the flipped, transposed kernel (stride 1 makes the
+transposed convolution an ordinary one).
+
+Arrays are batch-last: the input is read through its (C, H, W, N) view and the output is an
+(N, FN, H, W) view of (FN, H, W, N) memory, as for the other NumPy convolutions
+(:mod:`xpnet.backend._fast_conv`).
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from ._small_gemm import run_parts_on_one_blas_thread
+from ._switches import switched_off
+
+#: Output tile side. m = 4 with r = 3 or 5 keeps float32's error near 1e-5 of the output; m = 6
+#: with r = 5 measured 1e-3 (docs/performance.md).
+TILE = 4
+
+#: Kernel sides with a Winograd path.
+KERNELS = (3, 5)
+
+#: Input channels and filters a convolution needs at least: below them, im2col was faster.
+MIN_CHANNELS = 64
+MIN_FILTERS = 128
+
+#: Interpolation points in order of use (the last point of every transform is infinity).
+POINTS = (0.0, 1.0, -1.0, 2.0, -2.0, 0.5, -0.5, 3.0, -3.0)
+
+
+def applies(w_shape, stride: int, pad: int, dtype) -> bool:
+    """Whether :func:`conv_forward` is the NumPy convolution for this kernel and geometry (the
+    transposed convolution of :func:`input_grad` needs ``pad <= r - 1``)."""
+    fn, c, fh, fw = w_shape
+    return (stride == 1 and fh == fw and fh in KERNELS and pad <= fh - 1
+            and c >= MIN_CHANNELS and fn >= MIN_FILTERS
+            and np.dtype(dtype) in (np.float32, np.float64) and not switched_off("XPNET_WINOGRAD"))
+
+
+@functools.lru_cache(maxsize=None)
+def _transforms64(m: int, r: int):
+    """``(A^T, G, B^T)`` of F(m, r) in float64: (m, alpha), (alpha, r) and (alpha, alpha).
+
+    ``A^T`` and ``G`` are the Vandermonde rows of the points (G's scaled by 1/prod(p_j - p_k)),
+    with infinity's row last; ``B^T`` is then the one matrix that makes the identity
+    ``sum_x A^T[i, x] G[x, k] B^T[x, l] = [l == i + k]`` (correlation) hold, solved exactly by least
+    squares and checked.
+    """
+    alpha = m + r - 1
+    if alpha - 1 > len(POINTS):
+        raise ValueError(f"F({m}, {r}) needs {alpha - 1} finite points, {len(POINTS)} are defined")
+    points = np.array(POINTS[:alpha - 1])
+    at, g = np.zeros((m, alpha)), np.zeros((alpha, r))
+    for j, p in enumerate(points):
+        at[:, j] = p ** np.arange(m)
+        g[j] = p ** np.arange(r) / np.prod([p - q for q in points if q != p])
+    at[m - 1, alpha - 1] = g[alpha - 1, r - 1] = 1.0
+    system = np.einsum("ix,xk->ikx", at, g).reshape(m * r, alpha)
+    target = np.zeros((m, r, alpha))
+    for i in range(m):
+        for k in range(r):
+            target[i, k, i + k] = 1.0
+    target = target.reshape(m * r, alpha)
+    bt = np.linalg.lstsq(system, target, rcond=None)[0]
+    if not np.allclose(system @ bt, target, rtol=0, atol=1e-12):
+        raise ArithmeticError(f"no Winograd data transform for F({m}, {r}) at points {points}")
+    return at, g, bt
+
+
+@functools.lru_cache(maxsize=None)
+def transforms(m: int, r: int, dtype):
+    """``(A^T, B^T, K)`` in ``dtype``; ``K`` (alpha^2, r^2) maps a flattened kernel to its
+    transformed tile, rows ordered (column point, row point) as the tiles are."""
+    at, g, bt = _transforms64(m, r)
+    alpha = m + r - 1
+    kernel = np.einsum("ey,fx->feyx", g, g).reshape(alpha * alpha, r * r)
+    return tuple(np.ascontiguousarray(a, dtype=dtype) for a in (at, bt, kernel))
+
+
+def _tile_products(left, right, out):
+    """``out[k] = left[k] @ right[k]`` for every tile point k, half of them on each of two pool
+    threads on one BLAS thread each: these products are small (hundreds of rows), and OpenBLAS's
+    own split of each one measured 10 to 30% slower."""
+    half = left.shape[0] // 2
+
+    def part(a, b):
+        np.matmul(left[a:b], right[a:b], out=out[a:b])
+
+    run_parts_on_one_blas_thread(part, [(0, half), (half, left.shape[0])])
+    return out
+
+
+def _input_tiles(x, pad: int, r: int, m: int):
+    """``B^T d B`` of every input tile of ``x`` (N, C, H, W): (alpha^2, C, tiles) with tiles
+    ordered (tile row, tile column, n), and the output geometry ``(oh, ow, th, tw)``."""
+    n, c, h, w = x.shape
+    alpha = m + r - 1
+    _, bt, _ = transforms(m, r, x.dtype)
+    oh, ow = h + 2 * pad - r + 1, w + 2 * pad - r + 1
+    th, tw = -(-oh // m), -(-ow // m)
+    img = np.zeros((c, th * m + r - 1, tw * m + r - 1, n), x.dtype)  # padded to whole tiles
+    img[:, pad:pad + h, pad:pad + w, :] = x.transpose(1, 2, 3, 0)
+    # along the rows: (alpha, C, th, W', N) windows gathered, then B^T over the window axis
+    windows = sliding_window_view(img, alpha, axis=1)[:, ::m]  # (C, th, W', N, alpha)
+    rows = np.ascontiguousarray(windows.transpose(4, 0, 1, 2, 3))
+    rows = (bt @ rows.reshape(alpha, -1)).reshape(alpha, c, th, img.shape[2], n)
+    # along the columns: (alpha, row point, C, th, tw, N), then B^T again
+    windows = sliding_window_view(rows, alpha, axis=3)[:, :, :, ::m]  # (.., tw, N, alpha)
+    cols = np.ascontiguousarray(windows.transpose(5, 0, 1, 2, 3, 4))
+    tiles = (bt @ cols.reshape(alpha, -1)).reshape(alpha * alpha, c, th * tw * n)
+    return tiles, (oh, ow, th, tw)
+
+
+def conv_forward(x, W, b, pad: int, m: int = TILE):
+    """The stride-1 convolution of ``x`` (N, C, H, W) by ``W`` (FN, C, r, r) plus ``b`` (FN,) or
+    None: ``(out, tiles)``, ``out`` the (N, FN, OH, OW) view of (FN, OH, OW, N) memory, ``tiles``
+    what :func:`weight_grad` needs."""
+    n = x.shape[0]
+    fn, c, r, _ = W.shape
+    alpha = m + r - 1
+    at, _, kernel = transforms(m, r, x.dtype)
+    tiles, (oh, ow, th, tw) = _input_tiles(x, pad, r, m)
+    filters = (kernel @ W.reshape(fn * c, r * r).T).reshape(alpha * alpha, fn, c)
+    products = _tile_products(filters, tiles, np.empty((alpha * alpha, fn, tiles.shape[2]), x.dtype))
+    half = (at @ products.reshape(alpha, -1)).reshape(m, alpha, -1)  # along the tile columns
+    full = np.matmul(at, half).reshape(m, m, fn, th, tw, n)  # (b, a, FN, th, tw, N): pixel (a, b)
+    out = np.empty((fn, oh, ow, n), x.dtype)
+    np.copyto(out, full.transpose(2, 3, 1, 4, 0, 5).reshape(fn, th * m, tw * m, n)[:, :oh, :ow])
+    if b is not None:
+        out += b.reshape(-1, 1, 1, 1)
+    return out.transpose(3, 0, 1, 2), tiles
+
+
+def weight_grad(dout, tiles, r: int, c: int, m: int = TILE):
+    """``dW`` (FN, C, r, r) from ``dout`` (N, FN, OH, OW) and the forward's ``tiles``:
+    ``G^T [(A dY A^T) tiles^T] G``, the transforms' adjoints."""
+    n, fn, oh, ow = dout.shape
+    alpha = m + r - 1
+    at, _, kernel = transforms(m, r, dout.dtype)
+    th, tw = -(-oh // m), -(-ow // m)
+    grid = np.zeros((fn, th * m, tw * m, n), dout.dtype)  # dY padded to whole tiles
+    grid[:, :oh, :ow] = dout.transpose(1, 2, 3, 0)
+    rows = np.ascontiguousarray(grid.reshape(fn, th, m, tw, m, n).transpose(2, 0, 1, 3, 4, 5))
+    rows = (at.T @ rows.reshape(m, -1)).reshape(alpha, fn, th, tw, m, n)
+    cols = np.ascontiguousarray(rows.transpose(4, 0, 1, 2, 3, 5))  # (b, row point, FN, th, tw, N)
+    grads = (at.T @ cols.reshape(m, -1)).reshape(alpha * alpha, fn, th * tw * n)
+    tile_grads = _tile_products(grads, tiles.transpose(0, 2, 1), np.empty((alpha * alpha, fn, c), dout.dtype))
+    return (tile_grads.reshape(alpha * alpha, fn * c).T @ kernel).reshape(fn, c, r, r)
+
+
+def input_grad(dout, W, pad: int, m: int = TILE):
+    """``dx`` (N, C, H, W) view of (C, H, W, N) memory: the forward of ``dout`` with the kernel
+    flipped and its two channel axes swapped, padded by ``r - 1 - pad``."""
+    r = W.shape[2]
+    flipped = np.ascontiguousarray(W[:, :, ::-1, ::-1].transpose(1, 0, 2, 3))
+    return conv_forward(dout, flipped, None, r - 1 - pad, m)[0]
