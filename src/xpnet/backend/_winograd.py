@@ -36,6 +36,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from ._small_gemm import run_parts_on_one_blas_thread
 from ._switches import switched_off
+from ._threads import chunks
 
 #: Output tile side. m = 4 with r = 3 or 5 keeps float32's error near 1e-5 of the output; m = 6
 #: with r = 5 measured 1e-3 (docs/performance.md).
@@ -47,6 +48,9 @@ KERNELS = (3, 5)
 #: Input channels and filters a convolution needs at least: below them, im2col was faster.
 MIN_CHANNELS = 64
 MIN_FILTERS = 128
+
+#: Values a transform block holds (channels or filters at a time): 1 MiB of float32, in cache.
+BLOCK_VALUES = 1 << 18
 
 #: Interpolation points in order of use (the last point of every transform is infinity).
 POINTS = (0.0, 1.0, -1.0, 2.0, -2.0, 0.5, -0.5, 3.0, -3.0)
@@ -114,6 +118,21 @@ def _tile_products(left, right, out):
     return out
 
 
+def _by_blocks(fn, n: int, values_per_index: int) -> None:
+    """``fn(a, b)`` over blocks of ``range(n)`` (channels or filters) of about
+    :data:`BLOCK_VALUES` values each, the blocks shared out over the pool's threads, each on one
+    BLAS thread: a transform's intermediates stay in the core's cache between its gathers and
+    its small products, where whole-array passes went to memory and back on one core. Every
+    index is computed alone, so the cut changes no value."""
+    per = max(1, BLOCK_VALUES // max(1, values_per_index))
+
+    def part(i0, i1):
+        for a in range(i0, i1, per):
+            fn(a, min(a + per, i1))
+
+    run_parts_on_one_blas_thread(part, chunks(n, values_per_index))
+
+
 def _input_tiles(x, pad: int, r: int, m: int):
     """``B^T d B`` of every input tile of ``x`` (N, C, H, W): (alpha^2, C, tiles) with tiles
     ordered (tile row, tile column, n), and the output geometry ``(oh, ow, th, tw)``."""
@@ -122,16 +141,23 @@ def _input_tiles(x, pad: int, r: int, m: int):
     _, bt, _ = transforms(m, r, x.dtype)
     oh, ow = h + 2 * pad - r + 1, w + 2 * pad - r + 1
     th, tw = -(-oh // m), -(-ow // m)
-    img = np.zeros((c, th * m + r - 1, tw * m + r - 1, n), x.dtype)  # padded to whole tiles
-    img[:, pad:pad + h, pad:pad + w, :] = x.transpose(1, 2, 3, 0)
-    # along the rows: (alpha, C, th, W', N) windows gathered, then B^T over the window axis
-    windows = sliding_window_view(img, alpha, axis=1)[:, ::m]  # (C, th, W', N, alpha)
-    rows = np.ascontiguousarray(windows.transpose(4, 0, 1, 2, 3))
-    rows = (bt @ rows.reshape(alpha, -1)).reshape(alpha, c, th, img.shape[2], n)
-    # along the columns: (alpha, row point, C, th, tw, N), then B^T again
-    windows = sliding_window_view(rows, alpha, axis=3)[:, :, :, ::m]  # (.., tw, N, alpha)
-    cols = np.ascontiguousarray(windows.transpose(5, 0, 1, 2, 3, 4))
-    tiles = (bt @ cols.reshape(alpha, -1)).reshape(alpha * alpha, c, th * tw * n)
+    hp, wp = th * m + r - 1, tw * m + r - 1  # padded to whole tiles
+    chwn = x.transpose(1, 2, 3, 0)
+    tiles = np.empty((alpha * alpha, c, th * tw * n), x.dtype)
+
+    def block(a, b):  # channels a..b
+        img = np.zeros((b - a, hp, wp, n), x.dtype)
+        img[:, pad:pad + h, pad:pad + w, :] = chwn[a:b]
+        # along the rows: (alpha, C, th, W', N) windows gathered, then B^T over the window axis
+        windows = sliding_window_view(img, alpha, axis=1)[:, ::m]  # (C, th, W', N, alpha)
+        rows = np.ascontiguousarray(windows.transpose(4, 0, 1, 2, 3))
+        rows = (bt @ rows.reshape(alpha, -1)).reshape(alpha, b - a, th, wp, n)
+        # along the columns: (alpha, row point, C, th, tw, N), then B^T again
+        windows = sliding_window_view(rows, alpha, axis=3)[:, :, :, ::m]  # (.., tw, N, alpha)
+        cols = np.ascontiguousarray(windows.transpose(5, 0, 1, 2, 3, 4))
+        tiles[:, a:b] = (bt @ cols.reshape(alpha, -1)).reshape(alpha * alpha, b - a, -1)
+
+    _by_blocks(block, c, alpha * alpha * th * tw * n)
     return tiles, (oh, ow, th, tw)
 
 
@@ -146,12 +172,17 @@ def conv_forward(x, W, b, pad: int, m: int = TILE):
     tiles, (oh, ow, th, tw) = _input_tiles(x, pad, r, m)
     filters = (kernel @ W.reshape(fn * c, r * r).T).reshape(alpha * alpha, fn, c)
     products = _tile_products(filters, tiles, np.empty((alpha * alpha, fn, tiles.shape[2]), x.dtype))
-    half = (at @ products.reshape(alpha, -1)).reshape(m, alpha, -1)  # along the tile columns
-    full = np.matmul(at, half).reshape(m, m, fn, th, tw, n)  # (b, a, FN, th, tw, N): pixel (a, b)
     out = np.empty((fn, oh, ow, n), x.dtype)
-    np.copyto(out, full.transpose(2, 3, 1, 4, 0, 5).reshape(fn, th * m, tw * m, n)[:, :oh, :ow])
-    if b is not None:
-        out += b.reshape(-1, 1, 1, 1)
+
+    def block(f0, f1):  # filters f0..f1: A^T along the tile columns, then the rows
+        k = f1 - f0
+        half = at @ np.ascontiguousarray(products[:, f0:f1]).reshape(alpha, -1)
+        full = np.matmul(at, half.reshape(m, alpha, -1)).reshape(m, m, k, th, tw, n)  # pixel (a, b)
+        np.copyto(out[f0:f1], full.transpose(2, 3, 1, 4, 0, 5).reshape(k, th * m, tw * m, n)[:, :oh, :ow])
+        if b is not None:
+            out[f0:f1] += b[f0:f1].reshape(-1, 1, 1, 1)
+
+    _by_blocks(block, fn, alpha * alpha * th * tw * n)
     return out.transpose(3, 0, 1, 2), tiles
 
 
@@ -162,12 +193,19 @@ def weight_grad(dout, tiles, r: int, c: int, m: int = TILE):
     alpha = m + r - 1
     at, _, kernel = transforms(m, r, dout.dtype)
     th, tw = -(-oh // m), -(-ow // m)
-    grid = np.zeros((fn, th * m, tw * m, n), dout.dtype)  # dY padded to whole tiles
-    grid[:, :oh, :ow] = dout.transpose(1, 2, 3, 0)
-    rows = np.ascontiguousarray(grid.reshape(fn, th, m, tw, m, n).transpose(2, 0, 1, 3, 4, 5))
-    rows = (at.T @ rows.reshape(m, -1)).reshape(alpha, fn, th, tw, m, n)
-    cols = np.ascontiguousarray(rows.transpose(4, 0, 1, 2, 3, 5))  # (b, row point, FN, th, tw, N)
-    grads = (at.T @ cols.reshape(m, -1)).reshape(alpha * alpha, fn, th * tw * n)
+    rows_in = dout.transpose(1, 2, 3, 0)
+    grads = np.empty((alpha * alpha, fn, th * tw * n), dout.dtype)
+
+    def block(f0, f1):  # filters f0..f1: A along the tile rows, then the columns
+        k = f1 - f0
+        grid = np.zeros((k, th * m, tw * m, n), dout.dtype)  # dY padded to whole tiles
+        grid[:, :oh, :ow] = rows_in[f0:f1]
+        rows = np.ascontiguousarray(grid.reshape(k, th, m, tw, m, n).transpose(2, 0, 1, 3, 4, 5))
+        rows = (at.T @ rows.reshape(m, -1)).reshape(alpha, k, th, tw, m, n)
+        cols = np.ascontiguousarray(rows.transpose(4, 0, 1, 2, 3, 5))  # (b, row point, k, th, tw, N)
+        grads[:, f0:f1] = (at.T @ cols.reshape(m, -1)).reshape(alpha * alpha, k, -1)
+
+    _by_blocks(block, fn, alpha * alpha * th * tw * n)
     tile_grads = _tile_products(grads, tiles.transpose(0, 2, 1), np.empty((alpha * alpha, fn, c), dout.dtype))
     return (tile_grads.reshape(alpha * alpha, fn * c).T @ kernel).reshape(fn, c, r, r)
 
