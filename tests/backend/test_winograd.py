@@ -97,11 +97,15 @@ def _numpy_conv(x, w, b, pad):
     return out, ctx
 
 
-def test_numpy_takes_winograd_at_alexnet_sizes_and_im2col_below():
+def test_numpy_takes_winograd_at_alexnet_and_deepconvnet_sizes_and_im2col_below():
+    """AlexNet-style w1's last four convolutions and DeepConvNet's last; not DeepConvNet's fifth
+    (32 channels), AlexNet-style w0.25's 64 filters on a 7x7 output (49 of 64 tile outputs
+    real), nor a 7x7 kernel."""
     rng = np.random.default_rng(3)
-    for c, fn, k, takes in [(64, 192, 5, True), (192, 384, 3, True), (256, 256, 3, True),
-                            (32, 64, 3, False), (64, 64, 3, False), (64, 192, 7, False)]:
-        x = rng.standard_normal((2, c, 7, 7)).astype(np.float32)
+    for c, fn, k, hw, takes in [(64, 192, 5, 15, True), (192, 384, 3, 7, True), (256, 256, 3, 7, True),
+                                (64, 64, 3, 8, True), (32, 64, 3, 8, False), (64, 64, 3, 7, False),
+                                (96, 64, 3, 7, False), (64, 192, 7, 7, False)]:
+        x = rng.standard_normal((2, c, hw, hw)).astype(np.float32)
         w = rng.standard_normal((fn, c, k, k)).astype(np.float32)
         out, ctx = _numpy_conv(x, w, np.zeros(fn, np.float32), k // 2)
         assert (ctx[3] is not None) == takes, (c, fn, k)
@@ -114,10 +118,11 @@ def test_numpy_takes_winograd_at_alexnet_sizes_and_im2col_below():
 def test_winograd_stays_off_where_it_does_not_apply(monkeypatch, stride, pad, dtype, env):
     """Strided, padded past kernel - 1 (its dx would need a negative pad), float16 (whose
     rounding the transforms would amplify) and ``XPNET_WINOGRAD=0`` all take im2col."""
-    assert _winograd.applies((128, 64, 3, 3), 1, 2, np.float32)
+    x_shape = (2, 64, 8, 8)
+    assert _winograd.applies(x_shape, (128, 64, 3, 3), 1, 2, np.float32)
     if env is not None:
         monkeypatch.setenv("XPNET_WINOGRAD", env)
-    assert not _winograd.applies((128, 64, 3, 3), stride, pad, dtype)
+    assert not _winograd.applies(x_shape, (128, 64, 3, 3), stride, pad, dtype)
 
 
 def test_winograd_split_over_threads_equals_one_thread(monkeypatch):

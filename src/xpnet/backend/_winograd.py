@@ -45,9 +45,12 @@ TILE = 4
 #: Kernel sides with a Winograd path.
 KERNELS = (3, 5)
 
-#: Input channels and filters a convolution needs at least: below them, im2col was faster.
+#: Input channels a convolution needs at least, and filters weighted by the share of the tiles'
+#: outputs that are real outputs (a 7x7 output in 4x4 tiles computes 64 for 49): below them,
+#: im2col was faster (DeepConvNet's 64 filters on 8x8 won 1.34x, AlexNet-style w0.25's 64 on
+#: 7x7 lost 0.85x).
 MIN_CHANNELS = 64
-MIN_FILTERS = 128
+MIN_FILTERS = 64
 
 #: Values a transform block holds (channels or filters at a time): 1 MiB of float32, in cache.
 BLOCK_VALUES = 1 << 18
@@ -56,13 +59,16 @@ BLOCK_VALUES = 1 << 18
 POINTS = (0.0, 1.0, -1.0, 2.0, -2.0, 0.5, -0.5, 3.0, -3.0)
 
 
-def applies(w_shape, stride: int, pad: int, dtype) -> bool:
-    """Whether :func:`conv_forward` is the NumPy convolution for this kernel and geometry (the
-    transposed convolution of :func:`input_grad` needs ``pad <= r - 1``)."""
+def applies(x_shape, w_shape, stride: int, pad: int, dtype) -> bool:
+    """Whether :func:`conv_forward` is the NumPy convolution for this input, kernel and geometry
+    (the transposed convolution of :func:`input_grad` needs ``pad <= r - 1``)."""
     fn, c, fh, fw = w_shape
-    return (stride == 1 and fh == fw and fh in KERNELS and pad <= fh - 1
-            and c >= MIN_CHANNELS and fn >= MIN_FILTERS
-            and np.dtype(dtype) in (np.float32, np.float64) and not switched_off("XPNET_WINOGRAD"))
+    if not (stride == 1 and fh == fw and fh in KERNELS and pad <= fh - 1 and c >= MIN_CHANNELS
+            and np.dtype(dtype) in (np.float32, np.float64)):
+        return False
+    oh, ow = x_shape[2] + 2 * pad - fh + 1, x_shape[3] + 2 * pad - fw + 1
+    useful = oh * ow / (-(-oh // TILE) * -(-ow // TILE) * TILE * TILE)
+    return fn * useful >= MIN_FILTERS and not switched_off("XPNET_WINOGRAD")
 
 
 @functools.lru_cache(maxsize=None)

@@ -159,7 +159,7 @@ class NumpyOps(Ops):
         or over one whole column buffer. ``ctx``: [columns, x's shape, padded image, Winograd's
         input tiles], the ones the path did not make None."""
         fn, c, fh, fw = W.shape
-        if _winograd.applies(W.shape, stride, pad, x.dtype):
+        if _winograd.applies(x.shape, W.shape, stride, pad, x.dtype):
             out, tiles = _winograd.conv_forward(x, W, b, pad)
             return out, [None, tuple(x.shape), None, tiles]
         out, col, img = _conv_product(x, W.reshape(fn, c * fh * fw), fh, fw, stride, pad,
