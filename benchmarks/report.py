@@ -130,10 +130,10 @@ def render(rows, off_rows: dict, probes, meta: dict, out: Path, dpi: int) -> str
              "", "## matrix-product work per train step and the ceiling it sets (benchmarks/flops.py)", "",
              summary.flops_table(rows, meta["flops"], meta["machine"]["sgemm_gflops"],
                                  meta.get("products_ms")),
-             "", "Work and ceilings count im2col's products. NumPy's convolutions with 64+ channels and "
-             "128+ filters (AlexNet-style w1's last four) go through Winograd F(4, r) instead "
-             "(xpnet/backend/_winograd.py), which multiplies 3 to 5.5 times less at those sizes: "
-             "there xpnet-numpy's rate and ratio can pass these ceilings.",
+             "", "Work and ceilings count im2col's products. NumPy's 3x3 and 5x5 convolutions with 64+ "
+             "channels and filters (AlexNet-style w1's last four, DeepConvNet's last) go through "
+             "Winograd F(4, r) instead (xpnet/backend/_winograd.py), which multiplies 3 to 5.5 times "
+             "less at those sizes: there xpnet-numpy's rate and ratio can pass these ceilings.",
              "", "## peak memory during one train step, MiB "
              "(process RSS; NumPy arrays allocated by the step; GPU pool)", "", summary.memory_table(rows)]
     parts += ["", "## array operations per train step, gradient + Adam (what a GPU launches; "

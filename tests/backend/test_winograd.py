@@ -125,20 +125,26 @@ def test_winograd_stays_off_where_it_does_not_apply(monkeypatch, stride, pad, dt
     assert not _winograd.applies(x_shape, (128, 64, 3, 3), stride, pad, dtype)
 
 
-def test_winograd_split_over_threads_equals_one_thread(monkeypatch):
+def test_winograd_blocks_and_threads_change_no_value(monkeypatch):
+    """Transforms cut into blocks of 5 channels (filters), three pool threads, against one
+    block on one thread: bit for bit (every channel and filter is computed alone)."""
     rng = np.random.default_rng(4)
-    x = rng.standard_normal((4, 64, 9, 9)).astype(np.float32)
+    x = rng.standard_normal((8, 64, 9, 9)).astype(np.float32)
     w = (rng.standard_normal((128, 64, 3, 3)) / 24).astype(np.float32)
     b = rng.standard_normal(128).astype(np.float32)
-    dout = rng.standard_normal((4, 128, 9, 9)).astype(np.float32)
+    dout = rng.standard_normal((8, 128, 9, 9)).astype(np.float32)
+    per_channel = 36 * 3 * 3 * 8  # transformed values of one channel: 36 points x 9 tiles x 8 images
 
     def run():
         out, ctx = _numpy_conv(x, w, b, 1)
         assert ctx[3] is not None
         return [out.copy(), *get_ops(x).conv2d_backward(dout, w, ctx, 1, 1)]
 
-    monkeypatch.setenv("XPNET_NUM_THREADS", "2")
+    monkeypatch.setattr(_winograd, "BLOCK_VALUES", 5 * per_channel)
+    monkeypatch.setenv("XPNET_NUM_THREADS", "3")
+    assert len(_winograd.chunks(64, per_channel)) == 3
     split = run()
+    monkeypatch.setattr(_winograd, "BLOCK_VALUES", 1 << 30)
     monkeypatch.setenv("XPNET_NUM_THREADS", "1")
     for a, b_ in zip(split, run()):
         np.testing.assert_array_equal(a, b_)

@@ -8,9 +8,9 @@ elementwise product becomes alpha^2 matrix products of (FN, C) by (C, tiles): fo
 are small dense products over the tiles (``B``, ``A`` and ``G`` come from Cook-Toom interpolation
 at the points 0, +-1, +-2, +-1/2, ...). Where the channels are many (AlexNet's 64 to 384), the
 products dominate and the whole convolution is faster than im2col with the same BLAS; where they
-are few (DeepConvNet's 16 to 64), the transforms' passes over memory cost more than they save.
-:data:`MIN_CHANNELS` and :data:`MIN_FILTERS` hold the crossover measured on a Zen 4 guest
-(docs/performance.md).
+are few (DeepConvNet's 16 to 32, AlexNet-style w0.25's), the transforms' passes over memory cost
+more than they save. :data:`MIN_CHANNELS` and :data:`MIN_FILTERS` hold the crossover measured on
+a Zen 4 guest (docs/performance.md).
 
 The price is float rounding: the transforms scale values by up to 5 (F(4, 3)) before the
 products, so a float32 output differs from the exact sum by about 1e-5 of its largest value,
@@ -114,7 +114,7 @@ def transforms(m: int, r: int, dtype):
 def _tile_products(left, right, out):
     """``out[k] = left[k] @ right[k]`` for every tile point k, half of them on each of two pool
     threads on one BLAS thread each: these products are small (hundreds of rows), and OpenBLAS's
-    own split of each one measured 10 to 30% slower."""
+    own split of each one measured slower at AlexNet's shapes (docs/performance.md)."""
     half = left.shape[0] // 2
 
     def part(a, b):
