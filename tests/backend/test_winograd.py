@@ -8,6 +8,7 @@ NumPy takes the path; the others must give the same numbers).
 """
 
 import math
+import threading
 
 import numpy as np
 import pytest
@@ -148,6 +149,32 @@ def test_winograd_blocks_and_threads_change_no_value(monkeypatch):
     monkeypatch.setenv("XPNET_NUM_THREADS", "1")
     for a, b_ in zip(split, run()):
         np.testing.assert_array_equal(a, b_)
+
+
+def test_winograd_inside_a_pool_thread_runs_serially(monkeypatch):
+    """A convolution run from one of the pool's own threads (two models on the shared pool)
+    splits no further: its parts run in that thread, where a split of their own waited for the
+    pool it was running on."""
+    from xpnet.backend._threads import run_parts
+
+    monkeypatch.setenv("XPNET_NUM_THREADS", "2")
+    rng = np.random.default_rng(6)
+    x = rng.standard_normal((8, 64, 8, 8)).astype(np.float32)
+    w = rng.standard_normal((128, 64, 3, 3)).astype(np.float32)
+    alone = _numpy_conv(x, w, None, 1)[0].copy()
+    results = {}
+
+    def part(a, b):
+        out, ctx = _numpy_conv(x, w, None, 1)
+        assert ctx[3] is not None
+        results[a] = out.copy()
+
+    done = threading.Thread(target=run_parts, args=(part, [(0, 1), (1, 2)]), daemon=True)
+    done.start()
+    done.join(timeout=60)
+    assert not done.is_alive(), "a Winograd convolution inside a pool thread hung"
+    for out in results.values():
+        np.testing.assert_array_equal(out, alone)
 
 
 def test_winograd_backward_drops_its_tiles_and_skips_dx_for_a_first_layer():

@@ -52,7 +52,8 @@ KERNELS = (3, 5)
 MIN_CHANNELS = 64
 MIN_FILTERS = 64
 
-#: Values a transform block holds (channels or filters at a time): 1 MiB of float32, in cache.
+#: Values a transform block holds (channels or filters at a time): 1 MiB of float32 (2 of
+#: float64), in cache.
 BLOCK_VALUES = 1 << 18
 
 #: Interpolation points in order of use (the last point of every transform is infinity).
@@ -67,6 +68,8 @@ def applies(x_shape, w_shape, stride: int, pad: int, dtype) -> bool:
             and np.dtype(dtype) in (np.float32, np.float64)):
         return False
     oh, ow = x_shape[2] + 2 * pad - fh + 1, x_shape[3] + 2 * pad - fw + 1
+    if oh < 1 or ow < 1:
+        return False  # no output: im2col's path raises the shape error
     useful = oh * ow / (-(-oh // TILE) * -(-ow // TILE) * TILE * TILE)
     return fn * useful >= MIN_FILTERS and not switched_off("XPNET_WINOGRAD")
 
@@ -98,7 +101,7 @@ def _transforms64(m: int, r: int):
     bt = np.linalg.lstsq(system, target, rcond=None)[0]
     if not np.allclose(system @ bt, target, rtol=0, atol=1e-12):
         raise ArithmeticError(f"no Winograd data transform for F({m}, {r}) at points {points}")
-    return at, g, bt
+    return _read_only(at, g, bt)
 
 
 @functools.lru_cache(maxsize=None)
@@ -108,19 +111,27 @@ def transforms(m: int, r: int, dtype):
     at, g, bt = _transforms64(m, r)
     alpha = m + r - 1
     kernel = np.einsum("ey,fx->feyx", g, g).reshape(alpha * alpha, r * r)
-    return tuple(np.ascontiguousarray(a, dtype=dtype) for a in (at, bt, kernel))
+    return _read_only(*(np.array(a, dtype=dtype) for a in (at, bt, kernel)))
+
+
+def _read_only(*arrays):
+    """The cached matrices, shared by every caller, made unwritable."""
+    for a in arrays:
+        a.flags.writeable = False
+    return arrays
 
 
 def _tile_products(left, right, out):
-    """``out[k] = left[k] @ right[k]`` for every tile point k, half of them on each of two pool
-    threads on one BLAS thread each: these products are small (hundreds of rows), and OpenBLAS's
-    own split of each one measured slower at AlexNet's shapes (docs/performance.md)."""
-    half = left.shape[0] // 2
+    """``out[k] = left[k] @ right[k]`` for every tile point k, the points shared out over the
+    pool's threads (:func:`~._threads.chunks`: serial inside another split or with one thread),
+    each product on one BLAS thread: these products are small (hundreds of rows), and
+    OpenBLAS's own split of each one measured slower at AlexNet's shapes (docs/performance.md).
+    Every product runs whole on one BLAS thread whatever the split, so the split changes no value."""
 
     def part(a, b):
         np.matmul(left[a:b], right[a:b], out=out[a:b])
 
-    run_parts_on_one_blas_thread(part, [(0, half), (half, left.shape[0])])
+    run_parts_on_one_blas_thread(part, chunks(left.shape[0], left.shape[1] * right.shape[2]))
     return out
 
 
@@ -183,7 +194,9 @@ def conv_forward(x, W, b, pad: int, m: int = TILE):
     def block(f0, f1):  # filters f0..f1: A^T along the tile columns, then the rows
         k = f1 - f0
         half = at @ np.ascontiguousarray(products[:, f0:f1]).reshape(alpha, -1)
-        full = np.matmul(at, half.reshape(m, alpha, -1)).reshape(m, m, k, th, tw, n)  # pixel (a, b)
+        # (column pixel b, row pixel a, filter, tile row, tile column, N): the copy below puts
+        # row pixels before column pixels
+        full = np.matmul(at, half.reshape(m, alpha, -1)).reshape(m, m, k, th, tw, n)
         np.copyto(out[f0:f1], full.transpose(2, 3, 1, 4, 0, 5).reshape(k, th * m, tw * m, n)[:, :oh, :ow])
         if b is not None:
             out[f0:f1] += b[f0:f1].reshape(-1, 1, 1, 1)
@@ -192,10 +205,11 @@ def conv_forward(x, W, b, pad: int, m: int = TILE):
     return out.transpose(3, 0, 1, 2), tiles
 
 
-def weight_grad(dout, tiles, r: int, c: int, m: int = TILE):
+def weight_grad(dout, tiles, r: int, m: int = TILE):
     """``dW`` (FN, C, r, r) from ``dout`` (N, FN, OH, OW) and the forward's ``tiles``:
     ``G^T [(A dY A^T) tiles^T] G``, the transforms' adjoints."""
     n, fn, oh, ow = dout.shape
+    c = tiles.shape[1]
     alpha = m + r - 1
     at, _, kernel = transforms(m, r, dout.dtype)
     th, tw = -(-oh // m), -(-ow // m)

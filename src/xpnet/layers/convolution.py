@@ -82,7 +82,9 @@ class Convolution(WeightLayer):
 
     @property
     def col(self):
-        """The column buffer kept for backward (None before a forward and after a backward)."""
+        """The column buffer kept for backward: None before a forward, after a backward, and where
+        the backend keeps something else (NumPy's blocked convolutions keep the padded image, its
+        Winograd convolutions the transformed input tiles)."""
         return None if self._ctx is None else self._ctx[0]
 
     def backward(self, dout):

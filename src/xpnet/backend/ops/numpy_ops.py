@@ -176,12 +176,13 @@ class NumpyOps(Ops):
         col, x_shape, img, tiles = ctx
         ctx[0] = ctx[2] = ctx[3] = None  # the columns (image, tiles) die with dW, before dx is made
         fn, c, fh, fw = W.shape
-        rows = hwn_rows(dout)
-        db = rows.sum(axis=1)
         if tiles is not None:
-            dW = _winograd.weight_grad(dout, tiles, fh, c)
+            db = hwn_rows(dout).sum(axis=1)  # the rows (a copy unless dout is batch-last) die here
+            dW = _winograd.weight_grad(dout, tiles, fh)
             del tiles
             return (_winograd.input_grad(dout, W, pad) if input_grad else None), dW, db
+        rows = hwn_rows(dout)
+        db = rows.sum(axis=1)
         dW = weight_grad(rows, col) if img is None else conv_weight_grad_hwn(rows, img, fh, fw, stride)
         dW = dW.reshape(W.shape)
         del col, img
