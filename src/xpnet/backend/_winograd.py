@@ -70,8 +70,15 @@ def applies(x_shape, w_shape, stride: int, pad: int, dtype) -> bool:
     oh, ow = x_shape[2] + 2 * pad - fh + 1, x_shape[3] + 2 * pad - fw + 1
     if oh < 1 or ow < 1:
         return False  # no output: im2col's path raises the shape error
-    useful = oh * ow / (-(-oh // TILE) * -(-ow // TILE) * TILE * TILE)
+    th, tw = _tile_counts(oh, ow, TILE)
+    useful = oh * ow / (th * tw * TILE * TILE)
     return fn * useful >= MIN_FILTERS and not switched_off("XPNET_WINOGRAD")
+
+
+def _tile_counts(oh: int, ow: int, m: int) -> tuple[int, int]:
+    """Tile rows and columns covering an (oh, ow) output with m x m tiles (the last ones may
+    reach past it: the input is zero-padded to whole tiles)."""
+    return -(-oh // m), -(-ow // m)
 
 
 @functools.lru_cache(maxsize=None)
@@ -157,7 +164,7 @@ def _input_tiles(x, pad: int, r: int, m: int):
     alpha = m + r - 1
     _, bt, _ = transforms(m, r, x.dtype)
     oh, ow = h + 2 * pad - r + 1, w + 2 * pad - r + 1
-    th, tw = -(-oh // m), -(-ow // m)
+    th, tw = _tile_counts(oh, ow, m)
     hp, wp = th * m + r - 1, tw * m + r - 1  # padded to whole tiles
     chwn = x.transpose(1, 2, 3, 0)
     tiles = np.empty((alpha * alpha, c, th * tw * n), x.dtype)
@@ -212,7 +219,7 @@ def weight_grad(dout, tiles, r: int, m: int = TILE):
     c = tiles.shape[1]
     alpha = m + r - 1
     at, _, kernel = transforms(m, r, dout.dtype)
-    th, tw = -(-oh // m), -(-ow // m)
+    th, tw = _tile_counts(oh, ow, m)
     rows_in = dout.transpose(1, 2, 3, 0)
     grads = np.empty((alpha * alpha, fn, th * tw * n), dout.dtype)
 
