@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import sys
 import tempfile
 from pathlib import Path
@@ -19,6 +18,7 @@ from .. import __version__
 from ..backend import BackendUnavailableError, get_backend, set_backend
 from ..datasets import DownloadError
 from ..experiments import DATA_CHOICES, STUDIES
+from ..io._atomic import regular_target, write_atomically
 from ..training import NonFiniteLossError
 from ..training.distributed import abort_on_error, init_distributed
 from .evaluate import NAME as EVALUATE
@@ -72,6 +72,8 @@ def build_parser() -> argparse.ArgumentParser:
 def _writable_dir(text: str, names=()) -> Path:
     """``--out`` as a Path, created and probed with a temporary file; none of ``names`` in it
     may be a directory. All before any work, so a run never fails for want of a place to write."""
+    if not text.strip():
+        raise UsageError("--out is empty: give a directory (the default is ./xpnet-out)")
     out = Path(text)
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -80,8 +82,10 @@ def _writable_dir(text: str, names=()) -> Path:
     except OSError as exc:
         raise UsageError(f"cannot write to --out {text!r}: {exc.strerror or exc}") from None
     for name in names:
-        if (out / name).is_dir():
-            raise UsageError(f"cannot write {str(out / name)!r}: it is a directory")
+        try:
+            regular_target(out / name, what="write")
+        except OSError as exc:
+            raise UsageError(str(exc)) from None
     return out
 
 
@@ -97,17 +101,9 @@ def _clean(value):
 
 
 def write_json(results: dict, path: Path) -> None:
-    """Write ``results`` atomically (temporary file in the same directory, then rename)."""
-    tmp = path.parent / f".{path.name}.{os.getpid()}.tmp"
-    try:
-        tmp.write_text(json.dumps(_clean(results), allow_nan=False) + "\n", encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError as exc:  # name the user's file, not the temporary one
-        tmp.unlink(missing_ok=True)
-        raise type(exc)(f"cannot write {str(path)!r}: {exc.strerror or exc}") from None
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    """Write ``results`` atomically (:func:`xpnet.io._atomic.write_atomically`)."""
+    text = json.dumps(_clean(results), allow_nan=False) + "\n"
+    write_atomically(path, lambda f: f.write(text.encode("utf-8")), what="write")
 
 
 def _settings(args, study, out: Path) -> dict:
