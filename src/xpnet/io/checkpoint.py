@@ -20,6 +20,7 @@ first; on any mismatch it raises ValueError listing them all and changes nothing
 
 from __future__ import annotations
 
+import inspect
 import os
 
 from ..backend import flat_buffer_of
@@ -121,6 +122,24 @@ def _restore(value, reference):
     return like(value, reference) if reference is not None else value
 
 
+def _load_optimizer_state(path, optimizer, state: dict, params: dict) -> None:
+    """``optimizer.load_state_dict(state)``, given the network's ``params`` when it takes them:
+    xpnet's optimizers then check every state array against its parameter (the key names one,
+    same shape and dtype) before they change, instead of holding it for a later update."""
+    load = optimizer.load_state_dict
+    try:
+        takes_params = "params" in inspect.signature(load).parameters
+    except (TypeError, ValueError):
+        takes_params = False
+    try:
+        if takes_params:
+            load(state, params=params)
+        else:
+            load(state)
+    except ValueError as exc:
+        raise ValueError(f"cannot load the optimizer state in {os.fspath(path)}: {exc}") from None
+
+
 def load_params(path, network) -> None:
     """Copy parameters and buffers from ``path`` into the network's existing arrays.
 
@@ -141,8 +160,9 @@ def load_checkpoint(path, network, optimizer=None) -> dict:
 
     Everything is checked before anything changes: the network's names, shapes and dtypes, and,
     when ``optimizer`` is given, that the file holds optimizer state. The optimizer's own
-    ``load_state_dict`` runs before the parameters are written, so if it rejects the state the
-    network is still unchanged.
+    ``load_state_dict`` runs before the parameters are written (given ``network.params`` when it
+    takes them, so that each state array is checked against its parameter), so if it rejects
+    the state the network is still unchanged.
     """
     loaded = load_arrays(path)
     groups = _groups(network)
@@ -153,7 +173,8 @@ def load_checkpoint(path, network, optimizer=None) -> dict:
             raise ValueError(f"cannot load optimizer state: {os.fspath(path)} holds none "
                              "(it was saved without an optimizer)")
         reference = _reference(groups)
-        optimizer.load_state_dict({k: _restore(v, reference) for k, v in state.items()})
+        _load_optimizer_state(path, optimizer, {k: _restore(v, reference) for k, v in state.items()},
+                              groups[PARAMS])
     for prefix, group in groups.items():
         copy_arrays(group, loaded, prefix=prefix)
     state_written(network)
