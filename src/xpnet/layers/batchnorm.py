@@ -23,6 +23,19 @@ def _check_batch_statistics(x, axes) -> None:
         )
 
 
+def _momentum(value) -> float:
+    """``momentum`` as a Python float in [0, 1]; TypeError/ValueError naming it."""
+    try:
+        out = None if isinstance(value, (bool, str)) else float(value)
+    except (TypeError, ValueError):
+        out = None
+    if out is None:
+        raise TypeError(f"BatchNormalization momentum must be a real number, got {value!r}")
+    if not 0.0 <= out <= 1.0:
+        raise ValueError(f"momentum must lie in [0, 1], got {value!r}")
+    return out
+
+
 class BatchNormalization(Layer):
     """The book's ``BatchNormalization(gamma, beta, momentum=0.9, running_mean=None, running_var=None)``.
 
@@ -31,8 +44,11 @@ class BatchNormalization(Layer):
     (N, C*H*W) and normalises per activation; xpnet raises for that gamma shape and asks for a
     flattened input, so a per-activation layer is always an explicit choice.
 
-    Running statistics: allocated at construction (zeros, the book's start), shaped like ``gamma``,
-    held in ``buffers`` and updated in place, so references held by a model stay valid:
+    Running statistics: allocated at construction, shaped like ``gamma``, ``running_mean`` zeros
+    and ``running_var`` **ones**, as torch (one of the book's errors that xpnet fixes: the book
+    starts the variance at zeros, so an untrained or briefly trained network's test-mode output
+    is divided by about sqrt(eps), scores ~1000 times the plain network's). Held in ``buffers``
+    and updated in place, so references held by a model stay valid:
     ``running = momentum * running + (1 - momentum) * batch_stat``. As the book, ``running_var``
     takes the biased batch variance; torch takes the unbiased one (times N/(N-1)) and its
     ``momentum`` is our ``1 - momentum``.
@@ -50,20 +66,22 @@ class BatchNormalization(Layer):
 
     def __init__(self, gamma, beta, momentum: float = 0.9, running_mean=None, running_var=None):
         super().__init__()
+        for name, value in (("gamma", gamma), ("beta", beta)):
+            if not hasattr(value, "shape"):
+                raise TypeError(f"BatchNormalization {name} must be an array, got {type(value).__name__}")
         if gamma.ndim != 1 or tuple(beta.shape) != tuple(gamma.shape):
             raise ValueError(
                 f"BatchNormalization needs gamma and beta of one shape (D,), got gamma of shape "
                 f"{tuple(gamma.shape)} and beta of shape {tuple(beta.shape)}"
             )
-        if not 0.0 <= momentum <= 1.0:
-            raise ValueError(f"momentum must lie in [0, 1], got {momentum}")
+        momentum = _momentum(momentum)
         xp = array_namespace(gamma, beta)
         self.momentum = momentum
         self.params = {"gamma": gamma, "beta": beta}
         self.grads = {"gamma": None, "beta": None}
         self.buffers = {
             "running_mean": xp.zeros_like(gamma) if running_mean is None else running_mean,
-            "running_var": xp.zeros_like(gamma) if running_var is None else running_var,
+            "running_var": xp.ones_like(gamma) if running_var is None else running_var,
         }
         for name, buf in self.buffers.items():
             if tuple(buf.shape) != tuple(gamma.shape):
