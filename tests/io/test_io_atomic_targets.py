@@ -40,7 +40,8 @@ WRITERS = {
     "json": lambda path: write_json({"a": 1.0}, path),
     "raw": lambda path: write_atomically(path, lambda f: f.write(b"new")),
 }
-SUFFIX = {"npz": ".npz", "pkl": ".pkl", "checkpoint": ".npz", "figure": ".png", "json": ".json", "raw": ".bin"}
+SUFFIX = {"npz": ".npz", "pkl": ".pkl", "checkpoint": ".npz", "figure": ".png", "json": ".json",
+          "raw": ".bin"}
 
 
 @pytest.mark.parametrize("kind", list(WRITERS))
@@ -99,7 +100,8 @@ def test_a_target_that_is_not_a_regular_file_is_refused_and_left_alone(xp, tmp_p
 def test_a_link_to_a_fifo_is_refused_naming_both(tmp_path):
     os.mkfifo(tmp_path / "pipe")
     (tmp_path / "w.npz").symlink_to(tmp_path / "pipe")
-    with pytest.raises(OSError, match=rf"'{tmp_path / 'w.npz'}' \(a link to '{tmp_path / 'pipe'}'\): it is a FIFO"):
+    link = rf"'{tmp_path / 'w.npz'}' \(a link to '{tmp_path / 'pipe'}'\)"
+    with pytest.raises(OSError, match=link + ": it is a FIFO"):
         save_params(tmp_path / "w.npz", Net())
     assert (tmp_path / "w.npz").is_symlink() and stat.S_ISFIFO(os.stat(tmp_path / "pipe").st_mode)
 

@@ -50,11 +50,13 @@ def _edited_checkpoint(tmp_path, edit):
 
 EDITS = {
     "moment of another shape": (lambda a: a.__setitem__("optimizer/m/W1", np.zeros((3, 3), np.float32)),
-                                r"optimizer state 'm/W1' has shape \(3, 3\), but its parameter has shape \(4, 3\)"),
+                                r"optimizer state 'm/W1' has shape \(3, 3\), "
+                                r"but its parameter has shape \(4, 3\)"),
     "state for no parameter": (lambda a: a.__setitem__("optimizer/m/W99", np.zeros((3,), np.float32)),
                                r"optimizer state 'm/W99' names no parameter"),
     "moment of another dtype": (lambda a: a.__setitem__("optimizer/v/b1", np.zeros((3,), np.float64)),
-                                r"optimizer state 'v/b1' has dtype float64, but its parameter has dtype float32"),
+                                r"optimizer state 'v/b1' has dtype float64, "
+                                r"but its parameter has dtype float32"),
 }
 
 

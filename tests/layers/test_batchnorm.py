@@ -68,7 +68,8 @@ def test_batchnorm_matches_torch_in_train_then_eval(float64, shape):
     m = shape[0] * int(np.prod(shape[2:]))
     assert_close(layer.running_mean, t_mean.numpy(), rtol=1e-12, atol=1e-14)
     start = 0.9 ** 3
-    assert_close(float64.asarray(layer.running_var) - start, (t_var.numpy() - start) * (m - 1) / m, rtol=1e-12)
+    assert_close(float64.asarray(layer.running_var) - start, (t_var.numpy() - start) * (m - 1) / m,
+                 rtol=1e-12)
     x = rng.normal(size=shape)
     own_stats = [torch.from_numpy(xpnet.to_numpy(s)) for s in (layer.running_mean, layer.running_var)]
     expected = F.batch_norm(torch.from_numpy(x), *own_stats, tg, tb, training=False, eps=EPS)

@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from test_state import MAKERS
 
 import xpnet
 from xpnet import optimizers as xo
 from xpnet.backend import get_backend, to_numpy
 from xpnet.models import MultiLayerNet
-
-from test_state import MAKERS
 
 
 def _params(dtype="float32"):
@@ -114,7 +113,8 @@ def test_a_fresh_optimizer_with_foreign_gradients_creates_no_state_and_keeps_t(x
 @pytest.mark.parametrize("name", ["momentum", "adagrad", "adadelta", "adam", "adamax", "nadam"])
 def test_an_optimizer_moved_to_a_network_of_another_shape_changes_nothing(xp, name):
     opt = _stepped(MAKERS[name], _params())
-    other = {"W1": xpnet.backend.normal((5, 4)), "b1": xpnet.backend.zeros((4,)), "W2": xpnet.backend.normal((4, 2))}
+    other = {"W1": xpnet.backend.normal((5, 4)), "b1": xpnet.backend.zeros((4,)),
+             "W2": xpnet.backend.normal((4, 2))}
     before = snapshot(opt, other)
     with pytest.raises(ValueError, match=r"parameter 'W1' has shape \(5, 4\), but optimizer state '\w+/W1' "
                                          r"has shape \(3, 4\)"):
