@@ -29,6 +29,7 @@ import pickle
 import numpy as np
 
 from ._assign import assign_arrays, dtype_name
+from ._finite import warn_non_finite
 
 __all__ = ["BookUnpickler", "PickleRefusedError", "load_book_params", "read_book_pickle"]
 
@@ -146,3 +147,4 @@ def load_book_params(path, network) -> None:
         assign_arrays(params, loaded)
     except ValueError as exc:
         raise ValueError(f"cannot load {path} into {type(network).__name__}: {exc}") from None
+    warn_non_finite(path, loaded)

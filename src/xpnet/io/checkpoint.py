@@ -25,6 +25,7 @@ import os
 
 from ..backend import flat_buffer_of
 from ._assign import check_arrays, copy_arrays, like
+from ._finite import warn_non_finite
 from ._npz import load_arrays, save_arrays
 from ._pickle_writer import is_book_pickle, save_book_pickle
 
@@ -145,7 +146,8 @@ def load_params(path, network) -> None:
 
     Optimizer state and meta entries in the file (a checkpoint) are ignored. On any missing or
     unexpected name, or a shape or dtype mismatch, raises ValueError naming them (key and both
-    shapes) and leaves the network unchanged.
+    shapes) and leaves the network unchanged. Loaded NaN or infinite values give a
+    RuntimeWarning naming the arrays (:mod:`xpnet.io._finite`).
     """
     loaded = load_arrays(path)
     groups = _groups(network)
@@ -153,6 +155,7 @@ def load_params(path, network) -> None:
     for prefix, group in groups.items():
         copy_arrays(group, loaded, prefix=prefix)
     state_written(network)
+    warn_non_finite(path, {k: v for k, v in loaded.items() if k.startswith((PARAMS, BUFFERS))})
 
 
 def load_checkpoint(path, network, optimizer=None) -> dict:
@@ -178,4 +181,5 @@ def load_checkpoint(path, network, optimizer=None) -> dict:
     for prefix, group in groups.items():
         copy_arrays(group, loaded, prefix=prefix)
     state_written(network)
+    warn_non_finite(path, {k: v for k, v in loaded.items() if k.startswith((PARAMS, BUFFERS))})
     return {k[len(META):]: v.item() for k, v in loaded.items() if k.startswith(META)}
