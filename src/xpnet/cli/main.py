@@ -8,10 +8,12 @@ stderr and a non-zero exit status (2 for bad arguments, 1 for a failed run), nev
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 import sys
 import tempfile
+import warnings
 from pathlib import Path
 
 from .. import __version__
@@ -202,6 +204,25 @@ def _error_text(exc: BaseException) -> str:
     return f"xpnet: error: {' '.join(str(exc).split()) or type(exc).__name__}"
 
 
+#: NumPy's floating-point warnings ("overflow encountered in matmul"...): in a study they are the
+#: first sign of a divergence that the Trainer's non-finite check then names, with the iteration
+_FLOATING_POINT = r"(overflow|invalid value|divide by zero|underflow) encountered"
+
+
+@contextlib.contextmanager
+def one_line_warnings():
+    """Warnings as one ``xpnet: warning: <message>`` line each (no source path and line), NumPy's
+    floating-point warnings left to the non-finite check; restored on exit."""
+    def show(message, category, filename, lineno, file=None, line=None):
+        print(f"xpnet: warning: {' '.join(str(message).split())}", file=sys.stderr)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("default")
+        warnings.filterwarnings("ignore", message=_FLOATING_POINT, category=RuntimeWarning)
+        warnings.showwarning = show
+        yield
+
+
 def main(argv=None) -> int:
     """Entry point of the ``xpnet`` console script; returns the exit status."""
     argv = sys.argv[1:] if argv is None else list(argv)
@@ -219,7 +240,8 @@ def main(argv=None) -> int:
     except SystemExit as exc:  # --help, --version
         return int(exc.code or 0)
     try:
-        return run(args)
+        with one_line_warnings():
+            return run(args)
     except UsageError as exc:
         print(f"xpnet: error: {exc}", file=sys.stderr)
         return 2

@@ -73,6 +73,8 @@ OPTIONS = {
                   "where trials run: pool (--workers processes here), "
                   "local (a Dask LocalCluster of --workers processes here) or a Dask scheduler's address, "
                   "tcp://HOST:8786"),
+    "connect_timeout": ("--connect-timeout", positive_float, "SECONDS",
+                        "seconds to wait for the Dask scheduler before giving up; more for a slow cluster"),
     "top": ("--top", positive_int, "N", "best trials drawn"),
     "scales": ("--scales", positive_int, "N", "weight scales, logspace(0, -4, N)"),
     "weight_decay": ("--weight-decay", positive_float, "LAMBDA", "weight decay strength"),
@@ -117,6 +119,9 @@ def add_study_options(parser: argparse.ArgumentParser, study) -> None:
 
 def check_combinations(settings: dict, study) -> None:
     """Refuse settings that the study would silently ignore (ValueError naming them)."""
+    if "connect_timeout" in settings and settings.get("scheduler", study.defaults.get("scheduler")) == "pool":
+        raise ValueError("--connect-timeout applies to a Dask scheduler (--scheduler local or an address), "
+                         "not to --scheduler pool")
     model = settings.get("model", study.defaults.get("model"))
     if "width" in settings and model != "alexnet":
         raise ValueError(f"--width applies to --model alexnet only, got --model {model}")
