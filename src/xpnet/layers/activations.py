@@ -7,7 +7,7 @@ array). ReLU is an op of the backend (:func:`xpnet.backend.get_ops`): on NumPy i
 
 from __future__ import annotations
 
-from ..backend import get_ops
+from ..backend import array_namespace, get_ops
 from ..functions import sigmoid, tanh
 from .base import Layer
 
@@ -29,6 +29,10 @@ class Relu(Layer):
         return out
 
     def backward(self, dout=1):
+        if self.mask is None:
+            raise RuntimeError("Relu.backward needs a forward first")
+        if hasattr(dout, "shape"):
+            array_namespace(dout, self.mask)  # TypeError naming both backends when they differ
         return get_ops(self.mask).relu_backward(dout, self.mask)
 
 

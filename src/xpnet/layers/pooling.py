@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from ..backend import get_ops
+from .._validation import check_int
+from ..backend import array_namespace, get_ops
 from ..functions.conv import output_hw
 from .base import Layer
 
 MODES = ("max", "avg")
+_EMPTY = object()  # the context of a forward on an empty batch
 
 
 class Pooling(Layer):
@@ -30,6 +32,8 @@ class Pooling(Layer):
         super().__init__()
         if mode not in MODES:
             raise ValueError(f"unknown pooling mode {mode!r}: expected one of {', '.join(MODES)}")
+        pool_h, pool_w = check_int("pool_h", pool_h), check_int("pool_w", pool_w)
+        stride, pad = check_int("stride", stride), check_int("pad", pad, minimum=0)
         output_hw((1, 1, pool_h, pool_w), pool_h, pool_w, stride, pad)  # validates every argument
         if 2 * pad > min(pool_h, pool_w):
             raise ValueError(
@@ -43,7 +47,9 @@ class Pooling(Layer):
 
     def forward(self, x, train_flg: bool = False):
         """x : array, shape (N, C, H, W) -> array, shape (N, C, out_h, out_w)."""
-        output_hw(tuple(x.shape), self.pool_h, self.pool_w, self.stride, self.pad)
+        out_hw = output_hw(tuple(x.shape), self.pool_h, self.pool_w, self.stride, self.pad)
+        if x.shape[0] == 0:  # an empty batch, as Convolution takes it: an empty output
+            return self._empty(x, out_hw)
         out, self._ctx = get_ops(x).pool2d_forward(x, self.pool_h, self.pool_w, self.stride, self.pad,
                                                    self.mode)
         self._fused_ctx = None
@@ -54,7 +60,14 @@ class Pooling(Layer):
         """dout : array, shape (N, C, out_h, out_w) -> dx, shape (N, C, H, W)."""
         if self._ctx is None:
             raise RuntimeError("Pooling.backward needs a forward first")
+        if self._ctx is _EMPTY:
+            return array_namespace(dout).zeros(self.x_shape, dtype=dout.dtype, device=dout.device)
         return get_ops(dout).pool2d_backward(dout, self._ctx)
+
+    def _empty(self, x, out_hw):
+        """The output of a batch of 0 samples (the ops' window tables need at least one)."""
+        self._ctx, self._fused_ctx, self.x_shape = _EMPTY, None, tuple(x.shape)
+        return array_namespace(x).zeros((0, x.shape[1], *out_hw), dtype=x.dtype, device=x.device)
 
 
 class MaxPoolReLU(Layer):
@@ -78,7 +91,11 @@ class MaxPoolReLU(Layer):
 
     def forward(self, x, train_flg: bool = False):
         pool = self.pool
-        output_hw(tuple(x.shape), pool.pool_h, pool.pool_w, pool.stride, pool.pad)
+        out_hw = output_hw(tuple(x.shape), pool.pool_h, pool.pool_w, pool.stride, pool.pad)
+        if x.shape[0] == 0:
+            out = pool._empty(x, out_hw)
+            pool._ctx, pool._fused_ctx, self.relu.mask = None, _EMPTY, None
+            return out
         out, pool._fused_ctx = get_ops(x).max_pool_relu_forward(x, pool.pool_h, pool.pool_w, pool.stride,
                                                                 pool.pad)
         pool._ctx, pool.x_shape = None, tuple(x.shape)
@@ -89,6 +106,8 @@ class MaxPoolReLU(Layer):
         ctx = getattr(self.pool, "_fused_ctx", None)
         if ctx is None:
             raise RuntimeError("MaxPoolReLU.backward needs a forward first")
+        if ctx is _EMPTY:
+            return array_namespace(dout).zeros(self.pool.x_shape, dtype=dout.dtype, device=dout.device)
         return get_ops(dout).max_pool_relu_backward(dout, ctx)
 
     def __eq__(self, other) -> bool:  # a new step per call to execution_order: equal by its layers
