@@ -4,12 +4,25 @@ Pooling now takes, as Convolution does), a gradient from another backend."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
 import xpnet
 from xpnet.backend import get_backend, to_numpy
-from xpnet.layers import Convolution, Pooling, Relu, SoftmaxWithLoss
+from xpnet.layers import (
+    Affine,
+    BatchNormalization,
+    Convolution,
+    Dropout,
+    Flatten,
+    Pooling,
+    Relu,
+    Sigmoid,
+    SoftmaxWithLoss,
+    Tanh,
+)
 
 
 def test_softmax_with_loss_backward_before_a_forward_says_so(xp):
@@ -62,3 +75,46 @@ def test_pooling_takes_an_empty_batch_as_convolution_does(xp, mode):
     y = pool.forward(xpnet.asarray(np.arange(36, dtype=np.float32).reshape(1, 1, 6, 6)))
     assert to_numpy(y).shape == (1, 1, 3, 3)
 
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda: Affine([[1.0]], [1.0]), r"Affine W must be an array, got list"),
+    (lambda: Convolution(np.zeros((1, 1, 2, 2)).tolist(), [0.0]),
+     r"Convolution W must be an array, got list"),
+    (lambda: Dropout("0.5"), r"dropout_ratio must be a number in \[0, 1\), got '0.5'"),
+])
+def test_constructors_name_an_argument_that_is_not_what_they_take(make, message):
+    with pytest.raises((TypeError, ValueError), match=message):
+        make()
+
+
+@pytest.mark.parametrize("layer", [Sigmoid, Tanh, Flatten])
+def test_backward_before_a_forward_says_so(xp, layer):
+    with pytest.raises(RuntimeError, match=rf"{layer.__name__}.backward needs a forward first"):
+        layer().backward(xpnet.asarray(np.ones((2, 3), np.float32)))
+
+
+def _affine():
+    return Affine(xpnet.asarray(np.ones((3, 2), np.float32)), xpnet.asarray(np.zeros(2, np.float32)))
+
+
+@pytest.mark.parametrize("name, make, x, dout", [
+    ("Affine", _affine, (4, 3), (5, 2)),
+    ("Dropout", lambda: Dropout(0.5), (4, 3), (2, 2)),
+    ("Pooling", lambda: Pooling(2, 2), (1, 1, 4, 4), (1, 1, 3, 3)),
+])
+def test_backward_with_a_dout_of_another_shape_names_both_shapes(xp, name, make, x, dout):
+    layer = make()
+    layer.forward(xpnet.asarray(np.ones(x, np.float32)), train_flg=True)
+    with pytest.raises(ValueError, match=rf"{name}.backward: dout has shape {re.escape(str(dout))}, but the "
+                                         r"last forward's output has shape"):
+        layer.backward(xpnet.asarray(np.ones(dout, np.float32)))
+
+
+def test_batchnorm_running_statistics_of_another_backend_or_dtype_are_refused(xp):
+    gamma, beta = xpnet.asarray(np.ones(3, np.float32)), xpnet.asarray(np.zeros(3, np.float32))
+    with pytest.raises(TypeError, match=r"running_var has dtype .*float64.*gamma has dtype .*float32"):
+        BatchNormalization(gamma, beta, running_var=xpnet.asarray(np.ones(3), dtype="float64"))
+    other = __import__("torch").ones(3) if get_backend() == "numpy" else np.ones(3, np.float32)
+    with pytest.raises(TypeError, match=r"arrays from different backends met in one operation"):
+        BatchNormalization(gamma, beta, running_mean=other)

@@ -227,3 +227,11 @@ def test_the_flat_path_refuses_another_networks_state_and_changes_nothing(xp, na
                                          r"has shape \(4, 3\)"):
         opt.update(large.params, large.gradient(x, t))
     assert snapshot(opt, large.params) == before
+
+
+def test_load_state_dict_of_something_other_than_a_dict_names_it():
+    with pytest.raises(TypeError, match=r"load_state_dict takes a dict \(from state_dict\(\)\), "
+                                        r"got NoneType"):
+        xo.Adam().load_state_dict(None)
+    with pytest.raises(TypeError, match=r"load_state_dict's params must be a dict of arrays, got list"):
+        xo.Adam().load_state_dict({"t": 0, "lr": 0.1, "beta1": 0.9, "beta2": 0.99, "eps": 1e-7}, params=[1])

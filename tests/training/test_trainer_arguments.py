@@ -112,3 +112,24 @@ def test_a_non_finite_loss_names_the_epoch_it_happened_in(xp, bad_call, epoch):
     trainer = Trainer(net, *_data(10), epochs=2, mini_batch_size=2, optimizer=SGD(lr=0.1), verbose=False)
     with pytest.raises(NonFiniteLossError, match=rf"at iteration {bad_call + 1} \(epoch {epoch}\)"):
         trainer.train()
+
+
+def test_a_test_set_whose_samples_have_another_size_fails_in_the_constructor(xp):
+    x, t, xt, tt = _data(10)
+    with pytest.raises(ValueError, match=r"test set: samples of shape \(3,\), but the training samples have "
+                                         r"shape \(2,\)"):
+        Trainer(RecordingNet(), x, t, np.zeros((4, 3), np.float32), tt, verbose=False)
+    # the same values per sample in another layout are fine (an MLP flattens its input)
+    Trainer(RecordingNet(), x, t, xt.reshape(4, 1, 2), tt, verbose=False)
+
+
+@pytest.mark.parametrize("kwargs, error, message", [
+    ({"monitor": "loss"}, ValueError, r"EarlyStopping cannot monitor 'loss': the Trainer logs 'val_acc'"),
+    ({"patience": 2.5}, ValueError, r"patience must be a non-negative integer, got 2.5"),
+    ({"patience": -1}, ValueError, r"patience must be a non-negative integer, got -1"),
+])
+def test_early_stopping_checks_its_settings_before_training(kwargs, error, message):
+    from xpnet.training import EarlyStopping
+
+    with pytest.raises(error, match=message):
+        EarlyStopping(**kwargs)

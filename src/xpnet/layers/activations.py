@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ..backend import array_namespace, get_ops
 from ..functions import sigmoid, tanh
+from ._checks import forward_done
 from .base import Layer
 
 
@@ -48,6 +49,7 @@ class Sigmoid(Layer):
         return self.out
 
     def backward(self, dout=1):
+        forward_done("Sigmoid", self.out)
         return dout * (1.0 - self.out) * self.out
 
 
@@ -63,4 +65,5 @@ class Tanh(Layer):
         return self.out
 
     def backward(self, dout=1):
+        forward_done("Tanh", self.out)
         return dout * (1.0 - self.out * self.out)

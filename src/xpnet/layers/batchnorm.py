@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..backend import array_namespace
+from ._checks import require_arrays, require_like
 from .base import Layer, grad_alias, param_alias
 
 EPS = 1e-6  # the book's 10e-7
@@ -66,9 +67,7 @@ class BatchNormalization(Layer):
 
     def __init__(self, gamma, beta, momentum: float = 0.9, running_mean=None, running_var=None):
         super().__init__()
-        for name, value in (("gamma", gamma), ("beta", beta)):
-            if not hasattr(value, "shape"):
-                raise TypeError(f"BatchNormalization {name} must be an array, got {type(value).__name__}")
+        require_arrays("BatchNormalization", gamma=gamma, beta=beta)
         if gamma.ndim != 1 or tuple(beta.shape) != tuple(gamma.shape):
             raise ValueError(
                 f"BatchNormalization needs gamma and beta of one shape (D,), got gamma of shape "
@@ -84,8 +83,10 @@ class BatchNormalization(Layer):
             "running_var": xp.ones_like(gamma) if running_var is None else running_var,
         }
         for name, buf in self.buffers.items():
+            require_arrays("BatchNormalization", **{name: buf})
             if tuple(buf.shape) != tuple(gamma.shape):
                 raise ValueError(f"{name} has shape {tuple(buf.shape)}, gamma has shape {tuple(gamma.shape)}")
+            require_like("BatchNormalization", name, buf, gamma, "gamma")
         self.input_shape = None
         self.xn = None
         self.std = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from .._validation import check_int
 from ..backend import array_namespace, get_ops
 from ..functions.conv import output_hw
+from ._checks import dout_shape
 from .base import Layer
 
 MODES = ("max", "avg")
@@ -60,6 +61,8 @@ class Pooling(Layer):
         """dout : array, shape (N, C, out_h, out_w) -> dx, shape (N, C, H, W)."""
         if self._ctx is None:
             raise RuntimeError("Pooling.backward needs a forward first")
+        out_hw = output_hw(self.x_shape, self.pool_h, self.pool_w, self.stride, self.pad)
+        dout_shape("Pooling", dout, (*self.x_shape[:2], *out_hw))
         if self._ctx is _EMPTY:
             return array_namespace(dout).zeros(self.x_shape, dtype=dout.dtype, device=dout.device)
         return get_ops(dout).pool2d_backward(dout, self._ctx)

@@ -9,6 +9,8 @@ updated (:meth:`OptimizerState._state_for`).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from ..backend import array_namespace, to_numpy
 
 
@@ -129,6 +131,10 @@ class OptimizerState:
         parameter with that key is first updated. Keys and shapes are checked: a ValueError names
         the offending key. Nothing changes unless the whole dict is valid.
         """
+        if not isinstance(state, Mapping):
+            raise TypeError(f"load_state_dict takes a dict (from state_dict()), got {type(state).__name__}")
+        if params is not None and not isinstance(params, Mapping):
+            raise TypeError(f"load_state_dict's params must be a dict of arrays, got {type(params).__name__}")
         scalars = self._scalar_keys()
         self._check_keys(state, scalars)
         t = _step_count(state["t"])

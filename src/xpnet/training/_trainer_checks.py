@@ -8,6 +8,7 @@ with an AttributeError at train time).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 
 import numpy as np
@@ -59,6 +60,18 @@ def check_split(split: str, x, t) -> None:
         raise ValueError(f"{split} set: x has {x.shape[0]} samples but t has {t.shape[0]}")
     if x.shape[0] == 0:
         raise ValueError(f"the {split} set is empty: accuracy on it would be undefined")
+
+
+def same_sample_shape(splits) -> None:
+    """ValueError naming the split whose samples hold another number of values than the
+    training samples (the network would fail on them only at the first evaluation, after an
+    epoch). Only the count: an MLP takes (N, 784) and (N, 1, 28, 28) alike."""
+    (_, x_train, _), *others = splits
+    size = math.prod(x_train.shape[1:])
+    for split, x, _ in others:
+        if math.prod(x.shape[1:]) != size:
+            raise ValueError(f"{split} set: samples of shape {tuple(x.shape[1:])}, but the training "
+                             f"samples have shape {tuple(x_train.shape[1:])}")
 
 
 def optional_count(name: str, value):

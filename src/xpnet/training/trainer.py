@@ -56,6 +56,9 @@ class Trainer:
     network : model with ``params``, ``gradient(x, t)``, ``loss``, ``accuracy``
     x_train, t_train, x_test, t_test : arrays (host NumPy or any backend)
         Moved once onto the current backend (float input as the default float dtype).
+    mini_batch_size : int
+        Samples per update; a size larger than the training set is clipped to it
+        (``batch_size`` holds what is used).
     optimizer : str or optimizer object
         A name for :func:`xpnet.optimizers.get_optimizer` (with ``optimizer_param``) or an
         instance with ``update(params, grads)``.
@@ -114,6 +117,7 @@ class Trainer:
                 checks.check_split(split, x, t)
                 if isinstance(network, Network):
                     network.check_labels(t)
+            checks.same_sample_shape(splits)
         self.train_size = int(self.x_train.shape[0])
         self.epochs, self.batch_size = int(epochs), min(int(mini_batch_size), self.train_size)
         self.sampling, self.verbose = sampling, verbose
