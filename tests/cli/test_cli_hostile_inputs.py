@@ -111,3 +111,19 @@ def test_a_connect_timeout_with_the_process_pool_is_refused(tmp_path, capsys):
 def test_evaluate_with_a_directory_for_weights_says_so(tmp_path, capsys):
     assert main(["evaluate", "--weights", str(tmp_path)]) == 1
     assert f"weights file '{tmp_path}' is a directory" in _error(capsys.readouterr().err)
+
+
+def test_an_out_that_is_a_file_or_device_says_it_is_not_a_directory(tmp_path, capsys):
+    assert main(["optimizer-paths", "--quick", "--out", "/dev/null"]) == 2
+    assert "cannot write to --out '/dev/null': it exists and is not a directory" in _error(capsys.readouterr().err)
+
+
+def test_an_optimizer_named_twice_is_refused(tmp_path, capsys):
+    code = main(["optimizer-paths", "--quick", "--optimizers", "SGD,sgd", "--out", str(tmp_path)])
+    assert code == 1
+    assert "optimizer 'sgd' is named twice" in _error(capsys.readouterr().err)
+
+
+def test_the_activation_histograms_help_says_the_input_is_random(capsys):
+    assert main(["weight-init-activations", "--help"]) == 0
+    assert "standard-normal input samples" in " ".join(capsys.readouterr().out.split())

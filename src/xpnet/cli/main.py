@@ -77,6 +77,8 @@ def _writable_dir(text: str, names=()) -> Path:
     if not text.strip():
         raise UsageError("--out is empty: give a directory (the default is ./xpnet-out)")
     out = Path(text)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"cannot write to --out {text!r}: it exists and is not a directory")
     try:
         out.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryFile(dir=out):

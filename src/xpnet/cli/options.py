@@ -90,7 +90,8 @@ OPTIONS = {
     "weights": ("--weights", str, "FILE", "trained weights: the book's params.pkl or an xpnet .npz"),
 }
 NONE_SHOWN = {"weights": "none: train one here"}  # what a None default means, where it is not "all"
-STUDY_HELP = {("weight-init-activations", "samples"): "input images for the histograms (the first N)"}
+STUDY_HELP = {("weight-init-activations", "samples"): "standard-normal input samples for the histograms "
+                                                      "(as the book's 1000 x 100 random input)"}
 """Where a setting means something else in one study: (study, setting) -> help."""
 NOT_FLAGS = {"data", "seed", "progress", "results_path", "checkpoint", "comm"}  # comm: --distributed
 
