@@ -115,7 +115,8 @@ def test_evaluate_with_a_directory_for_weights_says_so(tmp_path, capsys):
 
 def test_an_out_that_is_a_file_or_device_says_it_is_not_a_directory(tmp_path, capsys):
     assert main(["optimizer-paths", "--quick", "--out", "/dev/null"]) == 2
-    assert "cannot write to --out '/dev/null': it exists and is not a directory" in _error(capsys.readouterr().err)
+    line = _error(capsys.readouterr().err)
+    assert "cannot write to --out '/dev/null': it exists and is not a directory" in line
 
 
 def test_an_optimizer_named_twice_is_refused(tmp_path, capsys):
