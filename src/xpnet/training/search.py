@@ -32,9 +32,13 @@ def sample_trials(space: Mapping[str, tuple[float, float]], n_trials: int, seed:
     """``n_trials`` configs ``{'trial': i, 'seed': s, name: value, ...}``, log-uniform per name."""
     n_trials = check_int("n_trials", n_trials)
     for name, bounds in space.items():
-        low, high = bounds
-        if not (0 < low < high):
-            raise ValueError(f"search range for {name!r} must satisfy 0 < low < high, got {bounds!r}")
+        try:
+            low, high = (float(b) for b in bounds)
+        except (TypeError, ValueError):
+            raise ValueError(f"search range for {name!r} must be a pair (low, high) of numbers, "
+                             f"got {bounds!r}") from None
+        if not (0 < low < high < math.inf):
+            raise ValueError(f"search range for {name!r} must satisfy 0 < low < high < inf, got {bounds!r}")
     rng = np.random.default_rng(seed)
     trials = []
     for i in range(int(n_trials)):
@@ -124,7 +128,12 @@ def random_search(objective: Callable[[dict], dict], space: Mapping[str, tuple[f
         Called with each result as it finishes (progress display).
     """
     check_int("workers", workers)
+    if executor is not None and not callable(getattr(executor, "submit", None)):
+        raise TypeError(f"executor must have submit() (a concurrent.futures executor or a Dask client), "
+                        f"got {type(executor).__name__}")
     path = Path(results_path) if results_path is not None else None
+    if path is not None:
+        regular_target(path, what="record trials in")  # a directory or a FIFO: said before any trial
     trials = sample_trials(space, n_trials, seed)
     done = {r["trial"]: r for r in (read_results(path) if path else []) if _same(r, trials)}
     todo = [t for t in trials if t["trial"] not in done]
