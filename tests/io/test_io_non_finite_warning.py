@@ -58,3 +58,28 @@ def test_the_books_pickle_with_nan_warns_too(xp, tmp_path):
         pickle.dump(params, f)
     with pytest.warns(RuntimeWarning, match=r"params\.pkl: NaN or infinite values in W2 \(1 of 6\)"):
         load_book_params(tmp_path / "params.pkl", _net(seed=1))
+
+
+def test_each_loader_given_the_other_format_says_which_loader_to_use(tmp_path):
+    save_params(tmp_path / "w.npz", _net())
+    params = {k: to_numpy(v) for k, v in _net().params.items()}
+    (tmp_path / "w.pkl").write_bytes(pickle.dumps(params))
+    with pytest.raises(ValueError, match=r"w\.npz: not a valid pickle .*: it is a \.npz archive .* "
+                                         r"load it with xpnet\.io\.load_params"):
+        load_book_params(tmp_path / "w.npz", _net())
+    with pytest.raises(ValueError, match=r"w\.pkl: not a valid \.npz file: it is a pickle, .* "
+                                         r"load it with xpnet\.io\.load_book_params"):
+        load_params(tmp_path / "w.pkl", _net())
+
+
+def test_a_directory_given_to_a_loader_is_named(tmp_path):
+    with pytest.raises(IsADirectoryError, match=rf"cannot read {tmp_path}: it is a directory, not a \.npz"):
+        load_params(tmp_path, _net())
+    with pytest.raises(IsADirectoryError, match=rf"cannot read {tmp_path}: it is a directory, not a pickle"):
+        load_book_params(tmp_path, _net())
+
+
+def test_a_checkpoint_of_something_that_is_no_optimizer_is_refused(tmp_path):
+    with pytest.raises(TypeError, match=r"cannot checkpoint a object as the optimizer: it has no state_dict"):
+        save_checkpoint(tmp_path / "c.npz", _net(), object())
+    assert not (tmp_path / "c.npz").exists()

@@ -77,6 +77,9 @@ def _read(f) -> dict[str, np.ndarray]:
     f.seek(0)
     if magic.startswith(b"\x93NUMPY"):
         raise _Unreadable("it holds a single .npy array, not a named .npz archive")
+    if magic.startswith(b"\x80"):
+        raise _Unreadable("it is a pickle, not a .npz archive (the book's params.pkl format? load it "
+                          "with xpnet.io.load_book_params)")
     if not magic.startswith(b"PK"):
         raise _Unreadable("it is empty (0 bytes)" if not magic else
                           "it is not a .npz archive (no zip signature at its start)")
@@ -111,6 +114,8 @@ def load_arrays(path) -> dict[str, np.ndarray]:
         truncated, damaged, or not an .npz archive.
     """
     path = os.fspath(path)
+    if os.path.isdir(path):
+        raise IsADirectoryError(f"cannot read {path}: it is a directory, not a .npz file")
     with open(path, "rb") as f:  # our own handle: np.load leaks its own on a bad zip
         try:
             return _read(f)

@@ -154,7 +154,13 @@ def read_book_pickle(path) -> dict[str, np.ndarray]:
         string keys and numeric arrays.
     """
     path = os.fspath(path)
+    if os.path.isdir(path):
+        raise IsADirectoryError(f"cannot read {path}: it is a directory, not a pickle file")
     with open(path, "rb") as f:
+        if f.read(2) == b"PK":
+            raise ValueError(f"cannot read {path}: not a valid pickle of NumPy arrays: it is a .npz archive "
+                             "(xpnet's format); load it with xpnet.io.load_params")
+        f.seek(0)
         try:
             content = BookUnpickler(f, encoding="latin1").load()
         except PickleRefusedError as exc:

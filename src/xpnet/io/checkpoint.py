@@ -89,6 +89,9 @@ def save_checkpoint(path, network, optimizer=None, **meta) -> None:
         raise ValueError(f"cannot write a checkpoint to {os.fspath(path)}: checkpoints are .npz; "
                          "only save_params writes the book's .pkl (params only)")
     arrays = _flat(_groups(network))
+    if optimizer is not None and not callable(getattr(optimizer, "state_dict", None)):
+        raise TypeError(f"cannot checkpoint a {type(optimizer).__name__} as the optimizer: it has no "
+                        "state_dict() (xpnet's optimizers have)")
     if optimizer is not None:
         arrays.update({OPTIMIZER + k: v for k, v in optimizer.state_dict().items()})
     for key, value in meta.items():
