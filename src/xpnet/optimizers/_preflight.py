@@ -57,8 +57,25 @@ def check_match(key: str, p, g) -> None:
         raise ValueError(f"gradient {key!r} is on device {g.device}, but its parameter is on {p.device}")
 
 
+#: dtype -> whether it is real floating (array_api_compat's ``isdtype`` costs microseconds a call)
+_FLOATING: dict = {}
+
+
 def _check_floating(key: str, p) -> None:
-    if not array_namespace(p).isdtype(p.dtype, "real floating"):
+    # keyed by the dtype's type first: a NumPy and an array-api-strict float32 may hash alike,
+    # and comparing them warns
+    cache_key = (type(p.dtype), p.dtype)
+    try:
+        floating = _FLOATING.get(cache_key)
+    except TypeError:  # an unhashable dtype
+        floating = None
+    if floating is None:
+        floating = bool(array_namespace(p).isdtype(p.dtype, "real floating"))
+        try:
+            _FLOATING[cache_key] = floating
+        except TypeError:
+            pass
+    if not floating:
         raise TypeError(f"parameter {key!r} has dtype {p.dtype}: an optimizer updates real floating "
                         "arrays only")
 
@@ -85,17 +102,17 @@ def check_pairs(params: Mapping, grads: Mapping):
         g = grads.get(key)
         if g is None:
             raise ValueError(f"no gradient for parameter {key!r} (grads has {sorted(map(str, grads))})")
-        if is_number(p):
+        if hasattr(p, "shape") and hasattr(g, "shape"):  # the common case first: two arrays
+            _check_floating(key, p)
+            check_match(key, p, g)
+        elif is_number(p):
             p, g = _scalar(key, p, g)
             scalars.append(key)
         elif not hasattr(p, "shape"):
             raise TypeError(f"parameter {key!r} must be an array or a number, got {type(p).__name__}")
-        elif not hasattr(g, "shape"):
+        else:
             raise TypeError(f"gradient {key!r} is a {type(g).__name__}, but its parameter is an "
                             f"array of shape {tuple(p.shape)}")
-        else:
-            _check_floating(key, p)
-            check_match(key, p, g)
         work[key] = p
         gs[key] = g
     return gs, work, scalars
@@ -118,9 +135,12 @@ def check_state(optimizer, params: Mapping) -> None:
     for slot in optimizer.slots:
         held = optimizer.state[slot]
         for key, p in params.items():
-            if is_number(p):
-                continue
             a = held.get(key)
+            if a is not None and type(a) is type(p) and a.shape == p.shape and a.dtype == p.dtype \
+                    and a.device == p.device:
+                continue  # the common case: state made for this parameter
+            if not hasattr(p, "shape"):  # a Python number: its state is 0-d, made when first updated
+                continue
             if a is None:
                 a = optimizer._pending.get(f"{slot}/{key}")
                 if a is not None and tuple(getattr(a, "shape", ())) != tuple(p.shape):
@@ -139,7 +159,9 @@ def check_state(optimizer, params: Mapping) -> None:
 
 
 def check_hyperparameters(optimizer) -> None:
-    """Run every hyperparameter's check again (Python floats only; a value set around
-    ``__setattr__`` cannot slip through)."""
+    """Every hyperparameter a finite Python float (its range was checked when it was set, by
+    ``__setattr__``); anything else, set around that check, gets its full check again here."""
     for name, check in optimizer.hyperparameters.items():
-        check(name, getattr(optimizer, name))
+        value = getattr(optimizer, name)
+        if type(value) is not float or value - value != 0.0:  # not a float, or NaN / inf
+            check(name, value)
