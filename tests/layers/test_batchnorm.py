@@ -185,3 +185,10 @@ def test_batchnorm_rejects_a_bad_momentum_in_the_constructor(xp, kwargs, error, 
 def test_batchnorm_rejects_gamma_that_is_not_an_array(xp):
     with pytest.raises(TypeError, match="BatchNormalization gamma must be an array, got list"):
         BatchNormalization([1.0, 1.0], xpnet.asarray(np.zeros(2, dtype=np.float32)))
+
+
+def test_the_books_start_of_the_running_variance_is_a_class_setting(xp, monkeypatch):
+    monkeypatch.setattr(BatchNormalization, "initial_running_var", 0.0)
+    layer, _, _ = _bn(np.random.default_rng(12), 3, dtype=np.float32)
+    np.testing.assert_array_equal(xpnet.to_numpy(layer.running_var), np.zeros(3, np.float32))
+    assert layer.running_var.dtype == xp.float32

@@ -62,8 +62,12 @@ class BatchNormalization(Layer):
     ----------
     gamma, beta : array, shape (D,) or (C,)
     running_mean, running_var : array, shape like gamma, optional
-        Used by reference when given.
+        Used by reference when given; else zeros and ``initial_running_var``.
     """
+
+    #: the value a new ``running_var`` starts at: 1.0 (torch's); 0.0 is the book's start, for
+    #: reproducing its figures like for like (set it on the class, or pass ``running_var``)
+    initial_running_var = 1.0
 
     def __init__(self, gamma, beta, momentum: float = 0.9, running_mean=None, running_var=None):
         super().__init__()
@@ -80,7 +84,8 @@ class BatchNormalization(Layer):
         self.grads = {"gamma": None, "beta": None}
         self.buffers = {
             "running_mean": xp.zeros_like(gamma) if running_mean is None else running_mean,
-            "running_var": xp.ones_like(gamma) if running_var is None else running_var,
+            "running_var": (xp.full_like(gamma, float(self.initial_running_var)) if running_var is None
+                            else running_var),
         }
         for name, buf in self.buffers.items():
             require_arrays("BatchNormalization", **{name: buf})
