@@ -30,16 +30,23 @@ def test_an_empty_out_is_refused_and_nothing_is_written_here(tmp_path, capsys, m
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize("argv", [
-    ["overfit-weight-decay", "--quick", "--batch-size", "100000"],
-    ["optimizer-compare", "--quick", "--iters", "2", "--batch-size", "100000"],
-    ["hyperparameter-search", "--quick", "--trials", "1", "--batch-size", "100000"],
-], ids=lambda a: a[0])
-def test_a_batch_larger_than_the_data_is_refused_naming_both(argv, tmp_path, capsys):
-    assert main([*argv, "--data", "embedded", "--out", str(tmp_path)]) == 1
+@pytest.mark.parametrize("argv, train", [
+    (["overfit-weight-decay", "--quick", "--batch-size", "100000"], "300 training samples"),
+    (["optimizer-compare", "--quick", "--iters", "2", "--batch-size", "100000"], "2000 training samples"),
+    (["hyperparameter-search", "--quick", "--trials", "1", "--batch-size", "161"],
+     "160 training samples (after the validation split)"),
+    (["train", "--quick", "--model", "mlp", "--samples", "50", "--batch-size", "51"], "50 training samples"),
+], ids=lambda a: a[0] if isinstance(a, list) else "")
+def test_a_batch_larger_than_the_data_is_refused_before_any_work(argv, train, tmp_path, capsys):
+    assert main([*argv, "--data", "embedded", "--out", str(tmp_path)]) == 2
     line = _error(capsys.readouterr().err)
-    assert "batch_size 100000 is larger than the" in line and "training samples" in line
-    assert not list(tmp_path.glob("*.json"))
+    assert f"--batch-size {argv[-1]} is larger than the {train}" in line
+    assert not list(tmp_path.iterdir())
+
+
+def test_a_batch_as_large_as_the_data_runs(tmp_path, capsys):
+    assert main(["train", "--quick", "--model", "mlp", "--samples", "50", "--batch-size", "50",
+                 "--epochs", "1", "--data", "embedded", "--out", str(tmp_path)]) == 0
 
 
 @pytest.mark.parametrize("line", ['[1, 2]', '"a string"', "garbage that is no JSON"])

@@ -125,12 +125,35 @@ def _settings(args, study, out: Path) -> dict:
     return kwargs
 
 
+def _check_batch_size(args, study) -> None:
+    """A --batch-size larger than the training samples is refused before any work (the library
+    clips a batch to the data, as the Trainer does; a command line asking for more says so).
+    Checked where the sample count is a setting (--samples, the quick or the book's value); with
+    all the data the count is known only once it is loaded, and the Trainer clips."""
+    batch = getattr(args, "batch_size", None)
+    if batch is None or not study.accepts("samples"):
+        return
+    samples = getattr(args, "samples", None) or (study.quick.get("samples") if args.quick else None) \
+        or study.defaults.get("samples")
+    if samples is None:
+        return
+    train = samples
+    if study.accepts("val_ratio"):  # the search holds part of the samples out for validation
+        ratio = getattr(args, "val_ratio", None) or study.defaults["val_ratio"]
+        train = samples - int(samples * ratio)
+    if batch > train:
+        held = " (after the validation split)" if train != samples else ""
+        raise UsageError(f"--batch-size {batch} is larger than the {train} training samples{held}; "
+                         f"use at most {train}, or more --samples")
+
+
 def run(args) -> int:
     if args.study != EVALUATE:
         try:
             check_combinations({k: v for k, v in vars(args).items() if v is not None}, STUDIES[args.study])
         except ValueError as exc:
             raise UsageError(str(exc)) from None
+        _check_batch_size(args, STUDIES[args.study])
     if args.backend is not None:
         try:
             set_backend(args.backend)

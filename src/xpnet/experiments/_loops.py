@@ -19,15 +19,6 @@ from ..training import Callback, DistributedTrainer, NonFiniteLossError, Trainer
 from ._common import Progress, quiet
 
 
-def check_batch_size(batch_size: int, n: int) -> None:
-    """ValueError when a mini-batch would be larger than the ``n`` training samples (the
-    Trainer would clip it to ``n`` and sampling with replacement would repeat samples within
-    a batch: either way not the setting asked for)."""
-    if batch_size > n:
-        raise ValueError(f"batch_size {batch_size} is larger than the {n} training samples; "
-                         f"use a batch size of at most {n} (or more samples)")
-
-
 def _flush(pending: dict, losses: dict, xp) -> None:
     """Bring the pending losses to the host, one transfer per network.
 
@@ -59,7 +50,6 @@ def train_side_by_side(networks: dict, optimizers: dict, x, t, *, iters: int, ba
     progress = progress or quiet
     xp = array_namespace(x)
     n = int(x.shape[0])
-    check_batch_size(batch_size, n)
     losses = {name: [] for name in networks}
     pending = {name: [] for name in networks}
     progress(stage, 0, iters)
@@ -105,7 +95,6 @@ def fit(network, arrays, *, epochs: int, batch_size: int = 100, optimizer: str =
     iteration) and ``diverged`` (None, or the Trainer's message)
     """
     x_train, t_train, x_test, t_test = arrays
-    check_batch_size(batch_size, int(x_train.shape[0]))
     kind, extra = (Trainer, {}) if comm is None else (DistributedTrainer, {"comm": comm})
     trainer = kind(network, x_train, t_train, x_test, t_test, epochs=epochs, mini_batch_size=batch_size,
                    optimizer=optimizer, optimizer_param={"lr": lr}, verbose=False, sampling=sampling,

@@ -24,7 +24,7 @@ from ..models import MultiLayerNet
 from ..training.executors import CONNECT_TIMEOUT, check_scheduler, check_timeout, trial_executor
 from ..training.search import best_trials, random_search, read_results, run_trial
 from ._common import Progress, Run, load_data, positive_int, quiet, rounded
-from ._loops import check_batch_size, fit
+from ._loops import fit
 
 SPACE = {"lr": (1e-6, 1e-2), "weight_decay": (1e-8, 1e-4)}
 _DATA_CACHE: dict = {}
@@ -87,7 +87,6 @@ def hyperparameter_search(*, trials: int = 100, samples: int = 500, epochs: int 
         raise ValueError(f"val_ratio must be in (0, 1), got {val_ratio!r}")
     if int(samples * val_ratio) < 1 or samples - int(samples * val_ratio) < 1:
         raise ValueError(f"samples={samples} with val_ratio={val_ratio} leaves an empty split")
-    check_batch_size(batch_size, samples - int(samples * val_ratio))  # before every trial fails alike
     _, info = load_data(data, samples=samples)
     # Workers load the data the parent found ('auto' resolved once, not once per worker).
     resolved = "embedded" if info["source"] == "embedded" else "mnist"
