@@ -18,11 +18,6 @@ class Convolution(WeightLayer):
     return (NumPy orders columns batch-last, see :mod:`xpnet.backend.ops.numpy_ops`); the layer
     sees (N, FN, out_h, out_w) arrays. Values equal the book's layer to float rounding.
 
-    In a network whose parameters are packed (:class:`~xpnet.backend._flat.FlatBuffer`), the
-    backend may store ``W`` and ``b`` as one matrix (:meth:`Ops.conv_joint_layout`; the portable
-    ops do, NumPy's do not): ``W`` is then a permuted view of it, and :attr:`joint` is handed to
-    the ops, which fold the bias into the product.
-
     Memory: forward keeps one column buffer (in ``ctx``), because backward needs it for ``dW``;
     backward drops it, so at most one column buffer is alive at a time; hence one backward per
     forward (a second raises). ``W.reshape(FN, -1)`` is a view, not kept (the book keeps
@@ -46,24 +41,6 @@ class Convolution(WeightLayer):
         self.x_shape = None
         self._ctx = None
 
-    def flat_layout(self, names: dict) -> dict:
-        """The backend's joint layout for ``W`` and ``b`` (:meth:`Ops.conv_joint_layout`), if any."""
-        layout = get_ops(self.W).conv_joint_layout(self.W)
-        if layout is None:
-            return {}
-        order, gap = layout
-        return {names["W"]: (order, 0), names["b"]: (None, gap)}
-
-    def _joint_shape(self, flat, names: dict):
-        """((K+1)*C, FN) when the buffer stores ``W`` as :meth:`Ops.conv_joint_layout` asks."""
-        layout = get_ops(self.W).conv_joint_layout(self.W)
-        w, b = names["W"], names["b"]
-        if layout is None or w not in flat.keys or b not in flat.keys \
-                or flat.orders[flat.keys.index(w)] != layout[0] or flat.gaps[flat.keys.index(b)] != layout[1]:
-            return None
-        fn, c, fh, fw = self.W.shape
-        return (fh * fw + 1) * c, fn
-
     def forward(self, x, train_flg: bool = False):
         """x : array, shape (N, C, H, W) -> array, shape (N, FN, out_h, out_w)."""
         fn, c, fh, fw = self.W.shape
@@ -75,8 +52,7 @@ class Convolution(WeightLayer):
         if x.dtype != self.W.dtype:
             raise TypeError(f"Convolution: x has dtype {x.dtype} but W has dtype {self.W.dtype}")
         output_hw(tuple(x.shape), fh, fw, self.stride, self.pad)  # the kernel fits the input
-        out, self._ctx = get_ops(x, self.W).conv2d_forward(x, self.W, self.b, self.stride, self.pad,
-                                                          self.joint)
+        out, self._ctx = get_ops(x, self.W).conv2d_forward(x, self.W, self.b, self.stride, self.pad)
         self.x_shape = tuple(x.shape)
         return out
 

@@ -109,22 +109,12 @@ class _Linked(dict):
         when already packed, or when the arrays cannot share a buffer)."""
         if flat_buffer_of(self) is not None:
             return
-        by_layer: dict[int, tuple[object, dict]] = {}
-        for name, (layer, key) in self.owners.items():
-            by_layer.setdefault(id(layer), (layer, {}))[1][key] = name
-        layouts = {}  # layers whose backend stores their parameters as one matrix
-        for layer, names in by_layer.values():
-            if hasattr(layer, "flat_layout"):
-                layouts.update(layer.flat_layout(names))
-        flat = FlatBuffer.pack(dict(self), layouts)
+        flat = FlatBuffer.pack(dict(self))
         if flat is None:
             return
         for name, view in flat.views.items():
             self[name] = view
         self.flat = flat
-        for layer, names in by_layer.values():
-            if hasattr(layer, "bind_flat"):  # a layer that can use adjacent parameters as one
-                layer.bind_flat(flat, names)
 
 
 class Network:

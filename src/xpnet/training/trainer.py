@@ -34,7 +34,7 @@ from .._validation import check_int
 from ..backend import array_namespace, asarray, choice, permutation, seed, to_numpy
 from ..backend._sync import scheduled_sync
 from ..functions.losses import trusted_labels
-from ..io.checkpoint import state_arrays, state_written
+from ..io.checkpoint import state_arrays
 from ..models.base import Network
 from ..optimizers import get_optimizer
 
@@ -146,7 +146,6 @@ class Trainer:
         """Copy a :meth:`snapshot` back into the network's arrays, in place."""
         for k, v in self._state_arrays().items():
             v[...] = snap[k]
-        state_written(self.network)
 
     # -- one iteration ---------------------------------------------------------------------
 

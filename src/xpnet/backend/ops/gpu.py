@@ -37,16 +37,6 @@ class TorchOps(TapOps):
             return Ops.relu_backward(self, dout, state)
         return dout * (state > 0)
 
-    def affine_forward(self, x2d, W, b, joint=None):
-        """On the CPU the bias is added after the product: there the ones column's copy of the
-        input costs more than the addition it saves (docs/performance.md)."""
-        return Ops.affine_forward(self, x2d, W, b, None if _on_cpu(x2d) else joint)
-
-    def conv_joint_layout(self, W):
-        """The portable joint layout on a GPU (and the meta device); none on the CPU, where the
-        convolution runs by taps (:class:`~.taps.TapOps`)."""
-        return None if _on_cpu(W) else Ops.conv_joint_layout(self, W)
-
     def columns(self, x, filter_h: int, filter_w: int, stride: int, pad: int):
         impl = TapOps.columns if _on_cpu(x) else Ops.columns
         return impl(self, x, filter_h, filter_w, stride, pad)

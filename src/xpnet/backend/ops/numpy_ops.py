@@ -108,18 +108,16 @@ class NumpyOps(Ops):
         return dout * state
 
     # -- affine -------------------------------------------------------------------------
-    def affine_forward(self, x2d, W, b, joint=None):
-        """``x2d @ W + b`` with the bias added after the product: appending a ones column would
-        copy the input, which costs NumPy more than the addition (``joint`` is not used). A small
-        product runs on one BLAS thread (:mod:`xpnet.backend._small_gemm`)."""
+    def affine_forward(self, x2d, W, b):
+        """``x2d @ W + b``; a small product runs on one BLAS thread (:mod:`xpnet.backend._small_gemm`)."""
         out = small_matmul(x2d, W)
         out += b
-        return out, (x2d, False)
+        return out, x2d
 
     def affine_backward(self, dout, W, ctx, *, input_grad: bool = True):
         """``dx`` comes in ``x2d``'s layout: for a batch-last input (a convolution stack's
         output) as ``(W @ dout.T).T``, a transposed view, so the layers below keep it."""
-        x2d, _ = ctx
+        x2d = ctx
         dW, db = small_matmul(x2d.T, dout), dout.sum(axis=0)
         if not input_grad:
             return None, dW, db
@@ -149,12 +147,7 @@ class NumpyOps(Ops):
         return img[:, :, pad:pad + h, pad:pad + w].transpose(1, 0, 2, 3)
 
     # -- convolution --------------------------------------------------------------------
-    def conv_joint_layout(self, W):
-        """None: NumPy's convolutions keep their own batch-last layouts and add the bias in the
-        product's epilogue, so ``W`` and ``b`` stay plain in the flat buffer."""
-        return None
-
-    def conv2d_forward(self, x, W, b, stride: int, pad: int, joint=None):
+    def conv2d_forward(self, x, W, b, stride: int, pad: int):
         """Winograd F(4, r) where the channels are many (:mod:`.._winograd`), else im2col: blocked,
         or over one whole column buffer. ``ctx``: [columns, x's shape, padded image, Winograd's
         input tiles], the ones the path did not make None."""

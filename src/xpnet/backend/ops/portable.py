@@ -77,10 +77,6 @@ class Ops:
         xp = array_namespace(data)
         return [xp.reshape(data[a:b], shape) for (a, b), shape in zip(spans, shapes)]
 
-    def gap_zeros(self, like, size: int):
-        """A cached (size,) zero array of ``like``'s dtype on its device (a flat buffer's gap)."""
-        return self._constant(array_namespace(like), 0.0, (size,), like.dtype, like.device)
-
     def concat_flat(self, arrays):
         """Every array flattened and concatenated into one new 1-D array (one operation)."""
         xp = array_namespace(*arrays)
@@ -121,32 +117,17 @@ class Ops:
         return xp.where(state, dout, self._zero(xp, dout))
 
     # -- affine -------------------------------------------------------------------------
-    def affine_forward(self, x2d, W, b, joint=None):
-        """``(x2d @ W + b, ctx)``.
-
-        ``joint``, when given, is one (D+1, M) array whose first D rows are ``W`` and whose last
-        row is ``b`` (they are adjacent in a network's flat parameter buffer). The bias then rides
-        in the product as a column of ones appended to the input, and :meth:`affine_backward`
-        takes ``db`` from the same product as ``dW``: two operations fewer per layer and step.
-        """
-        xp = array_namespace(x2d, W)
-        if joint is None:
-            out = x2d @ W
-            out += b  # in place: out is ours, fresh from the GEMM
-            return out, (x2d, False)
-        ones = self._constant(xp, 1.0, (x2d.shape[0], 1), x2d.dtype, x2d.device)
-        with_ones = xp.concat([x2d, ones], axis=1)
-        return with_ones @ joint, (with_ones, True)
+    def affine_forward(self, x2d, W, b):
+        """``(x2d @ W + b, ctx)``; ``ctx`` is the input, kept for ``dW``."""
+        out = x2d @ W
+        out += b  # in place: out is ours, fresh from the GEMM
+        return out, x2d
 
     def affine_backward(self, dout, W, ctx, *, input_grad: bool = True):
         """``(dx or None, dW, db)`` from the forward's ``ctx``; ``dx = dout @ W.T``, shape (N, D)."""
         xp = array_namespace(dout, W)
-        x2d, joint = ctx
-        if joint:  # one product gives dW (its first D rows) and db (its last row)
-            both = xp.matrix_transpose(x2d) @ dout
-            dW, db = both[:-1, :], both[-1, :]
-        else:
-            dW, db = xp.matrix_transpose(x2d) @ dout, xp.sum(dout, axis=0)
+        x2d = ctx
+        dW, db = xp.matrix_transpose(x2d) @ dout, xp.sum(dout, axis=0)
         return (dout @ xp.matrix_transpose(W) if input_grad else None), dW, db
 
     # -- im2col / col2im ----------------------------------------------------------------
@@ -184,30 +165,8 @@ class Ops:
         return self._add_taps(xp, padded, input_shape, filter_h, filter_w, stride, pad, padded.shape[1])
 
     # -- convolution --------------------------------------------------------------------
-    def conv_joint_layout(self, W):
-        """How a network's flat buffer should store a convolution's ``W`` (FN, C, kh, kw) and the
-        ``b`` after it, so that both are one matrix: ``(order, gap)``, ``W`` stored with its axes
-        in ``order`` and ``gap`` zeros after ``b`` (see :class:`~xpnet.backend._flat.FlatBuffer`),
-        or None for the plain layout.
-
-        Here ``W`` is stored as (kh, kw, C, FN), i.e. rows (tap, c) of a (K*C, FN) matrix, ``b``
-        follows as row (K, 0) and (C-1)*FN zeros as rows (K, 1..C-1): the ((K+1)*C, FN) joint
-        that :meth:`conv2d_forward` multiplies a pixel-major column buffer with, whose tap K
-        reads a sentinel pixel (1, 0, ..., 0). The bias then rides in the product (no addition
-        in forward, no sum for ``db`` in backward) for one extra row in C*K.
-        """
-        fn, c = W.shape[:2]
-        return (2, 3, 1, 0), (c - 1) * fn
-
-    def conv2d_forward(self, x, W, b, stride: int, pad: int, joint=None):
-        """``(out, ctx)``: out (N, FN, out_h, out_w) = correlation of ``x`` with ``W`` plus ``b``.
-
-        ``joint``, when given, is the ((K+1)*C, FN) matrix over ``W`` and ``b`` of
-        :meth:`conv_joint_layout`; the convolution then runs pixel-major (three operations
-        forward, five backward, instead of four and six).
-        """
-        if joint is not None:
-            return self._joint_conv_forward(x, W, joint, stride, pad)
+    def conv2d_forward(self, x, W, b, stride: int, pad: int):
+        """``(out, ctx)``: out (N, FN, out_h, out_w) = correlation of ``x`` with ``W`` plus ``b``."""
         xp = array_namespace(x, W)
         fn, c, fh, fw = W.shape
         n = x.shape[0]
@@ -223,8 +182,6 @@ class Ops:
         ``dout`` is copied once into rows (FN, (N+2)*P) with zero images at the end; ``dW`` and
         ``dcol`` are one GEMM each, and col2im reads the zero image for "no window here".
         """
-        if len(ctx) == 3:  # the joint forward's [cols, x_shape, joint]
-            return self._joint_conv_backward(dout, W, ctx, stride, pad, input_grad=input_grad)
         xp = array_namespace(dout, W)
         col, x_shape = ctx
         ctx[0] = None  # the column buffer dies with dW, before dcol is made (one alive at a time)
@@ -240,53 +197,6 @@ class Ops:
             return None, dW, db
         dcol = xp.matrix_transpose(xp.reshape(W, (fn, c * fh * fw))) @ rows
         return self._add_taps(xp, dcol, x_shape, fh, fw, stride, pad, (n + SENTINEL_IMAGES) * p), dW, db
-
-    def _joint_conv_forward(self, x, W, joint, stride: int, pad: int):
-        """Pixel-major convolution with the bias in the product: the batch channel-last with
-        two sentinel images (zeros, and a last pixel (1, 0, ..., 0)), one gather into columns
-        (N*P, (K+1)*C), rows (n, i, j), columns (tap, c), and one product with ``joint``."""
-        xp = array_namespace(x, W)
-        n, c, h, w = x.shape
-        fn, _, fh, fw = W.shape
-        oh, ow = _out_hw(x.shape, fh, fw, stride, pad)
-
-        def make_sentinels():
-            ones = xp.reshape(xp.arange(SENTINEL_IMAGES * h * w * c, device=x.device)
-                              == SENTINEL_IMAGES * h * w * c - c, (SENTINEL_IMAGES, h, w, c))
-            return xp.astype(ones, x.dtype)
-
-        sentinels = self._cache.get(xp, x.device, ("conv-sentinels", h, w, c, x.dtype), make_sentinels)
-        src = xp.concat([xp.permute_dims(x, (0, 2, 3, 1)), sentinels], axis=0)
-        idx = self._table(xp, x.device, _tables.pixel_columns_index, n, h, w, fh, fw, stride, pad,
-                          SENTINEL_IMAGES)
-        cols = xp.reshape(self._take(xp, xp.reshape(src, (-1, c)), idx, axis=0), (n * oh * ow, -1))
-        out = xp.reshape(cols @ joint, (n, oh, ow, fn))
-        return xp.permute_dims(out, (0, 3, 1, 2)), [cols, tuple(x.shape), joint]
-
-    def _joint_conv_backward(self, dout, W, ctx, stride: int, pad: int, *, input_grad: bool):
-        """dW and db as views of one product (the joint's gradient, zero in its gap rows); dx by
-        one product into pixel-major dcol rows (zero images at the end) and one gather-and-sum."""
-        xp = array_namespace(dout, W)
-        cols, x_shape, joint = ctx
-        ctx[0] = None
-        fn, c, fh, fw = W.shape
-        n, _, oh, ow = dout.shape
-        p, k = oh * ow, fh * fw
-        zero = self._constant(xp, 0.0, (SENTINEL_IMAGES, oh, ow, fn), dout.dtype, dout.device)
-        rows = xp.reshape(xp.concat([xp.permute_dims(dout, (0, 2, 3, 1)), zero], axis=0), (-1, fn))
-        both = xp.matrix_transpose(cols) @ rows[:n * p, :]
-        del cols
-        dW = xp.permute_dims(xp.reshape(both[:k * c, :], (fh, fw, c, fn)), (3, 2, 0, 1))
-        db = both[k * c, :]
-        if not input_grad:
-            return None, dW, db
-        dcol = rows @ xp.matrix_transpose(joint[:k * c, :])  # ((N+2)*P, K*C), zero images last
-        _, _, h, w = x_shape
-        idx = self._table(xp, dout.device, _tables.pixel_add_columns_index, n, h, w, fh, fw, stride, pad)
-        r = _tables.readers_per_pixel(fh, fw, stride)
-        got = xp.reshape(self._take(xp, xp.reshape(dcol, (-1, c)), idx, axis=0), (n, h, w, r, c))
-        img = _sum_readers(xp, got, axis=3)
-        return xp.permute_dims(img, (0, 3, 1, 2)), dW, db
 
     # -- pooling ------------------------------------------------------------------------
     def pool2d_forward(self, x, pool_h: int, pool_w: int, stride: int, pad: int, mode: str):
