@@ -7,9 +7,10 @@ import sys
 
 import pytest
 
-from xpnet.backend._blas_threads import _loaded_openblas
+from xpnet.backend.numpy._blas_threads import _loaded_openblas
 
-PROBE = ("import xpnet, numpy as np; from xpnet.backend import blas_tuning_status as s, get_ops; "
+PROBE = ("import xpnet, numpy as np; from xpnet.backend.numpy import blas_tuning_status as s; "
+         "from xpnet.backend import get_ops; "
          "xpnet.get_backend(); print(s()['applied']); "
          "get_ops(np.zeros(1)); st = s(); print(st['applied'], st['reason']); import os; "
          "print(os.environ.get('OPENBLAS_THREAD_TIMEOUT'))")
@@ -44,7 +45,7 @@ def test_a_users_own_timeout_wins():
 
 RESTART_PROBE = """
 import numpy as np, xpnet
-from xpnet.backend import blas_tuning_status
+from xpnet.backend.numpy import blas_tuning_status
 rng = np.random.default_rng(0)
 a, b = rng.standard_normal((512, 384)), rng.standard_normal((384, 256))
 before = a @ b

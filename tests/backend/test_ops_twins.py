@@ -16,8 +16,11 @@ import numpy as np
 import pytest
 
 import xpnet
-from xpnet.backend import CupyOps, NumpyOps, Ops, TorchOps, array_namespace, get_ops, to_numpy
-from xpnet.backend.ops import TapOps
+from xpnet.backend import Ops, array_namespace, get_ops, to_numpy
+from xpnet.backend.cupy import CupyOps
+from xpnet.backend.numpy import NumpyOps
+from xpnet.backend.portable import TapOps
+from xpnet.backend.torch import TorchCpuOps, TorchOps
 
 RNG = np.random.default_rng(11)
 
@@ -206,15 +209,19 @@ def _to_device(value):
     return xpnet.asarray(value, dtype="float64")
 
 
-@pytest.mark.parametrize("ops", ["backend", "taps"])
+@pytest.mark.parametrize("ops", ["backend", "taps", "torch-device"])
 @pytest.mark.parametrize("case", CASES)
 def test_the_backends_ops_equal_the_portable_ops(float64, case, ops):
     """``backend``: the ops ``get_ops`` picks for these arrays; ``taps``: :class:`TapOps` (what
-    torch runs on the CPU), on every backend."""
+    torch runs on the CPU), on every backend; ``torch-device``: :class:`TorchOps` (what torch runs
+    on CUDA) on torch's CPU tensors."""
     _, run, make = CASES[case]
     host = make()
     args = [_to_device(a) for a in host]
-    native = get_ops(*[a for a in args if hasattr(a, "shape")]) if ops == "backend" else TapOps()
+    if ops == "torch-device" and xpnet.get_backend() != "torch":
+        pytest.skip("TorchOps runs on torch tensors")
+    native = {"backend": lambda: get_ops(*[a for a in args if hasattr(a, "shape")]), "taps": TapOps,
+              "torch-device": TorchOps}[ops]()
     got = run(native, *args)
     want = run(Ops(), *[_to_device(a) for a in host])
     assert len(got) == len(want)
@@ -226,8 +233,16 @@ def test_the_backends_ops_equal_the_portable_ops(float64, case, ops):
 
 def test_each_backend_gets_its_own_ops(xp):
     x = xpnet.backend.zeros((2,))
-    expected = {"numpy": NumpyOps, "torch": TorchOps, "cupy": CupyOps}.get(xpnet.get_backend(), Ops)
+    torch_ops = TorchCpuOps if getattr(x.device, "type", None) == "cpu" else TorchOps
+    expected = {"numpy": NumpyOps, "torch": torch_ops, "cupy": CupyOps}.get(xpnet.get_backend(), Ops)
     assert type(get_ops(x)) is expected
+
+
+def test_torch_ops_are_chosen_by_the_tensors_device():
+    torch = pytest.importorskip("torch")
+    assert type(get_ops(torch.ones(2))) is TorchCpuOps
+    assert type(get_ops(torch.ones(2, device="meta"))) is TorchOps
+    assert type(get_ops(torch.ones(2))) is TorchCpuOps  # the per-type cache still asks the device
 
 
 def test_every_op_has_a_row():
@@ -237,7 +252,7 @@ def test_every_op_has_a_row():
                    if not name.startswith("__") and name not in ("_constant", "_zero", "_table",
                                                                  "_channel_major",
                                                                   "_add_taps")}
-    overridden = {name for cls in (NumpyOps, CupyOps, TorchOps, TapOps) for name in vars(cls)
+    overridden = {name for cls in (NumpyOps, CupyOps, TorchOps, TorchCpuOps, TapOps) for name in vars(cls)
                   if callable(vars(cls)[name]) and not name.startswith("__")}
     missing = (ops_methods | overridden) - covered
     assert not missing, f"ops without a row in CASES: {sorted(missing)}"

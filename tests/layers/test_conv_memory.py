@@ -43,7 +43,7 @@ def numpy_conv_path(request, monkeypatch):
     """NumPy's two convolution paths: this small layer goes through the whole column buffer by
     default; with the size floor at 0 it goes block by block, as large layers do."""
     if request.param == "blocked":
-        monkeypatch.setattr("xpnet.backend.ops.numpy_ops.BLOCKED_MIN_ITEMS", 0)
+        monkeypatch.setattr("xpnet.backend.numpy.ops.BLOCKED_MIN_ITEMS", 0)
     return request.param
 
 
@@ -92,7 +92,7 @@ def test_forward_keeps_at_most_one_column_buffer_and_nothing_column_sized_else(x
 
 def test_peak_check_catches_a_backward_that_builds_the_whole_column_buffer(monkeypatch):
     """The bound above can fail: a backward that gathers every column at once breaks it."""
-    from xpnet.backend import _fast_conv
+    from xpnet.backend.numpy import _fast_conv
 
     original = _fast_conv.conv_weight_grad_hwn
 
@@ -102,8 +102,8 @@ def test_peak_check_catches_a_backward_that_builds_the_whole_column_buffer(monke
         assert whole.shape == (blocks.k, rows.shape[1])
         return original(rows, img, fh, fw, stride)
 
-    monkeypatch.setattr("xpnet.backend.ops.numpy_ops.conv_weight_grad_hwn", whole_buffer)
-    monkeypatch.setattr("xpnet.backend.ops.numpy_ops.BLOCKED_MIN_ITEMS", 0)
+    monkeypatch.setattr("xpnet.backend.numpy.ops.conv_weight_grad_hwn", whole_buffer)
+    monkeypatch.setattr("xpnet.backend.numpy.ops.BLOCKED_MIN_ITEMS", 0)
     for path in PATHS:
         with pytest.raises(AssertionError, match=r"^\(\d+, \d+\)"):  # the peak assertion, not another
             test_backward_peak_stays_below_one_extra_column_buffer(path, "blocked", monkeypatch)
@@ -112,9 +112,9 @@ def test_peak_check_catches_a_backward_that_builds_the_whole_column_buffer(monke
 def test_the_blocked_path_keeps_one_block_buffer_per_thread_at_most(monkeypatch):
     """The block buffers that the blocked path keeps from call to call (no page faults per step)
     hold one block per thread, of the largest block seen."""
-    from xpnet.backend import _fast_conv
+    from xpnet.backend.numpy import _fast_conv
 
-    monkeypatch.setattr("xpnet.backend.ops.numpy_ops.BLOCKED_MIN_ITEMS", 0)
+    monkeypatch.setattr("xpnet.backend.numpy.ops.BLOCKED_MIN_ITEMS", 0)
     monkeypatch.setattr(_fast_conv._workspace, "buffers", {}, raising=False)  # what earlier tests grew
     with xpnet.use_backend("numpy"):
         layer, x = _layer(4), normal((N, C, H, W))

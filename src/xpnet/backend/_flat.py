@@ -16,7 +16,11 @@ from __future__ import annotations
 
 import math
 
+from ._dispatch import get_ops
 from ._namespace import array_namespace
+from ._packed import PackedArrays, packed
+
+__all__ = ["FlatBuffer", "FlatDict", "PackedArrays", "flat_buffer_of", "packed"]
 
 
 class FlatBuffer:
@@ -42,8 +46,6 @@ class FlatBuffer:
         if start != data.shape[0]:
             raise ValueError(f"a flat buffer of {data.shape[0]} values cannot hold shapes {self.shapes}")
         self.spans = tuple(spans)
-        from .ops import get_ops
-
         self.views = dict(zip(self.keys, get_ops(data).views(data, spans, self.shapes)))
 
     @property
@@ -78,7 +80,7 @@ class FlatBuffer:
     def gather(self, arrays: dict):
         """``arrays`` (one per key, in this layout) as a :class:`PackedArrays`: packed into one
         buffer of this layout (one ``concat``) when its ``data`` is first read."""
-        return PackedArrays([arrays[k] for k in self.keys], self)
+        return PackedArrays([arrays[k] for k in self.keys], self.keys, self.shapes, self.spans, concat_flat)
 
     def backs(self, arrays: dict) -> bool:
         """Whether ``arrays`` is exactly this buffer's views, in order (nobody rebound a key)."""
@@ -89,40 +91,7 @@ class FlatBuffer:
 
 def concat_flat(arrays):
     """Every array flattened and concatenated into one new 1-D array (one operation)."""
-    from .ops import get_ops
-
     return get_ops(*arrays).concat_flat(arrays)
-
-
-class PackedArrays:
-    """Arrays of a :class:`FlatBuffer`'s layout, packed into one buffer only when ``data`` is
-    read. ``views`` are the arrays themselves, ``pieces`` the same as a list and ``spans``
-    where each goes, so an op with a faster twin can read them without the packing copy
-    (NumPy's Adam gathers each thread's slice as it updates it)."""
-
-    def __init__(self, arrays, layout: FlatBuffer):
-        self.keys, self.shapes, self.spans = layout.keys, layout.shapes, layout.spans
-        self.pieces = list(arrays)
-        self.views = dict(zip(self.keys, self.pieces))
-        self._data = None
-
-    @property
-    def layout(self) -> tuple:
-        return self.keys, self.shapes
-
-    @property
-    def data(self):
-        if self._data is None:
-            self._data = concat_flat(self.pieces)
-        return self._data
-
-    def backs(self, arrays: dict) -> bool:
-        return FlatBuffer.backs(self, arrays)
-
-
-def packed(g):
-    """``g`` as one array: a :class:`PackedArrays` packed (its ``data``), an array as it is."""
-    return g.data if isinstance(g, PackedArrays) else g
 
 
 class FlatDict(dict):

@@ -15,7 +15,7 @@ class Convolution(WeightLayer):
     ``conv2d_backward`` gives ``dW = dout2d @ col.T``, ``db`` and ``dx`` (the book's ``dcol``
     GEMM and col2im, or on NumPy, where it is cheaper, the transposed convolution). The memory
     layout of the columns and of the output is the ops' choice and travels inside what they
-    return (NumPy orders columns batch-last, see :mod:`xpnet.backend.ops.numpy_ops`); the layer
+    return (NumPy orders columns batch-last, see :mod:`xpnet.backend.numpy.ops`); the layer
     sees (N, FN, out_h, out_w) arrays. Values equal the book's layer to float rounding.
 
     Memory: forward keeps one column buffer (in ``ctx``), because backward needs it for ``dW``;

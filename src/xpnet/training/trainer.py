@@ -31,8 +31,7 @@ import time
 import numpy as np
 
 from .._validation import check_int
-from ..backend import array_namespace, asarray, choice, permutation, seed, to_numpy
-from ..backend._sync import scheduled_sync
+from ..backend import array_namespace, asarray, choice, permutation, scheduled_sync, seed, to_numpy
 from ..functions.losses import trusted_labels
 from ..io.checkpoint import state_arrays
 from ..models.base import Network

@@ -2,7 +2,7 @@
 
 The portable gather (``xpnet.functions.conv``) stacks ``filter_h*filter_w`` strided slices; on
 NumPy the same windows are a zero-copy strided view, and one copy lays them out as columns, split
-over the CPU's cores (:mod:`xpnet.backend._threads`). The convolution layer's own path orders
+over the CPU's cores (:mod:`xpnet.backend.numpy._threads`). The convolution layer's own path orders
 columns batch-last and, for products with few rows, gathers and multiplies them block by block
 (below). ``tests/functions/test_conv.py`` and ``tests/layers/test_threaded_fast_paths.py`` hold
 these equal to the portable twins.

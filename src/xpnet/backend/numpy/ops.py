@@ -2,17 +2,17 @@
 
 What NumPy has that the portable code cannot use: ``out=`` buffers, zero-copy strided views
 (``sliding_window_view``), a thread pool over its single-threaded loops
-(:mod:`xpnet.backend._threads`; results bit-identical to one thread), and a layout choice:
+(:mod:`xpnet.backend.numpy._threads`; results bit-identical to one thread), and a layout choice:
 
 - **Batch-last convolutions.** Columns are ordered (out_h, out_w, N) and a convolution's output
   is an (N, FN, out_h, out_w) view of (FN, out_h, out_w, N) memory, so every gathered window row
   is N contiguous values and the next convolution gathers from it with no transposing copy
-  (:mod:`xpnet.backend._fast_conv`). Pooling and ReLU keep their input's memory order.
+  (:mod:`xpnet.backend.numpy._fast_conv`). Pooling and ReLU keep their input's memory order.
 - **Pooling by taps.** A running max over strided views, one filter tap at a time, split over
   the batch; no (N, C, P, K) window buffer.
 
-Process tuning (glibc malloc, OpenBLAS idle threads) is applied once, when the first NumPy ops
-are made (:func:`get_numpy_ops`): only a process that computes with NumPy pays for it.
+Process tuning (glibc malloc, OpenBLAS idle threads) is applied once, by the constructor of
+the first :class:`NumpyOps`: only a process that computes with NumPy pays for it.
 """
 
 from __future__ import annotations
@@ -21,9 +21,13 @@ import math
 
 import numpy as np
 
-from .. import _winograd
-from .._fast_adam import numpy_adam_step
-from .._fast_conv import (
+from .._packed import PackedArrays
+from ..portable.ops import Ops, _out_hw, max_pool_then_relu_backward, max_pool_then_relu_forward
+from ..portable.taps import window_slices
+from . import _winograd
+from ._blas_threads import tune_blas_threads
+from ._fast_adam import numpy_adam_step
+from ._fast_conv import (
     conv_hwn,
     conv_weight_grad_hwn,
     hwn_output,
@@ -33,15 +37,13 @@ from .._fast_conv import (
     numpy_columns_hwn,
     weight_grad,
 )
-from .._fast_elementwise import numpy_relu_backward, numpy_relu_forward
-from .._flat import PackedArrays
-from .._layout import along, memory_order, new_in_order
-from .._small_gemm import small_matmul
-from .._threads import chunks, run_parts
-from .portable import Ops, _out_hw, max_pool_then_relu_backward, max_pool_then_relu_forward
-from .taps import window_slices
+from ._fast_elementwise import numpy_relu_backward, numpy_relu_forward
+from ._host_memory import tune_host_malloc
+from ._layout import along, memory_order, new_in_order
+from ._small_gemm import small_matmul
+from ._threads import chunks, run_parts
 
-#: Convolution products go block by block (:func:`~xpnet.backend._fast_conv.conv_hwn`) below
+#: Convolution products go block by block (:func:`~xpnet.backend.numpy._fast_conv.conv_hwn`) below
 #: this many rows: the forward's rows are its filters, the transposed convolution's (dx) the
 #: input's channels. Blocking saves the column buffer's trip to memory and back, which weighs
 #: against a product whose cost per column is its row count: measured in one process on a Zen 3
@@ -76,6 +78,11 @@ class NumpyOps(Ops):
 
     name = "numpy"
 
+    def __init__(self) -> None:
+        super().__init__()
+        tune_host_malloc()  # once per process; see ._host_memory
+        tune_blas_threads()  # see ._blas_threads
+
     # -- flat buffers -------------------------------------------------------------------
     def views(self, data, spans, shapes):
         return [data[a:b].reshape(shape) for (a, b), shape in zip(spans, shapes)]
@@ -109,7 +116,7 @@ class NumpyOps(Ops):
 
     # -- affine -------------------------------------------------------------------------
     def affine_forward(self, x2d, W, b):
-        """``x2d @ W + b``; a small product runs on one BLAS thread (:mod:`xpnet.backend._small_gemm`)."""
+        """``x2d @ W + b``; a small product runs on one BLAS thread (:mod:`._small_gemm`)."""
         out = small_matmul(x2d, W)
         out += b
         return out, x2d

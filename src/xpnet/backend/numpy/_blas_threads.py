@@ -3,7 +3,7 @@
 OpenBLAS keeps its worker threads busy-waiting for the next job for ``2**28`` cycles (about
 0.1 s) after every threaded GEMM. In a train step a GEMM is followed at once by elementwise
 work (bias, ReLU, pooling, im2col, the Adam update), which xpnet splits over the CPU's cores
-(:mod:`xpnet.backend._threads`): the spinning BLAS threads then hold those cores, and a split
+(:mod:`xpnet.backend.numpy._threads`): the spinning BLAS threads then hold those cores, and a split
 max-pooling becomes slower than not splitting at all (figures in docs/performance.md, "Figures
 moved out of docstrings"). The same spinning slows any torch code sharing the process.
 

@@ -1,10 +1,11 @@
 """The portable ops: array API standard only, written for few operations per call.
 
-Every method here is the reference that a backend's faster twin (:mod:`.numpy_ops`,
-:mod:`.gpu`) is held equal to by ``tests/backend/test_ops_twins.py``. They are written for a
-GPU, where each array operation is a kernel launch: window operations (im2col, col2im,
-pooling) are one ``take`` over a cached index table (:mod:`._tables`) instead of a loop over
-filter taps, and no method reads a value back to the host.
+Every method here is the reference that a backend's faster twin (:mod:`xpnet.backend.numpy`,
+:mod:`xpnet.backend.torch`, :mod:`xpnet.backend.cupy`) is held equal to by
+``tests/backend/test_ops_twins.py``. They are written for a GPU, where each array operation is
+a kernel launch: window operations (im2col, col2im, pooling) are one ``take`` over a cached
+index table (:mod:`._tables`) instead of a loop over filter taps, and no method reads a value
+back to the host.
 
 Memory layout is the ops' business: what a forward returns as ``ctx`` is handed back to the
 matching backward unchanged, and the layers never look inside.
@@ -14,8 +15,8 @@ from __future__ import annotations
 
 import math
 
-from .._flat import packed
 from .._namespace import array_namespace, default_float
+from .._packed import packed
 from . import _tables
 
 #: Zero images appended to a channel-major copy of a batch (the sentinel that padding and

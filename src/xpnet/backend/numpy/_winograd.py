@@ -24,7 +24,7 @@ transposed convolution an ordinary one).
 
 Arrays are batch-last: the input is read through its (C, H, W, N) view and the output is an
 (N, FN, H, W) view of (FN, H, W, N) memory, as for the other NumPy convolutions
-(:mod:`xpnet.backend._fast_conv`).
+(:mod:`xpnet.backend.numpy._fast_conv`).
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 A product of a few tens of MFLOP (an MLP layer at batch 128: 2·128·784·100 = 20 MFLOP) takes
 tens of microseconds on one core; splitting it over OpenBLAS's threads first wakes them (they
-sleep after each product, :mod:`xpnet.backend._blas_threads`), and when another process holds a
+sleep after each product, :mod:`xpnet.backend.numpy._blas_threads`), and when another process holds a
 core the split product waits for it. :func:`small_matmul` runs products below
 :data:`SMALL_FLOPS` with OpenBLAS's thread-local thread count set to 1
 (``openblas_set_num_threads_local``, OpenBLAS 0.3.27 and newer; elsewhere a plain ``@``). The
@@ -62,7 +62,7 @@ def one_blas_thread():
 
 
 def run_parts_on_one_blas_thread(fn, parts) -> None:
-    """:func:`~xpnet.backend._threads.run_parts` with every part's products on one BLAS thread
+    """:func:`~xpnet.backend.numpy._threads.run_parts` with every part's products on one BLAS thread
     (the parts themselves share out the cores).
 
     scipy-openblas's "local" setter is in fact process-wide (seen on 0.3.31): parts that each set
