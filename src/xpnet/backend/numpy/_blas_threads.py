@@ -14,11 +14,16 @@ OpenBLAS itself calls before a fork; the next BLAS call starts fresh threads). R
 unchanged: only how idle threads wait; the train-step gains are measured in docs/performance.md
 ("xpnet's CPU tunings, each off vs on").
 
-On by default when NumPy's OpenBLAS exposes those entry points (numpy's wheels do); applied
-once, lazily, when xpnet's NumPy ops are first made (:func:`xpnet.backend.get_ops` on a NumPy
-array), never at import. The restart must not race a BLAS call running in another thread: a
-program that starts threads doing NumPy linear algebra before it first computes with xpnet should
-call ``xpnet.backend.get_ops(numpy.zeros(1))`` first or set ``XPNET_BLAS_TUNING=0`` (or
+NumPy's OpenBLAS is found by threadpoolctl (it knows every build's file and symbol names, e.g.
+scipy-openblas's ``scipy_openblas_*64_``), then this module looks up the entry points it needs
+under the same prefix and suffix. On by default where the build exports them (NumPy 2.4's
+wheels do; NumPy 2.5's scipy-openblas 0.3.34 exports no ``openblas_read_env`` and no
+``blas_thread_shutdown_``, and there :func:`blas_tuning_status` says so: the idle threads
+spin as OpenBLAS's default, unless ``OPENBLAS_THREAD_TIMEOUT=4`` is set before NumPy is
+imported). Applied once, lazily, when xpnet's NumPy ops are first made, never at import. The
+restart must not race a BLAS call running in another thread: a program that starts threads
+doing NumPy linear algebra before it first computes with xpnet should call
+``xpnet.backend.get_ops(numpy.zeros(1))`` first or set ``XPNET_BLAS_TUNING=0`` (or
 ``OPENBLAS_THREAD_TIMEOUT`` itself, before NumPy is imported).
 Switched off with ``XPNET_BLAS_TUNING=0``; a user's own ``OPENBLAS_THREAD_TIMEOUT`` wins (nothing is changed).
 """
@@ -26,9 +31,8 @@ Switched off with ``XPNET_BLAS_TUNING=0``; a user's own ``OPENBLAS_THREAD_TIMEOU
 from __future__ import annotations
 
 import ctypes
+import functools
 import os
-import re
-import sys
 
 from ._switches import switched_off
 
@@ -52,15 +56,17 @@ def tune_blas_threads(force: bool = False) -> bool:
         return _record(False, "switched off by XPNET_BLAS_TUNING")
     if os.environ.get(_ENV, "").strip() and os.environ.get(_ENV) != str(TIMEOUT):
         return _record(False, f"left to the user's {_ENV}={os.environ[_ENV]}")
-    path = _loaded_openblas()
-    if path is None:
-        return _record(False, "NumPy's BLAS is not an OpenBLAS loaded from a file this process maps")
-    try:
-        lib = ctypes.CDLL(path)
-        read_env, shutdown = lib.openblas_read_env, lib.blas_thread_shutdown_
-        timeout = lib.openblas_thread_timeout
-    except (OSError, AttributeError):
-        return _record(False, "this OpenBLAS exports no openblas_read_env / blas_thread_shutdown_", path)
+    lib, reason = openblas()
+    if lib is None:
+        return _record(False, reason)
+    path = lib.filepath
+    read_env, shutdown = symbol(lib, "openblas_read_env"), symbol(lib, "blas_thread_shutdown_")
+    timeout = symbol(lib, "openblas_thread_timeout")
+    if read_env is None or shutdown is None or timeout is None:
+        missing = [n for n, f in (("openblas_read_env", read_env), ("blas_thread_shutdown_", shutdown),
+                                  ("openblas_thread_timeout", timeout)) if f is None]
+        return _record(False, f"{describe(lib)} exports no {', '.join(missing)}: its idle threads spin "
+                       f"for OpenBLAS's default time (set {_ENV}={TIMEOUT} before NumPy is imported)", path)
     read_env.restype, shutdown.restype, timeout.restype = None, ctypes.c_int, ctypes.c_int
     # OpenBLAS reads its settings only from the C environment: set the variable for that one read
     # and take it away again, so neither os.environ nor child processes see a change.
@@ -75,20 +81,43 @@ def tune_blas_threads(force: bool = False) -> bool:
     return _record(True, f"OpenBLAS thread timeout 2**{TIMEOUT} cycles", path)
 
 
-def _loaded_openblas() -> str | None:
-    """Path of the OpenBLAS shared library NumPy loaded (Linux: from /proc/self/maps)."""
+@functools.lru_cache(maxsize=1)
+def openblas():
+    """``(controller, '')``: NumPy's OpenBLAS as threadpoolctl finds it (``.dynlib`` the ctypes
+    handle, ``.filepath``, ``.version``), or ``(None, reason)``."""
     import numpy  # noqa: F401 - make sure NumPy (and its BLAS) is loaded
 
-    if not sys.platform.startswith("linux"):
-        return None
     try:
-        with open("/proc/self/maps", encoding="utf-8", errors="replace") as maps:
-            paths = {line.split(None, 5)[5].strip() for line in maps if len(line.split(None, 5)) == 6}
-    except OSError:
-        return None
-    found = [p for p in paths if re.search(r"openblas[^/]*\.so", os.path.basename(p))]
-    found.sort(key=lambda p: ("numpy" not in p, p))  # NumPy's own copy first
-    return found[0] if found else None
+        from threadpoolctl import ThreadpoolController
+    except ImportError:
+        return None, "threadpoolctl is not installed"
+    found = [c for c in ThreadpoolController().lib_controllers if c.internal_api == "openblas"]
+    if not found:
+        return None, "NumPy's BLAS is not an OpenBLAS (threadpoolctl found none loaded)"
+    found.sort(key=lambda c: ("numpy" not in c.filepath, c.filepath))  # NumPy's own copy first
+    return found[0], ""
+
+
+def symbol(lib, name: str):
+    """``name`` in ``lib``'s OpenBLAS under the build's symbol prefix and suffix (scipy-openblas
+    renames ``openblas_x`` to ``scipy_openblas_x64_``), as a ctypes function, or None."""
+    prefix, suffix = getattr(lib, "_symbol_prefix", ""), getattr(lib, "_symbol_suffix", "")
+    for candidate in dict.fromkeys((f"{prefix}{name}{suffix}", f"{prefix}{name}", name)):
+        fn = getattr(lib.dynlib, candidate, None)
+        if fn is not None:
+            return fn
+    return None
+
+
+def describe(lib) -> str:
+    """"NumPy's OpenBLAS <version> (<file name>)", for a status's reason."""
+    return f"NumPy's OpenBLAS {lib.version} ({os.path.basename(lib.filepath)})"
+
+
+def _loaded_openblas() -> str | None:
+    """Path of the OpenBLAS shared library NumPy loaded, or None."""
+    lib, _ = openblas()
+    return None if lib is None else lib.filepath
 
 
 def _record(applied: bool, reason: str, library: str | None = None) -> bool:

@@ -5,7 +5,9 @@ tens of microseconds on one core; splitting it over OpenBLAS's threads first wak
 sleep after each product, :mod:`xpnet.backend.numpy._blas_threads`), and when another process holds a
 core the split product waits for it. :func:`small_matmul` runs products below
 :data:`SMALL_FLOPS` with OpenBLAS's thread-local thread count set to 1
-(``openblas_set_num_threads_local``, OpenBLAS 0.3.27 and newer; elsewhere a plain ``@``). The
+(``openblas_set_num_threads_local``, OpenBLAS 0.3.27 and newer, found through threadpoolctl
+under the build's symbol names; elsewhere a plain ``@``, and :func:`small_gemm_status` says
+why: NumPy 2.5's scipy-openblas exports only process-wide setters). The
 result is the same product to float rounding (OpenBLAS splits the sums differently for one
 thread than for two, as it does for any thread count). ``XPNET_SMALL_GEMM_ONE_THREAD=0`` switches
 it off. Measurements are in docs/performance.md.
@@ -25,25 +27,37 @@ SMALL_FLOPS = 3.2e7
 
 _lock = threading.Lock()
 _setter: list = []  # [function or None], looked up once
+_status: dict = {"applied": None, "reason": "not yet requested", "library": None}
 
 
 def _local_threads_setter():
     """OpenBLAS's ``openblas_set_num_threads_local`` as a ctypes function, or None."""
     with _lock:
         if not _setter:
-            fn = None
+            fn, reason, library = None, "switched off by XPNET_SMALL_GEMM_ONE_THREAD", None
             if not switched_off("XPNET_SMALL_GEMM_ONE_THREAD"):
-                from ._blas_threads import _loaded_openblas
+                from ._blas_threads import describe, openblas, symbol
 
-                path = _loaded_openblas()
-                try:
-                    fn = ctypes.CDLL(path).openblas_set_num_threads_local if path else None
-                except (OSError, AttributeError):
-                    fn = None
+                lib, reason = openblas()
+                if lib is not None:
+                    library = lib.filepath
+                    fn = symbol(lib, "openblas_set_num_threads_local")
+                    reason = ("per-call thread-local thread count" if fn is not None else
+                              f"{describe(lib)} exports no openblas_set_num_threads_local (only "
+                              "process-wide setters, which would race the thread pool's products): "
+                              "small products run on OpenBLAS's threads")
                 if fn is not None:
                     fn.restype, fn.argtypes = ctypes.c_int, [ctypes.c_int]
+            _status.update(applied=fn is not None, reason=reason, library=library)
             _setter.append(fn)
         return _setter[0]
+
+
+def small_gemm_status() -> dict:
+    """``{'applied': bool, 'reason': str, 'library': path | None}``: whether small products run on
+    one BLAS thread, and why (not)."""
+    _local_threads_setter()
+    return dict(_status)
 
 
 @contextlib.contextmanager
