@@ -67,7 +67,7 @@ def test_backward_peak_stays_below_one_extra_column_buffer(path, numpy_conv_path
         finally:
             tracemalloc.stop()
     assert tuple(dx.shape) == (N, C, H, W)
-    assert layer.col is None
+    assert layer._ctx is None  # backward dropped what forward kept
     # what forward kept (a column buffer, or NumPy's padded image) and, at its peak, dcol or the
     # transposed product's columns (one block per thread on NumPy), dx and small arrays (1.8 and
     # 0.7 column buffers on NumPy here); a second column buffer alive alongside breaks it
@@ -78,16 +78,17 @@ def test_forward_keeps_at_most_one_column_buffer_and_nothing_column_sized_else(x
     layer = _layer()
     x = normal((N, C, H, W))
     layer.forward(x)
-    held = {**vars(layer), **{f"_ctx[{i}]": v for i, v in enumerate(layer._ctx)}}
+    held = {**vars(layer), **{f"kept[{i}]": v for i, v in enumerate(layer._ctx.kept)}}
+    col = layer._ctx.kept[0]  # the column buffer (portable, and NumPy's whole-buffer path), or None
     sizes = {name: int(np.prod(value.shape)) * _itemsize() for name, value in held.items()
              if hasattr(value, "shape")}
     big = [name for name, size in sizes.items() if size >= _column_bytes()]
-    if layer.col is None:  # NumPy, blocked: the padded image is what backward gathers from
+    if col is None:  # NumPy, blocked: the padded image is what backward gathers from
         assert xpnet.get_backend() == "numpy" and numpy_conv_path == "blocked" and big == []
         assert max(sizes.values()) <= C * (H + 2) * (W + 2) * N * _itemsize()
     else:
-        assert len(big) == 1 and held[big[0]] is layer.col
-        assert tuple(layer.col.shape) == (C * 9, N * H * W)
+        assert len(big) == 1 and held[big[0]] is col
+        assert tuple(col.shape) == (C * 9, N * H * W)
 
 
 def test_peak_check_catches_a_backward_that_builds_the_whole_column_buffer(monkeypatch):

@@ -18,10 +18,11 @@ class Convolution(WeightLayer):
     return (NumPy orders columns batch-last, see :mod:`xpnet.backend.numpy.ops`); the layer
     sees (N, FN, out_h, out_w) arrays. Values equal the book's layer to float rounding.
 
-    Memory: forward keeps one column buffer (in ``ctx``), because backward needs it for ``dW``;
-    backward drops it, so at most one column buffer is alive at a time; hence one backward per
-    forward (a second raises). ``W.reshape(FN, -1)`` is a view, not kept (the book keeps
-    ``col_W``).
+    Memory: forward keeps one column buffer (in the ops' context, which the layer hands back to
+    ``conv2d_backward`` unread; the book keeps it as ``self.col``), because backward needs it for
+    ``dW``; backward drops it, so at most one column buffer is alive at a time; hence one
+    backward per forward (a second raises). ``W.reshape(FN, -1)`` is a view, not kept (the book
+    keeps ``col_W``).
 
     Parameters
     ----------
@@ -55,13 +56,6 @@ class Convolution(WeightLayer):
         out, self._ctx = get_ops(x, self.W).conv2d_forward(x, self.W, self.b, self.stride, self.pad)
         self.x_shape = tuple(x.shape)
         return out
-
-    @property
-    def col(self):
-        """The column buffer kept for backward: None before a forward, after a backward, and where
-        the backend keeps something else (NumPy's blocked convolutions keep the padded image, its
-        Winograd convolutions the transformed input tiles)."""
-        return None if self._ctx is None else self._ctx[0]
 
     def backward(self, dout):
         """dout : array, shape (N, FN, out_h, out_w) -> dx, shape (N, C, H, W)."""

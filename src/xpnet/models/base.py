@@ -218,9 +218,19 @@ class Network:
     def predict(self, x, train_flg: bool = False):
         """x : array, shape (N, *input_shape) -> scores, shape (N, output_size)."""
         self._check_input(x)
-        for layer in execution_order(self.layers.values()):
+        for layer in self.steps():
             x = layer.forward(x, train_flg=train_flg)
         return x
+
+    def steps(self) -> list:
+        """:func:`execution_order` of the layers, made again only when the layers change: a fused
+        step (:class:`~xpnet.layers.MaxPoolReLU`) keeps its state from forward to backward."""
+        layers = tuple(self.layers.values())
+        key = tuple(map(id, layers))  # the cached steps hold the layers: no id is reused meanwhile
+        cached = self.__dict__.get("_steps")
+        if cached is None or cached[0] != key:
+            cached = self._steps = (key, execution_order(layers))
+        return cached[1]
 
     def weight_decay(self):
         """The weight-decay penalty of the current weights (0 when ``weight_decay_lambda`` is 0)."""
@@ -254,7 +264,7 @@ class Network:
         input's gradient is never used in training, and torch does not compute it either.
         """
         dout = self.last_layer.backward(dout)
-        layers = execution_order(self.layers.values())
+        layers = self.steps()
         first = 0 if input_grad else next((i for i, layer in enumerate(layers) if layer.params), 0)
         for layer in reversed(layers[first + (not input_grad):]):
             dout = layer.backward(dout)

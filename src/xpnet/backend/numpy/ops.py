@@ -18,11 +18,12 @@ the first :class:`NumpyOps`: only a process that computes with NumPy pays for it
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import numpy as np
 
 from .._packed import PackedArrays
-from ..portable.ops import Ops, _out_hw, max_pool_then_relu_backward, max_pool_then_relu_forward
+from ..portable.ops import ConvContext, Ops, _out_hw, max_pool_then_relu_backward, max_pool_then_relu_forward
 from ..portable.taps import window_slices
 from . import _winograd
 from ._blas_threads import tune_blas_threads
@@ -71,6 +72,16 @@ def _conv_product(x, w2d, filter_h: int, filter_w: int, stride: int, pad: int, *
     if bias is not None:
         out += bias.reshape(-1, 1)
     return out, col, None
+
+
+class NumpyPoolContext(NamedTuple):
+    """A pooling forward's context on NumPy: the portable one's fields, plus the input's memory
+    ``order`` and the ``axis`` the work was split along."""
+
+    winner: object
+    geometry: tuple
+    order: tuple
+    axis: int
 
 
 class NumpyOps(Ops):
@@ -156,16 +167,16 @@ class NumpyOps(Ops):
     # -- convolution --------------------------------------------------------------------
     def conv2d_forward(self, x, W, b, stride: int, pad: int):
         """Winograd F(4, r) where the channels are many (:mod:`.._winograd`), else im2col: blocked,
-        or over one whole column buffer. ``ctx``: [columns, x's shape, padded image, Winograd's
-        input tiles], the ones the path did not make None."""
+        or over one whole column buffer. ``ctx.kept``: [columns, padded image, Winograd's input
+        tiles], the ones the path did not make None."""
         fn, c, fh, fw = W.shape
         if _winograd.applies(x.shape, W.shape, stride, pad, x.dtype):
             out, tiles = _winograd.conv_forward(x, W, b, pad)
-            return out, [None, tuple(x.shape), None, tiles]
+            return out, ConvContext([None, None, tiles], tuple(x.shape))
         out, col, img = _conv_product(x, W.reshape(fn, c * fh * fw), fh, fw, stride, pad,
                                       blocked_below=BLOCKED_FORWARD_ROWS, bias=b)
         oh, ow = _out_hw(x.shape, fh, fw, stride, pad)
-        return hwn_output(out, x.shape[0], oh, ow), [col, tuple(x.shape), img, None]
+        return hwn_output(out, x.shape[0], oh, ow), ConvContext([col, img, None], tuple(x.shape))
 
     def conv2d_backward(self, dout, W, ctx, stride: int, pad: int, *, input_grad: bool = True):
         """Winograd's dW from the kept input tiles and its dx as a forward (:mod:`.._winograd`);
@@ -173,8 +184,8 @@ class NumpyOps(Ops):
         db from batch-last rows; dx for stride 1, a square kernel and FN <= C as the transposed
         convolution (``dout`` gathered with the flipped kernel: FN*k*k rows instead of C*k*k, no
         col2im), else the book's dcol GEMM and col2im."""
-        col, x_shape, img, tiles = ctx
-        ctx[0] = ctx[2] = ctx[3] = None  # the columns (image, tiles) die with dW, before dx is made
+        (col, img, tiles), x_shape = ctx
+        ctx.kept.clear()  # the columns (image, tiles) die with dW, before dx is made
         fn, c, fh, fw = W.shape
         if tiles is not None:
             db = hwn_rows(dout).sum(axis=1)  # the rows (a copy unless dout is batch-last) die here
@@ -210,7 +221,7 @@ class NumpyOps(Ops):
         geometry = (tuple(x.shape), pool_h, pool_w, stride, pad)
         if len(parts) == 1:
             out, arg_max = _pool_taps(x, slices, pad, mode)
-            return out, (arg_max, geometry, order, axis)
+            return out, NumpyPoolContext(arg_max, geometry, order, axis)
         shape = (*x.shape[:2], oh, ow)
         out = new_in_order(np, shape, order, dtype=x.dtype)
         arg_max = new_in_order(np, shape, order, dtype=_index_dtype(slices)) if mode == "max" else None
@@ -222,7 +233,7 @@ class NumpyOps(Ops):
                 arg_max[at] = arg
 
         run_parts(part, parts)
-        return out, (arg_max, geometry, order, axis)
+        return out, NumpyPoolContext(arg_max, geometry, order, axis)
 
     def pool2d_backward(self, dout, ctx):
         """The one-hot of the winning tap times ``dout``, added back tap by tap (no scatter),

@@ -14,6 +14,7 @@ matching backward unchanged, and the layers never look inside.
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 from .._namespace import array_namespace, default_float
 from .._packed import packed
@@ -25,6 +26,30 @@ from . import _tables
 #: output) gave a batch-major result whose ``reshape`` then copied it once more; two C-ordered
 #: images make it choose C order. CuPy's result is always C order; this costs it one image.
 SENTINEL_IMAGES = 2
+
+
+class ConvContext(NamedTuple):
+    """What a convolution's forward keeps for its backward: ``kept``, the big buffers (here the
+    column buffer; NumPy's ops keep others), in a list so that backward can drop them before it
+    makes dx (one column-sized buffer alive at a time); ``x_shape``, the input's shape."""
+
+    kept: list
+    x_shape: tuple
+
+
+class PoolContext(NamedTuple):
+    """What a pooling forward keeps: ``winner``, the winning tap of each window (None for
+    average pooling), and ``geometry``, ``(x_shape, pool_h, pool_w, stride, pad)``."""
+
+    winner: object
+    geometry: tuple
+
+
+class PoolReluContext(NamedTuple):
+    """Max pooling then ReLU run as the two ops they are: each one's own context."""
+
+    pool: tuple
+    relu: object
 
 
 class Ops:
@@ -175,7 +200,8 @@ class Ops:
         out = xp.reshape(W, (fn, c * fh * fw)) @ col
         out += xp.reshape(b, (fn, 1))  # in place: out is ours, fresh from the GEMM
         oh, ow = _out_hw(x.shape, fh, fw, stride, pad)
-        return xp.permute_dims(xp.reshape(out, (fn, n, oh, ow)), (1, 0, 2, 3)), [col, tuple(x.shape)]
+        out = xp.permute_dims(xp.reshape(out, (fn, n, oh, ow)), (1, 0, 2, 3))
+        return out, ConvContext([col], tuple(x.shape))
 
     def conv2d_backward(self, dout, W, ctx, stride: int, pad: int, *, input_grad: bool = True):
         """``(dx or None, dW, db)`` from the forward's ``ctx``.
@@ -184,8 +210,8 @@ class Ops:
         ``dcol`` are one GEMM each, and col2im reads the zero image for "no window here".
         """
         xp = array_namespace(dout, W)
-        col, x_shape = ctx
-        ctx[0] = None  # the column buffer dies with dW, before dcol is made (one alive at a time)
+        (col,), x_shape = ctx
+        ctx.kept.clear()  # the column buffer dies with dW, before dcol is made (one alive at a time)
         fn, c, fh, fw = W.shape
         n, _, oh, ow = dout.shape
         p = oh * ow
@@ -208,9 +234,9 @@ class Ops:
         geometry = (tuple(x.shape), pool_h, pool_w, stride, pad)
         windows = self._windows(xp, x, pool_h, pool_w, stride, pad, -math.inf if mode == "max" else 0.0)
         if mode == "avg":
-            return xp.reshape(xp.mean(windows, axis=-1), (n, c, oh, ow)), (None, geometry)
+            return xp.reshape(xp.mean(windows, axis=-1), (n, c, oh, ow)), PoolContext(None, geometry)
         arg = xp.argmax(windows, axis=-1)
-        return xp.reshape(xp.max(windows, axis=-1), (n, c, oh, ow)), (arg, geometry)
+        return xp.reshape(xp.max(windows, axis=-1), (n, c, oh, ow)), PoolContext(arg, geometry)
 
     def pool2d_backward(self, dout, ctx):
         """dx (N, C, H, W): each pixel gathers the ``dout`` of the windows that read it (and,
@@ -243,7 +269,7 @@ class Ops:
         windows = self._windows(xp, x, pool_h, pool_w, stride, pad, -math.inf, zero_tap=True)
         arg = xp.argmax(windows, axis=-1)  # 0: the zero tap; j + 1: tap j
         out = xp.reshape(xp.max(windows, axis=-1), (n, c, oh, ow))
-        return out, (arg, (tuple(x.shape), pool_h, pool_w, stride, pad))
+        return out, PoolContext(arg, (tuple(x.shape), pool_h, pool_w, stride, pad))
 
     def max_pool_relu_backward(self, dout, ctx):
         """dx (N, C, H, W) of :meth:`max_pool_relu_forward`: as max pooling's, with tap j
@@ -337,7 +363,7 @@ def max_pool_then_relu_forward(ops, x, pool_h: int, pool_w: int, stride: int, pa
     and ReLU are fast paths of their own (NumPy, torch on the CPU): the same values."""
     pooled, pool_ctx = ops.pool2d_forward(x, pool_h, pool_w, stride, pad, "max")
     out, relu_state = ops.relu_forward(pooled)
-    return out, (pool_ctx, relu_state)
+    return out, PoolReluContext(pool_ctx, relu_state)
 
 
 def max_pool_then_relu_backward(ops, dout, ctx):

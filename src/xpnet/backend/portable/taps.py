@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 
 from .._namespace import array_namespace
-from .ops import Ops, _out_hw, max_pool_then_relu_backward, max_pool_then_relu_forward
+from .ops import Ops, PoolContext, _out_hw, max_pool_then_relu_backward, max_pool_then_relu_forward
 
 
 def window_slices(filter_h: int, filter_w: int, stride: int, out_h: int, out_w: int):
@@ -102,7 +102,7 @@ class TapOps(Ops):
         xp = array_namespace(x)
         oh, ow = _out_hw(x.shape, pool_h, pool_w, stride, pad)
         out, arg = pool_by_taps(xp, x, window_slices(pool_h, pool_w, stride, oh, ow), pad, mode)
-        return out, (arg, (tuple(x.shape), pool_h, pool_w, stride, pad))
+        return out, PoolContext(arg, (tuple(x.shape), pool_h, pool_w, stride, pad))
 
     def pool2d_backward(self, dout, ctx):
         xp = array_namespace(dout)
