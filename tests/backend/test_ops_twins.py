@@ -139,6 +139,16 @@ def _constants(ops, x):
     return xp.astype(classes, x.dtype), zero, third
 
 
+def _labels(ops, loss, t):
+    """Labels in range: on the host nothing comes back, on a device a False flag whose poisoning
+    leaves the loss as it was (out-of-range labels: tests/simulated/test_book_loop_no_host_sync.py)."""
+    xp = array_namespace(loss)
+    t = xp.astype(t, xp.int64)
+    assert ops.on_host(t) in (True, False)
+    flag = ops.check_labels(t, 5)
+    return (loss if flag is None else ops.poison_loss(loss, flag),)
+
+
 def _flat(ops, a, b, c):
     data = ops.concat_flat([a, b, c])
     views = ops.views(data, [(0, 12), (12, 15), (15, 15)], [(3, 4), (3,), (0,)])
@@ -197,6 +207,8 @@ CASES = {
     "take": (("_take",), _take, lambda: (_host(3, 7), np.array([6, 0, 3, 3]))),
     "constants": (("zero_like", "class_indices", "scalar_like"), _constants,
                   lambda: (_host(2, 2),)),
+    "labels in range": (("check_labels", "poison_loss", "on_host"), _labels,
+                        lambda: (_host(), np.array([0, 4, 2, 3]))),
     "flat buffer": (("concat_flat", "views"), _flat, lambda: (_host(3, 4), _host(3), _host(0))),
 }
 

@@ -110,7 +110,7 @@ def test_numpy_takes_winograd_at_alexnet_and_deepconvnet_sizes_and_im2col_below(
         x = rng.standard_normal((2, c, hw, hw)).astype(np.float32)
         w = rng.standard_normal((fn, c, k, k)).astype(np.float32)
         out, ctx = _numpy_conv(x, w, np.zeros(fn, np.float32), k // 2)
-        assert (ctx[3] is not None) == takes, (c, fn, k)
+        assert (ctx.kept[2] is not None) == takes, (c, fn, k)  # the Winograd tiles
         assert out.dtype == np.float32
 
 
@@ -139,7 +139,7 @@ def test_winograd_blocks_and_threads_change_no_value(monkeypatch):
 
     def run():
         out, ctx = _numpy_conv(x, w, b, 1)
-        assert ctx[3] is not None
+        assert ctx.kept[2] is not None  # Winograd ran
         return [out.copy(), *get_ops(x).conv2d_backward(dout, w, ctx, 1, 1)]
 
     monkeypatch.setattr(_winograd, "BLOCK_VALUES", 5 * per_channel)
@@ -167,7 +167,7 @@ def test_winograd_inside_a_pool_thread_runs_serially(monkeypatch):
 
     def part(a, b):
         out, ctx = _numpy_conv(x, w, None, 1)
-        assert ctx[3] is not None
+        assert ctx.kept[2] is not None  # Winograd ran
         results[a] = out.copy()
 
     done = threading.Thread(target=run_parts, args=(part, [(0, 1), (1, 2)]), daemon=True)
@@ -190,6 +190,6 @@ def test_winograd_backward_drops_its_tiles_and_skips_dx_for_a_first_layer():
     out, ctx = _numpy_conv(x, w, None, 1)
     dx, dW, db = get_ops(x).conv2d_backward(np.ones_like(out), w, ctx, 1, 1, input_grad=False)
     assert dx is None and dW.shape == w.shape and db.shape == (128,)
-    assert ctx[3] is None  # the tiles are not kept past dW
+    assert ctx.kept == []  # the tiles are not kept past dW
     # batch-last memory, as the NumPy convolutions hand to the next layer
     assert to_numpy(out).transpose(1, 2, 3, 0).flags.c_contiguous

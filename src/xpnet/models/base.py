@@ -56,7 +56,7 @@ from ..backend import (
     zeros,
 )
 from ..functions.conv import conv_output_size
-from ..functions.losses import check_label_range
+from ..functions.losses import check_label_range, poisoned
 from ..functions.numerical import numerical_gradient
 from ..initializers import init_weight
 from ..layers import (
@@ -239,18 +239,22 @@ class Network:
         weights = [self.params[k] for k in self._decayed]
         return penalty(weights, self.weight_decay_lambda, self.weight_decay_norm)
 
-    def check_labels(self, t) -> None:
-        """ValueError naming the first label outside ``0..num_classes-1`` (one device sync;
-        none inside :func:`~xpnet.functions.losses.trusted_labels`)."""
+    def check_labels(self, t, *, read: bool = False):
+        """Labels outside ``0..num_classes-1``: a ValueError naming the first on host arrays;
+        on a device a 0-d flag, read by nobody, that makes :meth:`loss` NaN (the backend's
+        choice, :func:`~xpnet.functions.losses.check_label_range`). Nothing inside
+        :func:`~xpnet.functions.losses.trusted_labels`. ``read=True``: raise on a device too
+        (the Trainer, when its data arrives)."""
         if self.num_classes is not None:
-            check_label_range(t, self.num_classes)
+            return check_label_range(t, self.num_classes, read=read)
+        return None
 
     def loss(self, x, t, train_flg: bool = False):
         """Mean cross-entropy of ``predict(x)`` against ``t`` plus the weight decay; shape ()."""
-        self.check_labels(t)
+        bad = self.check_labels(t)
         y = self.predict(x, train_flg=train_flg)
         loss = self.last_layer.forward(y, t)
-        return loss + self.weight_decay() if self.weight_decay_lambda else loss
+        return poisoned(loss + self.weight_decay() if self.weight_decay_lambda else loss, bad)
 
     def forward(self, x, t, train_flg: bool = False):
         """The layer-contract name for :meth:`loss`, so ``gradient_check(network, x, t)`` works."""
@@ -362,14 +366,20 @@ class Network:
         if int(batch_size) < 1:
             raise ValueError(f"batch_size must be positive, got {batch_size!r}")
         xp = array_namespace(x, t)
-        self.check_labels(t)
+        bad = self.check_labels(t)  # a device flag is read with the count, in its one transfer
         labels = t if t.ndim == 1 else xp.argmax(t, axis=1)
         correct = 0
         for i in range(0, n, int(batch_size)):
             stop = min(i + int(batch_size), n)
             y = xp.argmax(self.predict(x[i:stop, ...], train_flg=False), axis=1)
             correct = correct + xp.sum(xp.astype(y == xp.astype(labels[i:stop], y.dtype), xp.int64))
-        return int(correct) / n
+        if bad is not None:
+            correct = xp.where(bad, -1, correct)
+        correct = int(correct)
+        if correct < 0:
+            raise ValueError(f"a label of t is out of range for {self.num_classes} classes "
+                             f"(expected 0 <= t < {self.num_classes})")
+        return correct / n
 
     def save_params(self, path) -> None:
         """Write ``params`` and ``buffers`` to ``path`` (.npz; the book's pickle for a ``.pkl`` name)

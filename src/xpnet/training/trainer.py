@@ -92,7 +92,7 @@ class Trainer:
                 if x.shape[0] != t.shape[0]:
                     raise ValueError(f"{split} set: x has {x.shape[0]} samples but t has {t.shape[0]}")
                 if isinstance(network, Network):
-                    network.check_labels(t)
+                    network.check_labels(t, read=True)
         self.train_size = int(self.x_train.shape[0])
         if self.train_size == 0:
             raise ValueError("the training set is empty")

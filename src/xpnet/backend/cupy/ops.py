@@ -15,3 +15,6 @@ class CupyOps(Ops):
     """Ops for CuPy arrays (portable for now; kernels go here)."""
 
     name = "cupy"
+
+    def on_host(self, x) -> bool:
+        return False

@@ -94,6 +94,9 @@ class NumpyOps(Ops):
         tune_host_malloc()  # once per process; see ._host_memory
         tune_blas_threads()  # see ._blas_threads
 
+    def on_host(self, x) -> bool:
+        return True
+
     # -- flat buffers -------------------------------------------------------------------
     def views(self, data, spans, shapes):
         return [data[a:b].reshape(shape) for (a, b), shape in zip(spans, shapes)]

@@ -97,6 +97,41 @@ class Ops:
         """``xp.take``: elements of ``x`` at the (non-negative) ``indices`` along ``axis``."""
         return xp.take(x, indices, axis=axis)
 
+    # -- labels -------------------------------------------------------------------------
+    def on_host(self, x) -> bool:
+        """Whether ``x`` lives in host memory, where reading a value costs no device wait (here:
+        a torch CPU tensor, or an array on its library's default device, as array-api-strict's
+        CPU; a simulated or real accelerator is not)."""
+        device = x.device
+        if hasattr(device, "type"):
+            return device.type == "cpu"
+        info = getattr(array_namespace(x), "__array_namespace_info__", None)
+        return info is None or device == info().default_device()
+
+    def check_labels(self, t, num_classes: int, *, read: bool = False):
+        """Integer labels ``t`` (N,) against ``0..num_classes-1``, where the check is free.
+
+        On the host: ValueError naming the first bad label, at once (one read when all are
+        fine); returns None. On a device, reading would make the host wait for it (torch's
+        CUDA kernels assert on the device instead of raising): nothing is read, and the 0-d
+        bool flag returned, True when a label is out of range, goes to :meth:`poison_loss`.
+        ``read=True`` reads on a device too (a transfer someone scheduled: data arrival).
+        """
+        xp = array_namespace(t)
+        bad = xp.any((t < 0) | (t >= num_classes))
+        if not (read or self.on_host(t)):
+            return bad
+        if bool(bad):
+            lo, hi = int(xp.min(t)), int(xp.max(t))
+            raise ValueError(f"label {lo if lo < 0 else hi} is out of range for {num_classes} classes "
+                             f"(expected 0 <= t < {num_classes})")
+        return None
+
+    def poison_loss(self, loss, bad):
+        """``loss``, or NaN where the flag ``bad`` of :meth:`check_labels` is set (no read)."""
+        xp = array_namespace(loss)
+        return xp.where(bad, self.scalar_like(loss, math.nan), loss)
+
     # -- flat buffers -------------------------------------------------------------------
     def views(self, data, spans, shapes):
         """``[reshape(data[a:b], shape) ...]``: views of a 1-D buffer (no copy)."""

@@ -17,6 +17,10 @@ class TorchOps(Ops):
 
     name = "torch"
 
+    def on_host(self, x) -> bool:
+        """False: a device's labels are checked by poisoning the loss, not by a read."""
+        return False
+
     def relu_backward(self, dout, state):
         """``dout * (state > 0)``: torch multiplies by a bool mask in one kernel."""
         if not hasattr(dout, "shape"):
@@ -35,6 +39,9 @@ class TorchCpuOps(TapOps):
     """Ops for torch tensors on the CPU: window operations by taps."""
 
     name = "torch-cpu"
+
+    def on_host(self, x) -> bool:
+        return True
 
     def relu_backward(self, dout, state):
         """``dout * (state > 0)``: faster than ``where`` on the CPU."""
