@@ -98,8 +98,8 @@ def run_parts_on_one_blas_thread(fn, parts) -> None:
 def small_matmul(a, b):
     """``a @ b`` for 2-D NumPy arrays, on one BLAS thread when the product is small.
 
-    The setter is called directly, not through :func:`one_blas_thread`: the context manager's
-    own cost was about 3 µs of a 2.6-MFLOP product's 36 (docs/performance.md)."""
+    The setter is called directly, not through :func:`one_blas_thread`, whose own cost is a
+    sizeable share of a small product's (docs/performance.md)."""
     if 2.0 * a.shape[0] * a.shape[1] * b.shape[1] >= SMALL_FLOPS:
         return a @ b
     setter = _setter[0] if _setter else _local_threads_setter()

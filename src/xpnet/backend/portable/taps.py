@@ -2,8 +2,8 @@
 
 The portable :class:`~.ops.Ops` gather every window with one ``take`` over an index table:
 one launch on a GPU. On a CPU a gather reads an index per element and torch's ``index_select``
-along an inner axis runs several times slower than copying strided slices (measured on torch
-2.13 CPU: SimpleConvNet's pooling forward 14 ms by ``take``, 2.5 ms by taps). :class:`TapOps`
+along an inner axis runs several times slower than copying strided slices (docs/performance.md,
+"Figures moved out of docstrings"). :class:`TapOps`
 does im2col, col2im and pooling with ``filter_h * filter_w`` strided slices instead (more
 operations, fewer bytes): what :class:`~xpnet.backend.torch.TorchCpuOps` runs on CPU tensors. The running max
 keeps the first maximum's tap, as the portable arg-max does.
