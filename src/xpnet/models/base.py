@@ -27,15 +27,17 @@ Differences from the book's networks (same results where the book is right):
   so an optimizer updates them all with a dozen whole-buffer operations. Rebinding a key
   unpacks it; the next :meth:`gradient` packs the parameters again.
 - The input shape is checked at the entry of ``predict``/``loss``/``gradient``, and the label
-  range at the entry of ``loss``/``gradient``/``accuracy`` (:meth:`check_labels`, one device
-  sync); the Trainer checks its datasets once and runs its steps in ``trusted_labels()``.
+  range at the entry of ``loss``/``gradient``/``accuracy`` (:meth:`check_labels`): on host
+  arrays a bad label raises at once, on a device it makes the loss NaN (no wait for the device);
+  the Trainer checks its datasets once and runs its steps in ``trusted_labels()``.
 - A ``Relu`` directly followed by a max ``Pooling`` runs *after* it (:func:`execution_order`):
   ReLU is monotone, so ``maxpool(relu(x)) == relu(maxpool(x))`` and the gradients are the same
   (the first maximum of a window with a positive max is the same element either way; a window
   whose max is <= 0 gets zero gradient either way), but ReLU then touches a quarter of the values
   (2x2 pooling). A max ``Pooling`` and the ``Relu`` after it then run as one step
   (:class:`~xpnet.layers.MaxPoolReLU`), which the portable ops do with two operations fewer. The
-  layers and their names stay as the book has them; such a ``Relu``'s ``mask`` is None.
+  layers and their names stay as the book has them; the step keeps its own state
+  (:meth:`Network.steps` keeps the same steps from forward to backward).
 """
 
 from __future__ import annotations
