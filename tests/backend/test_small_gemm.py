@@ -9,8 +9,10 @@ import pytest
 from xpnet.backend.numpy import _small_gemm
 from xpnet.backend.numpy._blas_threads import _loaded_openblas
 
-needs_setter = pytest.mark.skipif(_small_gemm._local_threads_setter() is None,
-                                  reason="this OpenBLAS has no openblas_set_num_threads_local")
+needs_setter = pytest.mark.skipif(
+    not _small_gemm.small_gemm_status()["reason"].startswith("per-call thread-local"),
+    reason="this OpenBLAS has no openblas_set_num_threads_local (the process-wide fallback: "
+           "tests/backend/test_tuning_status.py)")
 
 
 @pytest.mark.parametrize("shape", [(128, 784, 100), (64, 100, 10), (300, 300, 300)], ids=str)

@@ -49,3 +49,27 @@ def test_a_build_without_the_entry_points_reports_each_missing_one(monkeypatch):
     small = _small_gemm.small_gemm_status()
     assert small["applied"] is False and "openblas_set_num_threads_local" in small["reason"], small
     assert _small_gemm._local_threads_setter() is None  # small products then run as plain @
+
+
+def test_a_build_with_only_the_process_wide_setter_still_runs_small_products_on_one_thread(monkeypatch):
+    """NumPy 2.5's case: no thread-local setter, but openblas_set_num_threads. Every restore goes
+    back to the count the process had, whatever the order of the calls."""
+    lib, reason = _blas_threads.openblas()
+    if lib is None:
+        pytest.skip(reason)
+    real = _blas_threads.symbol
+    monkeypatch.delenv("XPNET_SMALL_GEMM_ONE_THREAD", raising=False)
+    local = "openblas_set_num_threads_local"
+    monkeypatch.setattr(_blas_threads, "symbol", lambda lib, name: None if name == local else real(lib, name))
+    monkeypatch.setattr(_small_gemm, "_setter", [])
+    monkeypatch.setattr(_small_gemm, "_status", dict(_small_gemm._status))
+    small = _small_gemm.small_gemm_status()
+    assert small["applied"] is True and "process-wide openblas_set_num_threads" in small["reason"], small
+    get = real(lib, "openblas_get_num_threads")
+    default = get()
+    setter = _small_gemm._local_threads_setter()
+    first, second = setter(1), setter(1)  # two threads' calls interleaved
+    assert get() == 1 and first == second == default
+    setter(first)
+    setter(second)
+    assert get() == default

@@ -41,7 +41,7 @@ class Affine(WeightLayer):
             raise TypeError(f"Affine: x has dtype {x.dtype} but W has dtype {self.W.dtype}")
         self.original_x_shape = tuple(x.shape)
         self.x = xp.reshape(x, (x.shape[0], features))
-        out, self._ctx = get_ops(self.x, self.W).affine_forward(self.x, self.W, self.b)
+        out, self._ctx = get_ops(self.x, self.W).affine_forward(self.x, self.W, self.b)  # x @ W + b
         return out
 
     def backward(self, dout=1):

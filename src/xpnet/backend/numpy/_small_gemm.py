@@ -6,8 +6,9 @@ sleep after each product, :mod:`xpnet.backend.numpy._blas_threads`), and when an
 core the split product waits for it. :func:`small_matmul` runs products below
 :data:`SMALL_FLOPS` with OpenBLAS's thread-local thread count set to 1
 (``openblas_set_num_threads_local``, OpenBLAS 0.3.27 and newer, found through threadpoolctl
-under the build's symbol names; elsewhere a plain ``@``, and :func:`small_gemm_status` says
-why: NumPy 2.5's scipy-openblas exports only process-wide setters). The
+under the build's symbol names; NumPy 2.5's scipy-openblas 0.3.34 has only the process-wide
+``openblas_set_num_threads``, used instead as :func:`_process_wide_setter` says; with neither,
+a plain ``@``, and :func:`small_gemm_status` says why). The
 result is the same product to float rounding (OpenBLAS splits the sums differently for one
 thread than for two, as it does for any thread count). ``XPNET_SMALL_GEMM_ONE_THREAD=0`` switches
 it off. Measurements are in docs/performance.md.
@@ -42,15 +43,37 @@ def _local_threads_setter():
                 if lib is not None:
                     library = lib.filepath
                     fn = symbol(lib, "openblas_set_num_threads_local")
-                    reason = ("per-call thread-local thread count" if fn is not None else
-                              f"{describe(lib)} exports no openblas_set_num_threads_local (only "
-                              "process-wide setters, which would race the thread pool's products): "
-                              "small products run on OpenBLAS's threads")
-                if fn is not None:
-                    fn.restype, fn.argtypes = ctypes.c_int, [ctypes.c_int]
+                    reason = "per-call thread-local thread count"
+                    if fn is not None:
+                        fn.restype, fn.argtypes = ctypes.c_int, [ctypes.c_int]
+                    else:
+                        fn, reason = _process_wide_setter(lib, describe(lib), symbol)
             _status.update(applied=fn is not None, reason=reason, library=library)
             _setter.append(fn)
         return _setter[0]
+
+
+def _process_wide_setter(lib, name: str, symbol):
+    """``(setter, reason)`` for a build without a thread-local setter (NumPy 2.5's scipy-openblas
+    0.3.34): ``openblas_set_num_threads``, which is process-wide, as a setter that returns the
+    count the process had when it was looked up, so every restore goes back to that count
+    whatever the order of two threads' calls (a product may then run on that count while another
+    thread wanted 1: only speed, never values). A user's later ``threadpool_limits`` is undone
+    by the next small product: set ``XPNET_SMALL_GEMM_ONE_THREAD=0`` to keep it."""
+    set_threads = symbol(lib, "openblas_set_num_threads")
+    get_threads = symbol(lib, "openblas_get_num_threads")
+    if set_threads is None or get_threads is None:
+        return None, (f"{name} exports neither openblas_set_num_threads_local nor a process-wide "
+                      "setter: small products run on OpenBLAS's threads")
+    set_threads.restype, set_threads.argtypes, get_threads.restype = None, [ctypes.c_int], ctypes.c_int
+    default = int(get_threads())
+
+    def setter(n: int) -> int:
+        set_threads(n)
+        return default
+
+    return setter, (f"process-wide openblas_set_num_threads ({name} has no thread-local setter), "
+                    f"restored to {default} threads after each small product")
 
 
 def small_gemm_status() -> dict:
