@@ -70,6 +70,7 @@ from ..layers import (
     SoftmaxWithLoss,
 )
 from ..regularization import PENALTIES, penalty, penalty_grad
+from ._inputs import as_input
 
 __all__ = ["Network"]
 
@@ -225,8 +226,16 @@ class Network:
                 f"{type(self).__name__} expects input of shape (N, {want}){extra}, got shape {shape}"
             )
 
+    def _inputs(self, x, t=None):
+        """``x`` (and ``t``) where the parameters live (:func:`~xpnet.models._inputs.as_input`:
+        NumPy batches or lists on another backend are converted here, at the public calls)."""
+        reference = next(iter(self.params.values()), None)
+        x = as_input(x, reference, "x")
+        return x if t is None else (x, as_input(t, reference, "t"))
+
     def predict(self, x, train_flg: bool = False):
         """x : array, shape (N, *input_shape) -> scores, shape (N, output_size)."""
+        x = self._inputs(x)
         self._check_input(x)
         for layer in execution_order(self.layers.values()):
             x = layer.forward(x, train_flg=train_flg)
@@ -247,6 +256,7 @@ class Network:
 
     def loss(self, x, t, train_flg: bool = False):
         """Mean cross-entropy of ``predict(x)`` against ``t`` plus the weight decay; shape ()."""
+        x, t = self._inputs(x, t)
         self.check_labels(t)
         y = self.predict(x, train_flg=train_flg)
         loss = self.last_layer.forward(y, t)
@@ -308,6 +318,7 @@ class Network:
         ``.flat`` the buffer), so an optimizer can update every parameter at once.
         """
         self.params.pack()
+        x, t = self._inputs(x, t)
         self.last_loss = self.loss(x, t, train_flg=True)
         self.backward(1, input_grad=False)
         return self.grads
@@ -330,6 +341,7 @@ class Network:
         -------
         dict of str -> array, keyed and shaped like ``params``
         """
+        x, t = self._inputs(x, t)
         self._check_input(x)
         saved = {k: array_namespace(v).asarray(v, copy=True) for k, v in self.buffers.items()}
         reseed = any(isinstance(layer, Dropout) for layer in self.layers.values())
@@ -354,6 +366,8 @@ class Network:
         ``t`` holds labels (N,) or one-hot rows (N, C). Runs in batches of ``batch_size`` with
         ``train_flg=False``; the count stays on the device until the end (one transfer).
         """
+        x, t = self._inputs(x, t)
+        self._check_targets(t)
         n = int(x.shape[0])
         if n == 0 or int(t.shape[0]) != n:
             raise ValueError(
@@ -370,6 +384,16 @@ class Network:
             y = xp.argmax(self.predict(x[i:stop, ...], train_flg=False), axis=1)
             correct = correct + xp.sum(xp.astype(y == xp.astype(labels[i:stop], y.dtype), xp.int64))
         return int(correct) / n
+
+    def _check_targets(self, t) -> None:
+        """Labels (N,) or one-hot rows (N, num_classes); a shape check, no device sync."""
+        c = self.num_classes
+        if t.ndim == 2 and c is not None and t.shape[1] != c:
+            raise ValueError(f"one-hot t has {t.shape[1]} classes but {type(self).__name__} scores {c} "
+                             f"(t of shape {tuple(t.shape)})")
+        if t.ndim not in (1, 2):
+            raise ValueError(f"t must be labels of shape (N,) or one-hot rows of shape (N, {c}), "
+                             f"got shape {tuple(t.shape)}")
 
     def save_params(self, path) -> None:
         """Write ``params`` and ``buffers`` to ``path`` (.npz; the book's pickle for a ``.pkl`` name)
