@@ -32,10 +32,11 @@ def mapping_line() -> str:
     """One line naming every module the runner maps, and to what."""
     parts = []
     for module, names in MODULES.items():
-        targets = sorted({t.split(":")[0] for t in names.values()})
+        targets = sorted({t.split(":")[0] for k, t in names.items() if k != "np"})
         if targets:
             parts.append(f"{module} -> {', '.join(targets)}")
-    return "mapped the book's modules to xpnet (never reading the book's files): " + "; ".join(parts)
+    return ("mapped the book's modules to xpnet (never reading the book's files): " + "; ".join(parts)
+            + " (each also passes on np, NumPy, as the book's modules do)")
 
 
 @contextlib.contextmanager

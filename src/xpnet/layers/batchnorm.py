@@ -43,7 +43,7 @@ def _check_batch_statistics(x, axes) -> None:
         count *= x.shape[axis]
     if count < 2:
         what = "feature" if x.ndim == 2 else "channel"
-        if _single_value["allowed"]:
+        if _single_value["allowed"] and count == 1:
             warnings.warn(f"BatchNormalization trained on 1 value per {what} (input of shape "
                           f"{tuple(x.shape)}): its output is beta whatever the input, as in the book; "
                           f"outside the book's scripts this is an error", SingleValueBatchWarning,
