@@ -203,3 +203,12 @@ def test_load_mnist_says_its_data_once_per_session(tmp_path):
     assert said.getvalue().count("data: embedded MNIST") == 1
     assert g["a"].shape[1:] == (1, 28, 28) and g["a"].dtype == np.float32
     assert g["e"].dtype == np.uint8 and g["f"].shape[1] == 10
+
+
+def test_docs_table_lists_every_mapped_name():
+    doc = (Path(__file__).parents[2] / "docs" / "book.md").read_text(encoding="utf-8")
+    for module, names in MODULES.items():
+        for name, target in names.items():
+            if name != "np":
+                row = f"| `{module}` | `{name}` | `{target.replace(':', '.')}` |"
+                assert row in doc, f"docs/book.md lacks {row}"

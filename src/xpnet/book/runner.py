@@ -19,6 +19,7 @@ import os
 import runpy
 import sys
 import traceback
+import warnings
 from pathlib import Path
 
 from ..backend import get_backend
@@ -99,6 +100,23 @@ def _where(exc: BaseException, path: Path) -> str:
     return f" (line {frames[-1].lineno})" if frames else ""
 
 
+@contextlib.contextmanager
+def _one_line_warnings(session: Session):
+    """Warnings as one ``xpnet book: warning: ...`` line each (the script's line when it is the
+    source), instead of two lines naming xpnet's or NumPy's files."""
+    saved = warnings.showwarning
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        where = f" ({Path(filename).name} line {lineno})" if session.script == Path(filename) else ""
+        session.say(f"warning{where}: {category.__name__}: {' '.join(str(message).split())}")
+
+    warnings.showwarning = show
+    try:
+        yield
+    finally:
+        warnings.showwarning = saved
+
+
 def run_all(paths, *, out="xpnet-out/book", data: str = "auto", stream=None) -> int:
     """Run each script in turn (a failure does not stop the next); returns 0 if all succeeded,
     else 1. A failure is one line: the script, where, and why."""
@@ -106,6 +124,14 @@ def run_all(paths, *, out="xpnet-out/book", data: str = "auto", stream=None) -> 
     session.say(mapping_line())
     session.say(f"backend {get_backend()}; figures and written files go to {session.out}")
     failed = []
+    with _one_line_warnings(session):
+        _run_each(paths, session, failed)
+    if failed:
+        session.say(f"{len(failed)} of {len(paths)} scripts failed: {', '.join(map(str, failed))}")
+    return 1 if failed else 0
+
+
+def _run_each(paths, session: Session, failed: list) -> None:
     for given in paths:
         try:
             path = _check_script(given)
@@ -124,6 +150,3 @@ def run_all(paths, *, out="xpnet-out/book", data: str = "auto", stream=None) -> 
             reason = " ".join(str(exc).split()) or "(no message)"
             session.say(f"error: {path.name}{_where(exc, path)}: {type(exc).__name__}: {reason}")
             failed.append(given)
-    if failed:
-        session.say(f"{len(failed)} of {len(paths)} scripts failed: {', '.join(map(str, failed))}")
-    return 1 if failed else 0

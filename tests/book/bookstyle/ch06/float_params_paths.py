@@ -1,5 +1,5 @@
 # coding: utf-8
-# ruff: noqa: E401, E402, F401, F403, F405, I001  (the book's style on purpose: star imports, imports after sys.path)
+# ruff: noqa: E401, E402, E731, F401, F403, F405, I001  (the book's style on purpose: star imports, imports after sys.path)
 # Written for xpnet's tests in the style of the book: an optimizer moving two Python floats
 # down a bowl (params rebound by update, never arrays), one panel per update rule.
 import sys, os
@@ -10,13 +10,7 @@ from collections import OrderedDict
 from common.optimizer import *
 
 
-def bowl(x, y):
-    return x**2 / 8.0 + y**2
-
-
-def bowl_grad(x, y):
-    return x / 4.0, 2.0 * y
-
+bowl = lambda x, y: x * x / 8.0 + y * y  # a valley four times longer in x than in y
 start = (-6.0, 3.0)
 params = {}
 grads = {}
@@ -35,7 +29,8 @@ for panel, name in enumerate(rules):
     for step in range(20):
         xs.append(params['x'])
         ys.append(params['y'])
-        grads['x'], grads['y'] = bowl_grad(params['x'], params['y'])
+        grads['x'] = params['x'] / 4.0
+        grads['y'] = params['y'] * 2.0
         rules[name].update(params, grads)
     paths[name] = (xs, ys)
 
