@@ -212,3 +212,14 @@ def test_docs_table_lists_every_mapped_name():
             if name != "np":
                 row = f"| `{module}` | `{name}` | `{target.replace(':', '.')}` |"
                 assert row in doc, f"docs/book.md lacks {row}"
+
+
+def test_a_relative_out_is_the_callers_folder_not_the_scripts(tmp_path, monkeypatch, capsys):
+    from xpnet.cli.main import main
+
+    script = _write(tmp_path / "book" / "ch06" / "s.py",
+                    "import matplotlib.pyplot as plt\nplt.plot([1, 2])\nplt.show()\n")
+    monkeypatch.chdir(tmp_path)
+    assert main(["book", str(script), "--data", "embedded"]) == 0
+    assert (tmp_path / "xpnet-out" / "book" / "s-1.png").is_file()
+    assert sorted(os.listdir(script.parent)) == ["s.py"]

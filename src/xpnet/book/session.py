@@ -49,7 +49,7 @@ class Session:
         sources = datasets.mnist.SOURCES
         if data not in sources:
             raise ValueError(f"unknown data source {data!r}: expected one of {', '.join(sources)}")
-        self.out = Path(out)
+        self.out = Path(out).absolute()  # the caller's folder: scripts run in their own
         self.data = data
         self.dpi = dpi
         self.stream = stream
