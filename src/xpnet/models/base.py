@@ -26,6 +26,10 @@ Differences from the book's networks (same results where the book is right):
   :mod:`xpnet.backend._flat`) and :meth:`gradient` returns the gradients packed the same way,
   so an optimizer updates them all with a dozen whole-buffer operations. Rebinding a key
   unpacks it; the next :meth:`gradient` packs the parameters again.
+- ``predict``/``loss``/``gradient``/``accuracy``/``numerical_gradient`` take NumPy arrays and
+  nested lists on any backend: inputs are converted to the parameters' library, device and
+  float dtype at these calls (:mod:`xpnet.models._inputs`), so the book's NumPy scripts run
+  unchanged on torch or array-api-strict; arrays already there pass untouched.
 - The input shape is checked at the entry of ``predict``/``loss``/``gradient``, and the label
   range at the entry of ``loss``/``gradient``/``accuracy`` (:meth:`check_labels`, one device
   sync); the Trainer checks its datasets once and runs its steps in ``trusted_labels()``.
