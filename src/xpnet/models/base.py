@@ -26,6 +26,10 @@ Differences from the book's networks (same results where the book is right):
   :mod:`xpnet.backend._flat`) and :meth:`gradient` returns the gradients packed the same way,
   so an optimizer updates them all with a dozen whole-buffer operations. Rebinding a key
   unpacks it; the next :meth:`gradient` packs the parameters again.
+- ``predict``/``loss``/``gradient``/``accuracy``/``numerical_gradient`` take NumPy arrays and
+  nested lists on any backend: inputs are converted to the parameters' library, device and
+  float dtype at these calls (:mod:`xpnet.models._inputs`), so the book's NumPy scripts run
+  unchanged on torch or array-api-strict; arrays already there pass untouched.
 - The input shape is checked at the entry of ``predict``/``loss``/``gradient``, and the label
   range at the entry of ``loss``/``gradient``/``accuracy`` (:meth:`check_labels`): on host
   arrays a bad label raises at once, on a device it makes the loss NaN (no wait for the device);
@@ -72,6 +76,7 @@ from ..layers import (
     SoftmaxWithLoss,
 )
 from ..regularization import PENALTIES, penalty, penalty_grad
+from ._inputs import as_input
 
 __all__ = ["Network"]
 
@@ -217,8 +222,16 @@ class Network:
                 f"{type(self).__name__} expects input of shape (N, {want}){extra}, got shape {shape}"
             )
 
+    def _inputs(self, x, t=None):
+        """``x`` (and ``t``) where the parameters live (:func:`~xpnet.models._inputs.as_input`:
+        NumPy batches or lists on another backend are converted here, at the public calls)."""
+        reference = next(iter(self.params.values()), None)
+        x = as_input(x, reference, "x")
+        return x if t is None else (x, as_input(t, reference, "t"))
+
     def predict(self, x, train_flg: bool = False):
         """x : array, shape (N, *input_shape) -> scores, shape (N, output_size)."""
+        x = self._inputs(x)
         self._check_input(x)
         for layer in self.steps():
             x = layer.forward(x, train_flg=train_flg)
@@ -253,6 +266,7 @@ class Network:
 
     def loss(self, x, t, train_flg: bool = False):
         """Mean cross-entropy of ``predict(x)`` against ``t`` plus the weight decay; shape ()."""
+        x, t = self._inputs(x, t)
         bad = self.check_labels(t)
         y = self.predict(x, train_flg=train_flg)
         loss = self.last_layer.forward(y, t)
@@ -314,6 +328,7 @@ class Network:
         ``.flat`` the buffer), so an optimizer can update every parameter at once.
         """
         self.params.pack()
+        x, t = self._inputs(x, t)
         self.last_loss = self.loss(x, t, train_flg=True)
         self.backward(1, input_grad=False)
         return self.grads
@@ -336,6 +351,7 @@ class Network:
         -------
         dict of str -> array, keyed and shaped like ``params``
         """
+        x, t = self._inputs(x, t)
         self._check_input(x)
         saved = {k: array_namespace(v).asarray(v, copy=True) for k, v in self.buffers.items()}
         reseed = any(isinstance(layer, Dropout) for layer in self.layers.values())
@@ -360,6 +376,8 @@ class Network:
         ``t`` holds labels (N,) or one-hot rows (N, C). Runs in batches of ``batch_size`` with
         ``train_flg=False``; the count stays on the device until the end (one transfer).
         """
+        x, t = self._inputs(x, t)
+        self._check_targets(t)
         n = int(x.shape[0])
         if n == 0 or int(t.shape[0]) != n:
             raise ValueError(
@@ -382,6 +400,16 @@ class Network:
             raise ValueError(f"a label of t is out of range for {self.num_classes} classes "
                              f"(expected 0 <= t < {self.num_classes})")
         return correct / n
+
+    def _check_targets(self, t) -> None:
+        """Labels (N,) or one-hot rows (N, num_classes); a shape check, no device sync."""
+        c = self.num_classes
+        if t.ndim == 2 and c is not None and t.shape[1] != c:
+            raise ValueError(f"one-hot t has {t.shape[1]} classes but {type(self).__name__} scores {c} "
+                             f"(t of shape {tuple(t.shape)})")
+        if t.ndim not in (1, 2):
+            raise ValueError(f"t must be labels of shape (N,) or one-hot rows of shape (N, {c}), "
+                             f"got shape {tuple(t.shape)}")
 
     def save_params(self, path) -> None:
         """Write ``params`` and ``buffers`` to ``path`` (.npz; the book's pickle for a ``.pkl`` name)
