@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import os
 
-from ..backend import flat_buffer_of
 from ._assign import check_arrays, copy_arrays, like
 from ._npz import load_arrays, save_arrays
 from ._pickle_writer import is_book_pickle, save_book_pickle
@@ -52,15 +51,6 @@ def state_arrays(network) -> dict:
     of the network, and what the Trainer snapshots and a distributed job broadcasts.
     """
     return _flat(_groups(network))
-
-
-def state_written(network) -> None:
-    """Call after writing a known good state into :func:`state_arrays` in place: zeros back into
-    the gaps of the network's flat parameter buffer (:meth:`FlatBuffer.clear_gaps`), which no
-    key's view reaches."""
-    flat = flat_buffer_of(getattr(network, "params", None) or {})
-    if flat is not None:
-        flat.clear_gaps()
 
 
 def save_params(path, network) -> None:
@@ -133,7 +123,6 @@ def load_params(path, network) -> None:
     _check(path, network, loaded, groups, (PARAMS, BUFFERS, OPTIMIZER, META))
     for prefix, group in groups.items():
         copy_arrays(group, loaded, prefix=prefix)
-    state_written(network)
 
 
 def load_checkpoint(path, network, optimizer=None) -> dict:
@@ -156,5 +145,4 @@ def load_checkpoint(path, network, optimizer=None) -> dict:
         optimizer.load_state_dict({k: _restore(v, reference) for k, v in state.items()})
     for prefix, group in groups.items():
         copy_arrays(group, loaded, prefix=prefix)
-    state_written(network)
     return {k[len(META):]: v.item() for k, v in loaded.items() if k.startswith(META)}

@@ -31,10 +31,9 @@ import time
 import numpy as np
 
 from .._validation import check_int
-from ..backend import array_namespace, asarray, choice, permutation, seed, to_numpy
-from ..backend._sync import scheduled_sync
+from ..backend import array_namespace, asarray, choice, permutation, scheduled_sync, seed, to_numpy
 from ..functions.losses import trusted_labels
-from ..io.checkpoint import state_arrays, state_written
+from ..io.checkpoint import state_arrays
 from ..models.base import Network
 from ..optimizers import get_optimizer
 
@@ -93,7 +92,7 @@ class Trainer:
                 if x.shape[0] != t.shape[0]:
                     raise ValueError(f"{split} set: x has {x.shape[0]} samples but t has {t.shape[0]}")
                 if isinstance(network, Network):
-                    network.check_labels(t)
+                    network.check_labels(t, read=True)
         self.train_size = int(self.x_train.shape[0])
         if self.train_size == 0:
             raise ValueError("the training set is empty")
@@ -146,7 +145,6 @@ class Trainer:
         """Copy a :meth:`snapshot` back into the network's arrays, in place."""
         for k, v in self._state_arrays().items():
             v[...] = snap[k]
-        state_written(self.network)
 
     # -- one iteration ---------------------------------------------------------------------
 

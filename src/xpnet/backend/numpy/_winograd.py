@@ -24,7 +24,7 @@ transposed convolution an ordinary one).
 
 Arrays are batch-last: the input is read through its (C, H, W, N) view and the output is an
 (N, FN, H, W) view of (FN, H, W, N) memory, as for the other NumPy convolutions
-(:mod:`xpnet.backend._fast_conv`).
+(:mod:`xpnet.backend.numpy._fast_conv`).
 """
 
 from __future__ import annotations
@@ -47,8 +47,8 @@ KERNELS = (3, 5)
 
 #: Input channels a convolution needs at least, and filters weighted by the share of the tiles'
 #: outputs that are real outputs (a 7x7 output in 4x4 tiles computes 64 for 49): below them,
-#: im2col was faster (DeepConvNet's 64 filters on 8x8 won 1.34x, AlexNet-style w0.25's 64 on
-#: 7x7 lost 0.85x).
+#: im2col was faster (DeepConvNet's 64 filters on 8x8 won, AlexNet-style w0.25's 64 on 7x7
+#: lost; docs/performance.md).
 MIN_CHANNELS = 64
 MIN_FILTERS = 64
 

@@ -27,7 +27,7 @@ from torch.overrides import TorchFunctionMode
 from torch.utils._python_dispatch import TorchDispatchMode
 from torch.utils._pytree import tree_flatten, tree_map
 
-from ._sync import scheduled_reason
+from .._sync import scheduled_reason
 
 _READS = {"item", "tolist", "numpy", "__array__", "__bool__", "__int__", "__float__", "__index__",
           "__complex__", "__format__"}
@@ -39,9 +39,8 @@ _SHAPE_OPS = {"nonzero", "masked_select", "unique", "_unique", "_unique2", "uniq
 _INDEX_OPS = {"index", "index_put", "index_put_", "_index_put_impl_", "_unsafe_index", "_unsafe_index_put"}
 _COPY_OPS = {"_to_copy", "copy_", "_copy_from", "_copy_from_and_resize"}
 _TORCH = os.path.dirname(torch.__file__) + os.sep
-_OWN = (os.path.abspath(__file__), os.path.join(os.path.dirname(os.path.abspath(__file__)), "_sync.py"),
-        contextlib.__file__)
-_BACKEND = os.path.dirname(os.path.abspath(__file__)) + os.sep
+_BACKEND = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep  # xpnet/backend/
+_OWN = (os.path.abspath(__file__), os.path.join(_BACKEND, "_sync.py"), contextlib.__file__)
 _quiet = [0]  # > 0 while a host-to-device maker already reported runs (its _to_copy is the same copy)
 
 

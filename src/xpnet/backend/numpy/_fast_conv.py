@@ -1,11 +1,11 @@
 """NumPy fast paths for convolution: im2col by ``sliding_window_view`` and one copy, blocked.
 
-The portable gather (``xpnet.functions.conv``) stacks ``filter_h*filter_w`` strided slices; on
-NumPy the same windows are a zero-copy strided view, and one copy lays them out as columns, split
-over the CPU's cores (:mod:`xpnet.backend._threads`). The convolution layer's own path orders
-columns batch-last and, for products with few rows, gathers and multiplies them block by block
-(below). ``tests/functions/test_conv.py`` and ``tests/layers/test_threaded_fast_paths.py`` hold
-these equal to the portable twins.
+The portable ops gather the columns with one ``take`` over a cached index table
+(:mod:`xpnet.backend.portable._tables`); on NumPy the same windows are a zero-copy strided view,
+and one copy lays them out as columns, split over the CPU's cores (:mod:`._threads`). The
+convolution layer's own path orders columns batch-last and, for products with few rows, gathers
+and multiplies them block by block (below). ``tests/functions/test_conv.py`` and
+``tests/layers/test_threaded_fast_paths.py`` hold these equal to the portable twins.
 """
 
 from __future__ import annotations

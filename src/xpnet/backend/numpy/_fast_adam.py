@@ -1,6 +1,6 @@
 """NumPy fast path for the Adam step over flat buffers: ``out=`` work buffers, split over threads.
 
-Same operations in the same order as :meth:`xpnet.backend.ops.Ops.adam_step` (so the result
+Same operations in the same order as :meth:`xpnet.backend.portable.Ops.adam_step` (so the result
 is bit-identical to it), on slices of the flat parameter, gradient and moment buffers: each
 thread updates its own range, with one scratch buffer per thread and nothing allocated per
 element operation. ``tests/backend/test_ops_twins.py`` holds it equal to the portable step.
@@ -13,9 +13,8 @@ import numpy as np
 from ._threads import parallel_for
 
 #: Least parameters per thread before the step is split: each part runs a dozen short
-#: operations, each handing the GIL back and forth with the other part. Measured in one process
-#: on a 2-core Zen 3 guest: split, 120k parameters took 1.7x as long as one thread (0.54 against
-#: 0.31 ms), 370k took 0.81x and 5.9M 0.72x.
+#: operations, each handing the GIL back and forth with the other part; below this the split
+#: measured slower than one thread (docs/performance.md, "Figures moved out of docstrings").
 ADAM_MIN_ITEMS = 1 << 17
 
 

@@ -81,28 +81,6 @@ def add_columns_index(xp, device, n, h, w, kh, kw, stride, pad, row_length):
     return xp.reshape(xp.where(taps[None, ...] >= 0, idx, n * p), (-1,))
 
 
-def pixel_columns_index(xp, device, n, h, w, kh, kw, stride, pad, sentinel_images):
-    """Index into (M*H*W, C) pixel-major rows, M = N + ``sentinel_images``, image N all zeros and
-    the last row (1, 0, ..., 0): ``take(src, idx, axis=0)`` reshaped to (N*P, (K+1)*C) is the
-    column buffer with rows (n, i, j) and columns (tap, c), padding reading the zero image and a
-    last tap K reading the ones row (the bias's column)."""
-    src = xp.permute_dims(_tap_sources(xp, device, h, w, kh, kw, stride, pad), (1, 0))[None, :, :]
-    per_image = xp.arange(n, device=device)[:, None, None] * (h * w) + src  # (N, P, K)
-    taps = xp.where(src >= 0, per_image, n * h * w)
-    ones = xp.full((n, src.shape[1], 1), (n + sentinel_images) * h * w - 1, dtype=taps.dtype, device=device)
-    return xp.reshape(xp.concat([taps, ones], axis=2), (-1,))
-
-
-def pixel_add_columns_index(xp, device, n, h, w, kh, kw, stride, pad):
-    """Index into (M*P*K, C) rows, (image, window, tap)-major, image N all zeros:
-    ``take(dcol, idx, axis=0)`` reshaped to (N, H, W, R, C) and summed over R is the adjoint of
-    :func:`pixel_columns_index` without its ones tap (col2im)."""
-    taps, windows = _readers(xp, device, h, w, kh, kw, stride, pad)
-    p, k = out_size(h, kh, stride, pad) * out_size(w, kw, stride, pad), kh * kw
-    idx = (xp.arange(n, device=device)[:, None, None] * p + windows[None, ...]) * k + taps[None, ...]
-    return xp.reshape(xp.where(taps[None, ...] >= 0, idx, n * p * k), (-1,))
-
-
 def pool_index(xp, device, h, w, kh, kw, stride, pad, zero_tap: bool = False):
     """Index into a (..., H*W [+ 1 [+ 1]]) source (entry H*W the padding value) giving the windows
     (..., out_h*out_w, kh*kw): window-major, taps row-major. With ``zero_tap`` each window gets

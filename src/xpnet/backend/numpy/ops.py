@@ -2,28 +2,33 @@
 
 What NumPy has that the portable code cannot use: ``out=`` buffers, zero-copy strided views
 (``sliding_window_view``), a thread pool over its single-threaded loops
-(:mod:`xpnet.backend._threads`; results bit-identical to one thread), and a layout choice:
+(:mod:`xpnet.backend.numpy._threads`; results bit-identical to one thread), and a layout choice:
 
 - **Batch-last convolutions.** Columns are ordered (out_h, out_w, N) and a convolution's output
   is an (N, FN, out_h, out_w) view of (FN, out_h, out_w, N) memory, so every gathered window row
   is N contiguous values and the next convolution gathers from it with no transposing copy
-  (:mod:`xpnet.backend._fast_conv`). Pooling and ReLU keep their input's memory order.
+  (:mod:`xpnet.backend.numpy._fast_conv`). Pooling and ReLU keep their input's memory order.
 - **Pooling by taps.** A running max over strided views, one filter tap at a time, split over
   the batch; no (N, C, P, K) window buffer.
 
-Process tuning (glibc malloc, OpenBLAS idle threads) is applied once, when the first NumPy ops
-are made (:func:`get_numpy_ops`): only a process that computes with NumPy pays for it.
+Process tuning (glibc malloc, OpenBLAS idle threads) is applied once, by the constructor of
+the first :class:`NumpyOps`: only a process that computes with NumPy pays for it.
 """
 
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import numpy as np
 
-from .. import _winograd
-from .._fast_adam import numpy_adam_step
-from .._fast_conv import (
+from .._packed import PackedArrays
+from ..portable.ops import ConvContext, Ops, _out_hw, max_pool_then_relu_backward, max_pool_then_relu_forward
+from ..portable.taps import window_slices
+from . import _winograd
+from ._blas_threads import tune_blas_threads
+from ._fast_adam import numpy_adam_step
+from ._fast_conv import (
     conv_hwn,
     conv_weight_grad_hwn,
     hwn_output,
@@ -33,15 +38,13 @@ from .._fast_conv import (
     numpy_columns_hwn,
     weight_grad,
 )
-from .._fast_elementwise import numpy_relu_backward, numpy_relu_forward
-from .._flat import PackedArrays
-from .._layout import along, memory_order, new_in_order
-from .._small_gemm import small_matmul
-from .._threads import chunks, run_parts
-from .portable import Ops, _out_hw, max_pool_then_relu_backward, max_pool_then_relu_forward
-from .taps import window_slices
+from ._fast_elementwise import numpy_relu_backward, numpy_relu_forward
+from ._host_memory import tune_host_malloc
+from ._layout import along, memory_order, new_in_order
+from ._small_gemm import small_matmul
+from ._threads import chunks, run_parts
 
-#: Convolution products go block by block (:func:`~xpnet.backend._fast_conv.conv_hwn`) below
+#: Convolution products go block by block (:func:`~xpnet.backend.numpy._fast_conv.conv_hwn`) below
 #: this many rows: the forward's rows are its filters, the transposed convolution's (dx) the
 #: input's channels. Blocking saves the column buffer's trip to memory and back, which weighs
 #: against a product whose cost per column is its row count: measured in one process on a Zen 3
@@ -71,10 +74,28 @@ def _conv_product(x, w2d, filter_h: int, filter_w: int, stride: int, pad: int, *
     return out, col, None
 
 
+class NumpyPoolContext(NamedTuple):
+    """A pooling forward's context on NumPy: the portable one's fields, plus the input's memory
+    ``order`` and the ``axis`` the work was split along."""
+
+    winner: object
+    geometry: tuple
+    order: tuple
+    axis: int
+
+
 class NumpyOps(Ops):
     """Host fast paths for NumPy arrays (see the module docstring)."""
 
     name = "numpy"
+
+    def __init__(self) -> None:
+        super().__init__()
+        tune_host_malloc()  # once per process; see ._host_memory
+        tune_blas_threads()  # see ._blas_threads
+
+    def on_host(self, x) -> bool:
+        return True
 
     # -- flat buffers -------------------------------------------------------------------
     def views(self, data, spans, shapes):
@@ -108,18 +129,16 @@ class NumpyOps(Ops):
         return dout * state
 
     # -- affine -------------------------------------------------------------------------
-    def affine_forward(self, x2d, W, b, joint=None):
-        """``x2d @ W + b`` with the bias added after the product: appending a ones column would
-        copy the input, which costs NumPy more than the addition (``joint`` is not used). A small
-        product runs on one BLAS thread (:mod:`xpnet.backend._small_gemm`)."""
+    def affine_forward(self, x2d, W, b):
+        """``x2d @ W + b``; a small product runs on one BLAS thread (:mod:`._small_gemm`)."""
         out = small_matmul(x2d, W)
         out += b
-        return out, (x2d, False)
+        return out, x2d
 
     def affine_backward(self, dout, W, ctx, *, input_grad: bool = True):
         """``dx`` comes in ``x2d``'s layout: for a batch-last input (a convolution stack's
         output) as ``(W @ dout.T).T``, a transposed view, so the layers below keep it."""
-        x2d, _ = ctx
+        x2d = ctx
         dW, db = small_matmul(x2d.T, dout), dout.sum(axis=0)
         if not input_grad:
             return None, dW, db
@@ -149,23 +168,18 @@ class NumpyOps(Ops):
         return img[:, :, pad:pad + h, pad:pad + w].transpose(1, 0, 2, 3)
 
     # -- convolution --------------------------------------------------------------------
-    def conv_joint_layout(self, W):
-        """None: NumPy's convolutions keep their own batch-last layouts and add the bias in the
-        product's epilogue, so ``W`` and ``b`` stay plain in the flat buffer."""
-        return None
-
-    def conv2d_forward(self, x, W, b, stride: int, pad: int, joint=None):
+    def conv2d_forward(self, x, W, b, stride: int, pad: int):
         """Winograd F(4, r) where the channels are many (:mod:`.._winograd`), else im2col: blocked,
-        or over one whole column buffer. ``ctx``: [columns, x's shape, padded image, Winograd's
-        input tiles], the ones the path did not make None."""
+        or over one whole column buffer. ``ctx.kept``: [columns, padded image, Winograd's input
+        tiles], the ones the path did not make None."""
         fn, c, fh, fw = W.shape
         if _winograd.applies(x.shape, W.shape, stride, pad, x.dtype):
             out, tiles = _winograd.conv_forward(x, W, b, pad)
-            return out, [None, tuple(x.shape), None, tiles]
+            return out, ConvContext([None, None, tiles], tuple(x.shape))
         out, col, img = _conv_product(x, W.reshape(fn, c * fh * fw), fh, fw, stride, pad,
                                       blocked_below=BLOCKED_FORWARD_ROWS, bias=b)
         oh, ow = _out_hw(x.shape, fh, fw, stride, pad)
-        return hwn_output(out, x.shape[0], oh, ow), [col, tuple(x.shape), img, None]
+        return hwn_output(out, x.shape[0], oh, ow), ConvContext([col, img, None], tuple(x.shape))
 
     def conv2d_backward(self, dout, W, ctx, stride: int, pad: int, *, input_grad: bool = True):
         """Winograd's dW from the kept input tiles and its dx as a forward (:mod:`.._winograd`);
@@ -173,8 +187,8 @@ class NumpyOps(Ops):
         db from batch-last rows; dx for stride 1, a square kernel and FN <= C as the transposed
         convolution (``dout`` gathered with the flipped kernel: FN*k*k rows instead of C*k*k, no
         col2im), else the book's dcol GEMM and col2im."""
-        col, x_shape, img, tiles = ctx
-        ctx[0] = ctx[2] = ctx[3] = None  # the columns (image, tiles) die with dW, before dx is made
+        (col, img, tiles), x_shape = ctx
+        ctx.kept.clear()  # the columns (image, tiles) die with dW, before dx is made
         fn, c, fh, fw = W.shape
         if tiles is not None:
             db = hwn_rows(dout).sum(axis=1)  # the rows (a copy unless dout is batch-last) die here
@@ -210,7 +224,7 @@ class NumpyOps(Ops):
         geometry = (tuple(x.shape), pool_h, pool_w, stride, pad)
         if len(parts) == 1:
             out, arg_max = _pool_taps(x, slices, pad, mode)
-            return out, (arg_max, geometry, order, axis)
+            return out, NumpyPoolContext(arg_max, geometry, order, axis)
         shape = (*x.shape[:2], oh, ow)
         out = new_in_order(np, shape, order, dtype=x.dtype)
         arg_max = new_in_order(np, shape, order, dtype=_index_dtype(slices)) if mode == "max" else None
@@ -222,7 +236,7 @@ class NumpyOps(Ops):
                 arg_max[at] = arg
 
         run_parts(part, parts)
-        return out, (arg_max, geometry, order, axis)
+        return out, NumpyPoolContext(arg_max, geometry, order, axis)
 
     def pool2d_backward(self, dout, ctx):
         """The one-hot of the winning tap times ``dout``, added back tap by tap (no scatter),

@@ -1,11 +1,11 @@
 """Window operations by filter taps: one strided slice per tap, array API only.
 
-The portable :class:`~.portable.Ops` gather every window with one ``take`` over an index table:
+The portable :class:`~.ops.Ops` gather every window with one ``take`` over an index table:
 one launch on a GPU. On a CPU a gather reads an index per element and torch's ``index_select``
-along an inner axis runs several times slower than copying strided slices (measured on torch
-2.13 CPU: SimpleConvNet's pooling forward 14 ms by ``take``, 2.5 ms by taps). :class:`TapOps`
+along an inner axis runs several times slower than copying strided slices (docs/performance.md,
+"Figures moved out of docstrings"). :class:`TapOps`
 does im2col, col2im and pooling with ``filter_h * filter_w`` strided slices instead (more
-operations, fewer bytes): what :class:`~.gpu.TorchOps` runs on CPU tensors. The running max
+operations, fewer bytes): what :class:`~xpnet.backend.torch.TorchCpuOps` runs on CPU tensors. The running max
 keeps the first maximum's tap, as the portable arg-max does.
 """
 
@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 
 from .._namespace import array_namespace
-from .portable import Ops, _out_hw, max_pool_then_relu_backward, max_pool_then_relu_forward
+from .ops import Ops, PoolContext, _out_hw, max_pool_then_relu_backward, max_pool_then_relu_forward
 
 
 def window_slices(filter_h: int, filter_w: int, stride: int, out_h: int, out_w: int):
@@ -45,8 +45,8 @@ def pool_by_taps(xp, x, slices, pad: int, mode: str):
 
     A running max over the taps' strided views; the winning tap is an int8
     ``arg = maximum(arg, k * (tap > best))``: the last tap to raise the max is the first maximum
-    (row-major), as the portable arg-max. ``xp`` may be NumPy itself (:class:`~.numpy_ops.NumpyOps`
-    runs this on each thread's slice of the batch).
+    (row-major), as the portable arg-max. NumPy's ops run the same loop written in NumPy
+    (``xpnet.backend.numpy.ops._pool_taps``, on each thread's slice of the batch).
     """
     img = _padded(xp, x, pad, -math.inf if mode == "max" else 0.0)
     taps = (img[:, :, rows, cols] for rows, cols in slices)
@@ -102,7 +102,7 @@ class TapOps(Ops):
         xp = array_namespace(x)
         oh, ow = _out_hw(x.shape, pool_h, pool_w, stride, pad)
         out, arg = pool_by_taps(xp, x, window_slices(pool_h, pool_w, stride, oh, ow), pad, mode)
-        return out, (arg, (tuple(x.shape), pool_h, pool_w, stride, pad))
+        return out, PoolContext(arg, (tuple(x.shape), pool_h, pool_w, stride, pad))
 
     def pool2d_backward(self, dout, ctx):
         xp = array_namespace(dout)

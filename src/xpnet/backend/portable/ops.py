@@ -1,10 +1,11 @@
 """The portable ops: array API standard only, written for few operations per call.
 
-Every method here is the reference that a backend's faster twin (:mod:`.numpy_ops`,
-:mod:`.gpu`) is held equal to by ``tests/backend/test_ops_twins.py``. They are written for a
-GPU, where each array operation is a kernel launch: window operations (im2col, col2im,
-pooling) are one ``take`` over a cached index table (:mod:`._tables`) instead of a loop over
-filter taps, and no method reads a value back to the host.
+Every method here is the reference that a backend's faster twin (:mod:`xpnet.backend.numpy`,
+:mod:`xpnet.backend.torch`, :mod:`xpnet.backend.cupy`) is held equal to by
+``tests/backend/test_ops_twins.py``. They are written for a GPU, where each array operation is
+a kernel launch: window operations (im2col, col2im, pooling) are one ``take`` over a cached
+index table (:mod:`._tables`) instead of a loop over filter taps, and no method reads a value
+back to the host.
 
 Memory layout is the ops' business: what a forward returns as ``ctx`` is handed back to the
 matching backward unchanged, and the layers never look inside.
@@ -13,9 +14,10 @@ matching backward unchanged, and the layers never look inside.
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
-from .._flat import packed
 from .._namespace import array_namespace, default_float
+from .._packed import packed
 from . import _tables
 
 #: Zero images appended to a channel-major copy of a batch (the sentinel that padding and
@@ -24,6 +26,30 @@ from . import _tables
 #: output) gave a batch-major result whose ``reshape`` then copied it once more; two C-ordered
 #: images make it choose C order. CuPy's result is always C order; this costs it one image.
 SENTINEL_IMAGES = 2
+
+
+class ConvContext(NamedTuple):
+    """What a convolution's forward keeps for its backward: ``kept``, the big buffers (here the
+    column buffer; NumPy's ops keep others), in a list so that backward can drop them before it
+    makes dx (one column-sized buffer alive at a time); ``x_shape``, the input's shape."""
+
+    kept: list
+    x_shape: tuple
+
+
+class PoolContext(NamedTuple):
+    """What a pooling forward keeps: ``winner``, the winning tap of each window (None for
+    average pooling), and ``geometry``, ``(x_shape, pool_h, pool_w, stride, pad)``."""
+
+    winner: object
+    geometry: tuple
+
+
+class PoolReluContext(NamedTuple):
+    """Max pooling then ReLU run as the two ops they are: each one's own context."""
+
+    pool: tuple
+    relu: object
 
 
 class Ops:
@@ -71,15 +97,46 @@ class Ops:
         """``xp.take``: elements of ``x`` at the (non-negative) ``indices`` along ``axis``."""
         return xp.take(x, indices, axis=axis)
 
+    # -- labels -------------------------------------------------------------------------
+    def on_host(self, x) -> bool:
+        """Whether ``x`` lives in host memory, where reading a value costs no device wait (here:
+        a torch CPU tensor, or an array on its library's default device, as array-api-strict's
+        CPU; a simulated or real accelerator is not)."""
+        device = x.device
+        if hasattr(device, "type"):
+            return device.type == "cpu"
+        info = getattr(array_namespace(x), "__array_namespace_info__", None)
+        return info is None or device == info().default_device()
+
+    def check_labels(self, t, num_classes: int, *, read: bool = False):
+        """Integer labels ``t`` (N,) against ``0..num_classes-1``, where the check is free.
+
+        On the host: ValueError naming the first bad label, at once (one read when all are
+        fine); returns None. On a device, reading would make the host wait for it (torch's
+        CUDA kernels assert on the device instead of raising): nothing is read, and the 0-d
+        bool flag returned, True when a label is out of range, goes to :meth:`poison_loss`.
+        ``read=True`` reads on a device too (a transfer someone scheduled: data arrival).
+        """
+        xp = array_namespace(t)
+        bad = xp.any((t < 0) | (t >= num_classes))
+        if not (read or self.on_host(t)):
+            return bad
+        if bool(bad):
+            lo, hi = int(xp.min(t)), int(xp.max(t))
+            raise ValueError(f"label {lo if lo < 0 else hi} is out of range for {num_classes} classes "
+                             f"(expected 0 <= t < {num_classes})")
+        return None
+
+    def poison_loss(self, loss, bad):
+        """``loss``, or NaN where the flag ``bad`` of :meth:`check_labels` is set (no read)."""
+        xp = array_namespace(loss)
+        return xp.where(bad, self.scalar_like(loss, math.nan), loss)
+
     # -- flat buffers -------------------------------------------------------------------
     def views(self, data, spans, shapes):
         """``[reshape(data[a:b], shape) ...]``: views of a 1-D buffer (no copy)."""
         xp = array_namespace(data)
         return [xp.reshape(data[a:b], shape) for (a, b), shape in zip(spans, shapes)]
-
-    def gap_zeros(self, like, size: int):
-        """A cached (size,) zero array of ``like``'s dtype on its device (a flat buffer's gap)."""
-        return self._constant(array_namespace(like), 0.0, (size,), like.dtype, like.device)
 
     def concat_flat(self, arrays):
         """Every array flattened and concatenated into one new 1-D array (one operation)."""
@@ -121,32 +178,17 @@ class Ops:
         return xp.where(state, dout, self._zero(xp, dout))
 
     # -- affine -------------------------------------------------------------------------
-    def affine_forward(self, x2d, W, b, joint=None):
-        """``(x2d @ W + b, ctx)``.
-
-        ``joint``, when given, is one (D+1, M) array whose first D rows are ``W`` and whose last
-        row is ``b`` (they are adjacent in a network's flat parameter buffer). The bias then rides
-        in the product as a column of ones appended to the input, and :meth:`affine_backward`
-        takes ``db`` from the same product as ``dW``: two operations fewer per layer and step.
-        """
-        xp = array_namespace(x2d, W)
-        if joint is None:
-            out = x2d @ W
-            out += b  # in place: out is ours, fresh from the GEMM
-            return out, (x2d, False)
-        ones = self._constant(xp, 1.0, (x2d.shape[0], 1), x2d.dtype, x2d.device)
-        with_ones = xp.concat([x2d, ones], axis=1)
-        return with_ones @ joint, (with_ones, True)
+    def affine_forward(self, x2d, W, b):
+        """``(x2d @ W + b, ctx)``; ``ctx`` is the input, kept for ``dW``."""
+        out = x2d @ W
+        out += b  # in place: out is ours, fresh from the GEMM
+        return out, x2d
 
     def affine_backward(self, dout, W, ctx, *, input_grad: bool = True):
         """``(dx or None, dW, db)`` from the forward's ``ctx``; ``dx = dout @ W.T``, shape (N, D)."""
         xp = array_namespace(dout, W)
-        x2d, joint = ctx
-        if joint:  # one product gives dW (its first D rows) and db (its last row)
-            both = xp.matrix_transpose(x2d) @ dout
-            dW, db = both[:-1, :], both[-1, :]
-        else:
-            dW, db = xp.matrix_transpose(x2d) @ dout, xp.sum(dout, axis=0)
+        x2d = ctx
+        dW, db = xp.matrix_transpose(x2d) @ dout, xp.sum(dout, axis=0)
         return (dout @ xp.matrix_transpose(W) if input_grad else None), dW, db
 
     # -- im2col / col2im ----------------------------------------------------------------
@@ -184,30 +226,8 @@ class Ops:
         return self._add_taps(xp, padded, input_shape, filter_h, filter_w, stride, pad, padded.shape[1])
 
     # -- convolution --------------------------------------------------------------------
-    def conv_joint_layout(self, W):
-        """How a network's flat buffer should store a convolution's ``W`` (FN, C, kh, kw) and the
-        ``b`` after it, so that both are one matrix: ``(order, gap)``, ``W`` stored with its axes
-        in ``order`` and ``gap`` zeros after ``b`` (see :class:`~xpnet.backend._flat.FlatBuffer`),
-        or None for the plain layout.
-
-        Here ``W`` is stored as (kh, kw, C, FN), i.e. rows (tap, c) of a (K*C, FN) matrix, ``b``
-        follows as row (K, 0) and (C-1)*FN zeros as rows (K, 1..C-1): the ((K+1)*C, FN) joint
-        that :meth:`conv2d_forward` multiplies a pixel-major column buffer with, whose tap K
-        reads a sentinel pixel (1, 0, ..., 0). The bias then rides in the product (no addition
-        in forward, no sum for ``db`` in backward) for one extra row in C*K.
-        """
-        fn, c = W.shape[:2]
-        return (2, 3, 1, 0), (c - 1) * fn
-
-    def conv2d_forward(self, x, W, b, stride: int, pad: int, joint=None):
-        """``(out, ctx)``: out (N, FN, out_h, out_w) = correlation of ``x`` with ``W`` plus ``b``.
-
-        ``joint``, when given, is the ((K+1)*C, FN) matrix over ``W`` and ``b`` of
-        :meth:`conv_joint_layout`; the convolution then runs pixel-major (three operations
-        forward, five backward, instead of four and six).
-        """
-        if joint is not None:
-            return self._joint_conv_forward(x, W, joint, stride, pad)
+    def conv2d_forward(self, x, W, b, stride: int, pad: int):
+        """``(out, ctx)``: out (N, FN, out_h, out_w) = correlation of ``x`` with ``W`` plus ``b``."""
         xp = array_namespace(x, W)
         fn, c, fh, fw = W.shape
         n = x.shape[0]
@@ -215,7 +235,8 @@ class Ops:
         out = xp.reshape(W, (fn, c * fh * fw)) @ col
         out += xp.reshape(b, (fn, 1))  # in place: out is ours, fresh from the GEMM
         oh, ow = _out_hw(x.shape, fh, fw, stride, pad)
-        return xp.permute_dims(xp.reshape(out, (fn, n, oh, ow)), (1, 0, 2, 3)), [col, tuple(x.shape)]
+        out = xp.permute_dims(xp.reshape(out, (fn, n, oh, ow)), (1, 0, 2, 3))
+        return out, ConvContext([col], tuple(x.shape))
 
     def conv2d_backward(self, dout, W, ctx, stride: int, pad: int, *, input_grad: bool = True):
         """``(dx or None, dW, db)`` from the forward's ``ctx``.
@@ -223,11 +244,9 @@ class Ops:
         ``dout`` is copied once into rows (FN, (N+2)*P) with zero images at the end; ``dW`` and
         ``dcol`` are one GEMM each, and col2im reads the zero image for "no window here".
         """
-        if len(ctx) == 3:  # the joint forward's [cols, x_shape, joint]
-            return self._joint_conv_backward(dout, W, ctx, stride, pad, input_grad=input_grad)
         xp = array_namespace(dout, W)
-        col, x_shape = ctx
-        ctx[0] = None  # the column buffer dies with dW, before dcol is made (one alive at a time)
+        (col,), x_shape = ctx
+        ctx.kept.clear()  # the column buffer dies with dW, before dcol is made (one alive at a time)
         fn, c, fh, fw = W.shape
         n, _, oh, ow = dout.shape
         p = oh * ow
@@ -241,53 +260,6 @@ class Ops:
         dcol = xp.matrix_transpose(xp.reshape(W, (fn, c * fh * fw))) @ rows
         return self._add_taps(xp, dcol, x_shape, fh, fw, stride, pad, (n + SENTINEL_IMAGES) * p), dW, db
 
-    def _joint_conv_forward(self, x, W, joint, stride: int, pad: int):
-        """Pixel-major convolution with the bias in the product: the batch channel-last with
-        two sentinel images (zeros, and a last pixel (1, 0, ..., 0)), one gather into columns
-        (N*P, (K+1)*C), rows (n, i, j), columns (tap, c), and one product with ``joint``."""
-        xp = array_namespace(x, W)
-        n, c, h, w = x.shape
-        fn, _, fh, fw = W.shape
-        oh, ow = _out_hw(x.shape, fh, fw, stride, pad)
-
-        def make_sentinels():
-            ones = xp.reshape(xp.arange(SENTINEL_IMAGES * h * w * c, device=x.device)
-                              == SENTINEL_IMAGES * h * w * c - c, (SENTINEL_IMAGES, h, w, c))
-            return xp.astype(ones, x.dtype)
-
-        sentinels = self._cache.get(xp, x.device, ("conv-sentinels", h, w, c, x.dtype), make_sentinels)
-        src = xp.concat([xp.permute_dims(x, (0, 2, 3, 1)), sentinels], axis=0)
-        idx = self._table(xp, x.device, _tables.pixel_columns_index, n, h, w, fh, fw, stride, pad,
-                          SENTINEL_IMAGES)
-        cols = xp.reshape(self._take(xp, xp.reshape(src, (-1, c)), idx, axis=0), (n * oh * ow, -1))
-        out = xp.reshape(cols @ joint, (n, oh, ow, fn))
-        return xp.permute_dims(out, (0, 3, 1, 2)), [cols, tuple(x.shape), joint]
-
-    def _joint_conv_backward(self, dout, W, ctx, stride: int, pad: int, *, input_grad: bool):
-        """dW and db as views of one product (the joint's gradient, zero in its gap rows); dx by
-        one product into pixel-major dcol rows (zero images at the end) and one gather-and-sum."""
-        xp = array_namespace(dout, W)
-        cols, x_shape, joint = ctx
-        ctx[0] = None
-        fn, c, fh, fw = W.shape
-        n, _, oh, ow = dout.shape
-        p, k = oh * ow, fh * fw
-        zero = self._constant(xp, 0.0, (SENTINEL_IMAGES, oh, ow, fn), dout.dtype, dout.device)
-        rows = xp.reshape(xp.concat([xp.permute_dims(dout, (0, 2, 3, 1)), zero], axis=0), (-1, fn))
-        both = xp.matrix_transpose(cols) @ rows[:n * p, :]
-        del cols
-        dW = xp.permute_dims(xp.reshape(both[:k * c, :], (fh, fw, c, fn)), (3, 2, 0, 1))
-        db = both[k * c, :]
-        if not input_grad:
-            return None, dW, db
-        dcol = rows @ xp.matrix_transpose(joint[:k * c, :])  # ((N+2)*P, K*C), zero images last
-        _, _, h, w = x_shape
-        idx = self._table(xp, dout.device, _tables.pixel_add_columns_index, n, h, w, fh, fw, stride, pad)
-        r = _tables.readers_per_pixel(fh, fw, stride)
-        got = xp.reshape(self._take(xp, xp.reshape(dcol, (-1, c)), idx, axis=0), (n, h, w, r, c))
-        img = _sum_readers(xp, got, axis=3)
-        return xp.permute_dims(img, (0, 3, 1, 2)), dW, db
-
     # -- pooling ------------------------------------------------------------------------
     def pool2d_forward(self, x, pool_h: int, pool_w: int, stride: int, pad: int, mode: str):
         """``(out, ctx)``: max or average over every window; max keeps the first maximum's tap
@@ -297,9 +269,9 @@ class Ops:
         geometry = (tuple(x.shape), pool_h, pool_w, stride, pad)
         windows = self._windows(xp, x, pool_h, pool_w, stride, pad, -math.inf if mode == "max" else 0.0)
         if mode == "avg":
-            return xp.reshape(xp.mean(windows, axis=-1), (n, c, oh, ow)), (None, geometry)
+            return xp.reshape(xp.mean(windows, axis=-1), (n, c, oh, ow)), PoolContext(None, geometry)
         arg = xp.argmax(windows, axis=-1)
-        return xp.reshape(xp.max(windows, axis=-1), (n, c, oh, ow)), (arg, geometry)
+        return xp.reshape(xp.max(windows, axis=-1), (n, c, oh, ow)), PoolContext(arg, geometry)
 
     def pool2d_backward(self, dout, ctx):
         """dx (N, C, H, W): each pixel gathers the ``dout`` of the windows that read it (and,
@@ -332,7 +304,7 @@ class Ops:
         windows = self._windows(xp, x, pool_h, pool_w, stride, pad, -math.inf, zero_tap=True)
         arg = xp.argmax(windows, axis=-1)  # 0: the zero tap; j + 1: tap j
         out = xp.reshape(xp.max(windows, axis=-1), (n, c, oh, ow))
-        return out, (arg, (tuple(x.shape), pool_h, pool_w, stride, pad))
+        return out, PoolContext(arg, (tuple(x.shape), pool_h, pool_w, stride, pad))
 
     def max_pool_relu_backward(self, dout, ctx):
         """dx (N, C, H, W) of :meth:`max_pool_relu_forward`: as max pooling's, with tap j
@@ -426,7 +398,7 @@ def max_pool_then_relu_forward(ops, x, pool_h: int, pool_w: int, stride: int, pa
     and ReLU are fast paths of their own (NumPy, torch on the CPU): the same values."""
     pooled, pool_ctx = ops.pool2d_forward(x, pool_h, pool_w, stride, pad, "max")
     out, relu_state = ops.relu_forward(pooled)
-    return out, (pool_ctx, relu_state)
+    return out, PoolReluContext(pool_ctx, relu_state)
 
 
 def max_pool_then_relu_backward(ops, dout, ctx):
