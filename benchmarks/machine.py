@@ -98,7 +98,7 @@ def openblas() -> dict | None:
     loaded (``architecture``: the kernel set it runs, e.g. SkylakeX on a Zen 4), or None."""
     import ctypes
 
-    from xpnet.backend._blas_threads import _loaded_openblas
+    from xpnet.backend.numpy._blas_threads import _loaded_openblas
 
     path = _loaded_openblas()
     if path is None:

@@ -123,12 +123,19 @@ def _xpnet_runner(impl: Impl, spec: NetSpec, batch: int) -> Iterator[Runner]:
             net.predict(x, train_flg=False)
             sync()
 
-        info = {"malloc_tuning": xpnet.backend.malloc_tuning_status()["applied"],
-                "blas_tuning": xpnet.backend.blas_tuning_status()["applied"],
-                "threads": xpnet.backend.num_threads()}
+        info = _numpy_tuning(xpnet.backend)
         yield Runner(train, infer, sync, pool, reset, info, traced=impl.backend == "numpy")
     finally:
         ctx.__exit__(None, None, None)
+
+
+def _numpy_tuning(backend) -> dict:
+    """NumPy's process tuning as applied (its home moved to ``xpnet.backend.numpy`` in issue 21;
+    a checkout from before has it on ``xpnet.backend``, and ``benchmarks.ab`` runs both)."""
+    home = getattr(backend, "numpy", None)
+    home = home if hasattr(home, "blas_tuning_status") else backend
+    return {"malloc_tuning": home.malloc_tuning_status()["applied"],
+            "blas_tuning": home.blas_tuning_status()["applied"], "threads": home.num_threads()}
 
 
 @contextlib.contextmanager

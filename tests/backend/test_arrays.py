@@ -26,7 +26,7 @@ def test_float64_setting_reaches_new_arrays(float64):
 
 
 def test_asarray_crosses_backends_through_host(xp):
-    import torch
+    torch = pytest.importorskip("torch")
 
     source = torch.arange(4, dtype=torch.float64)
     x = xpnet.asarray(source)
@@ -35,7 +35,7 @@ def test_asarray_crosses_backends_through_host(xp):
 
 
 def test_mixed_backends_raise_type_error_naming_both():
-    import torch
+    torch = pytest.importorskip("torch")
 
     with pytest.raises(TypeError, match=r"numpy \(ndarray\), torch \(Tensor\)"):
         backend.array_namespace(np.ones(2), torch.ones(2))

@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from xpnet.backend import _host_memory
+from xpnet.backend.numpy import _host_memory
 
 
 def _run(code, **env):
@@ -17,7 +17,8 @@ def _run(code, **env):
     return out.stdout.strip()
 
 
-PROBE = ("import xpnet, numpy as np; from xpnet.backend import malloc_tuning_status as s, get_ops; "
+PROBE = ("import xpnet, numpy as np; from xpnet.backend.numpy import malloc_tuning_status as s; "
+         "from xpnet.backend import get_ops; "
          "xpnet.get_backend(); print(s()['applied']); get_ops(np.zeros(1)); "
          "print(s()['applied'], s()['reason'])")
 

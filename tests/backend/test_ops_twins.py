@@ -16,8 +16,11 @@ import numpy as np
 import pytest
 
 import xpnet
-from xpnet.backend import CupyOps, NumpyOps, Ops, TorchOps, array_namespace, get_ops, to_numpy
-from xpnet.backend.ops import TapOps
+from xpnet.backend import Ops, array_namespace, get_ops, to_numpy
+from xpnet.backend.cupy import CupyOps
+from xpnet.backend.numpy import NumpyOps
+from xpnet.backend.portable import TapOps
+from xpnet.backend.torch import TorchCpuOps, TorchOps
 
 RNG = np.random.default_rng(11)
 
@@ -42,43 +45,14 @@ def _conv(stride, pad):
     return run
 
 
-def _conv_joint(stride, pad):
-    """W and b packed as the ops' :meth:`conv_joint_layout` asks (NumPy: plain, no joint), the
-    convolution run with the joint: forward, backward with and without dx."""
-    def run(ops, x, W, b, dout_seed):
-        from xpnet.backend import FlatBuffer
-
-        layout = ops.conv_joint_layout(W)
-        layouts = {} if layout is None else {"W": (layout[0], 0), "b": (None, layout[1])}
-        flat = FlatBuffer.pack({"W": W, "b": b}, layouts)
-        W, b = flat.views["W"], flat.views["b"]
-        fn, c, fh, fw = W.shape
-        joint = None if layout is None else flat.joint(("W", "b"), ((fh * fw + 1) * c, fn))
-        assert (joint is None) == (layout is None)
-        out, ctx = ops.conv2d_forward(x, W, b, stride, pad, joint)
-        xp = array_namespace(out)
-        dout = xp.reshape(xp.cos(xp.arange(out.shape[0] * out.shape[1] * out.shape[2] * out.shape[3],
-                                           dtype=out.dtype, device=out.device) + dout_seed), out.shape)
-        dx, dW, db = ops.conv2d_backward(dout, W, ctx, stride, pad)
-        _, ctx = ops.conv2d_forward(x, W, b, stride, pad, joint)
-        none, dW1, db1 = ops.conv2d_backward(dout, W, ctx, stride, pad, input_grad=False)
-        assert none is None
-        return out, dx, dW, db, dW1, db1
-    return run
-
-
-def _affine(*, joint, batch_last=False):
-    """Forward and backward (with and without dx); ``joint``: W and b handed over as views of one
-    (D+1, M) buffer too; ``batch_last``: x2d a transposed view (as a NumPy conv stack gives it)."""
+def _affine(*, batch_last=False):
+    """Forward and backward (with and without dx); ``batch_last``: x2d a transposed view (as a
+    NumPy conv stack gives it)."""
     def run(ops, x, W, b, dout):
         xp = array_namespace(x)
         if batch_last:
             x = xp.matrix_transpose(xp.asarray(xp.matrix_transpose(x), copy=True))
-        both = None
-        if joint:
-            both = xp.concat([W, xp.reshape(b, (1, -1))], axis=0)
-            W, b = both[:-1, :], both[-1, :]
-        out, ctx = ops.affine_forward(x, W, b, both)
+        out, ctx = ops.affine_forward(x, W, b)
         dx, dW, db = ops.affine_backward(dout, W, ctx)
         none, dW1, db1 = ops.affine_backward(dout, W, ctx, input_grad=False)
         assert none is None
@@ -160,9 +134,19 @@ def _constants(ops, x):
     zero = ops.zero_like(x)
     classes = ops.class_indices(xp, 5, xp.int64, x.device)
     assert zero.shape == () and zero.dtype == x.dtype and classes.shape == (1, 5)
-    third, gap = ops.scalar_like(x, 1 / 3), ops.gap_zeros(x, 4)
-    assert third.shape == () and gap.shape == (4,) and third.dtype == gap.dtype == x.dtype
-    return xp.astype(classes, x.dtype), zero, third, gap
+    third = ops.scalar_like(x, 1 / 3)
+    assert third.shape == () and third.dtype == x.dtype
+    return xp.astype(classes, x.dtype), zero, third
+
+
+def _labels(ops, loss, t):
+    """Labels in range: on the host nothing comes back, on a device a False flag whose poisoning
+    leaves the loss as it was (out-of-range labels: tests/simulated/test_book_loop_no_host_sync.py)."""
+    xp = array_namespace(loss)
+    t = xp.astype(t, xp.int64)
+    assert ops.on_host(t) in (True, False)
+    flag = ops.check_labels(t, 5)
+    return (loss if flag is None else ops.poison_loss(loss, flag),)
 
 
 def _flat(ops, a, b, c):
@@ -172,21 +156,16 @@ def _flat(ops, a, b, c):
     return (data, *views)
 
 
-_JOINT_CONV_OPS = ("conv_joint_layout", "conv2d_forward", "conv2d_backward", "_joint_conv_forward",
-                   "_joint_conv_backward")
-
 # row name -> (ops methods it exercises, function(ops, *arrays) -> outputs, host inputs)
 CASES = {
     "relu": (("relu_forward", "relu_backward"), _relu, lambda: (_host(3, 4, 5, 6), _host(3, 4, 5, 6))),
-    "affine": (("affine_forward", "affine_backward"), _affine(joint=False),
+    "affine": (("affine_forward", "affine_backward"), _affine(),
                lambda: (_host(4, 6), _host(6, 3), _host(3), _host(4, 3))),
     "affine, large (threaded BLAS)": (
-        ("affine_forward", "affine_backward"), _affine(joint=False),
+        ("affine_forward", "affine_backward"), _affine(),
         lambda: (_host(300, 300), _host(300, 300), _host(300), _host(300, 300))),
-    "affine, batch-last input": (("affine_forward", "affine_backward"), _affine(joint=False, batch_last=True),
+    "affine, batch-last input": (("affine_forward", "affine_backward"), _affine(batch_last=True),
                                  lambda: (_host(4, 6), _host(6, 3), _host(3), _host(4, 3))),
-    "affine, W and b as one (D+1, M) view": (("affine_forward", "affine_backward"), _affine(joint=True),
-                                             lambda: (_host(4, 6), _host(6, 3), _host(3), _host(4, 3))),
     "dropout (book form)": (("dropout_forward", "dropout_backward"), _dropout(1.0),
                             lambda: (_host(3, 4, 5), RNG.random((3, 4, 5)) < 0.6, _host(3, 4, 5))),
     "dropout (inverted)": (("dropout_forward", "dropout_backward"), _dropout(2.5),
@@ -199,15 +178,6 @@ CASES = {
                                lambda: (_host(2, 2, 7, 6), _host(5, 2, 3, 3), _host(5), 0.7)),
     "conv 5x5 s2 p2": (("conv2d_forward", "conv2d_backward", "_add_taps"), _conv(2, 2),
                        lambda: (_host(2, 3, 9, 8), _host(4, 3, 5, 5), _host(4), 1.1)),
-    "conv 3x3 s1 p1, W and b as one joint matrix": (
-        _JOINT_CONV_OPS,
-        _conv_joint(1, 1), lambda: (_host(2, 3, 7, 6), _host(4, 3, 3, 3), _host(4), 0.4)),
-    "conv 5x5 s2 p2, one input channel, joint": (
-        _JOINT_CONV_OPS,
-        _conv_joint(2, 2), lambda: (_host(3, 1, 9, 8), _host(5, 1, 5, 5), _host(5), 0.9)),
-    "conv 2x2 s3 p0 (one reader per pixel), joint": (
-        ("conv2d_forward", "conv2d_backward", "_joint_conv_forward", "_joint_conv_backward"),
-        _conv_joint(3, 0), lambda: (_host(2, 2, 8, 7), _host(3, 2, 2, 2), _host(3), 0.2)),
     "conv params only": (("conv2d_forward", "conv2d_backward", "_add_taps"), _conv_params_only,
                          lambda: (_host(2, 3, 6, 6), _host(4, 3, 3, 3), _host(4), 0.5)),
     "max pool 2x2 s2": (("pool2d_forward", "pool2d_backward"), _pool(2, 2, 2, 0, "max"),
@@ -235,8 +205,10 @@ CASES = {
     "adam (packed gradients)": (("adam_step",), _adam_packed,
                                 lambda: (_host(50), _host(5, 6), _host(20), _host(50), _host(50))),
     "take": (("_take",), _take, lambda: (_host(3, 7), np.array([6, 0, 3, 3]))),
-    "constants": (("zero_like", "class_indices", "scalar_like", "gap_zeros"), _constants,
+    "constants": (("zero_like", "class_indices", "scalar_like"), _constants,
                   lambda: (_host(2, 2),)),
+    "labels in range": (("check_labels", "poison_loss", "on_host"), _labels,
+                        lambda: (_host(), np.array([0, 4, 2, 3]))),
     "flat buffer": (("concat_flat", "views"), _flat, lambda: (_host(3, 4), _host(3), _host(0))),
 }
 
@@ -249,28 +221,51 @@ def _to_device(value):
     return xpnet.asarray(value, dtype="float64")
 
 
+def _compare(case, native):
+    _, run, make = CASES[case]
+    host = make()
+    got = run(native, *[_to_device(a) for a in host])
+    want = run(Ops(), *[_to_device(a) for a in host])
+    assert len(got) == len(want)
+    for a, b in zip(got, want):
+        assert array_namespace(a) is array_namespace(b) and a.dtype == b.dtype
+        assert tuple(a.shape) == tuple(b.shape)
+        np.testing.assert_allclose(to_numpy(a), to_numpy(b), rtol=1e-12, atol=1e-12,
+                                   err_msg=f"{case}, {native}")
+
+
 @pytest.mark.parametrize("ops", ["backend", "taps"])
 @pytest.mark.parametrize("case", CASES)
 def test_the_backends_ops_equal_the_portable_ops(float64, case, ops):
     """``backend``: the ops ``get_ops`` picks for these arrays; ``taps``: :class:`TapOps` (what
     torch runs on the CPU), on every backend."""
-    _, run, make = CASES[case]
-    host = make()
-    args = [_to_device(a) for a in host]
+    args = [_to_device(a) for a in CASES[case][2]()]
     native = get_ops(*[a for a in args if hasattr(a, "shape")]) if ops == "backend" else TapOps()
-    got = run(native, *args)
-    want = run(Ops(), *[_to_device(a) for a in host])
-    assert len(got) == len(want)
-    for a, b in zip(got, want):
-        assert array_namespace(a) is float64 and a.dtype == b.dtype and tuple(a.shape) == tuple(b.shape)
-        np.testing.assert_allclose(to_numpy(a), to_numpy(b), rtol=1e-12, atol=1e-12,
-                                   err_msg=f"{case}, {native}")
+    _compare(case, native)
+    assert array_namespace(*[a for a in args if hasattr(a, "shape")]) is float64
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_torchs_device_ops_equal_the_portable_ops(case):
+    """:class:`TorchOps` (what CUDA runs) on CPU tensors, where values can be compared (on the
+    meta device, CI's stand-in for CUDA, they cannot)."""
+    pytest.importorskip("torch")
+    with xpnet.use_backend("torch", device="cpu"), xpnet.use_dtype("float64"):
+        _compare(case, TorchOps())
 
 
 def test_each_backend_gets_its_own_ops(xp):
     x = xpnet.backend.zeros((2,))
-    expected = {"numpy": NumpyOps, "torch": TorchOps, "cupy": CupyOps}.get(xpnet.get_backend(), Ops)
+    torch_ops = TorchCpuOps if getattr(x.device, "type", None) == "cpu" else TorchOps
+    expected = {"numpy": NumpyOps, "torch": torch_ops, "cupy": CupyOps}.get(xpnet.get_backend(), Ops)
     assert type(get_ops(x)) is expected
+
+
+def test_torch_ops_are_chosen_by_the_tensors_device():
+    torch = pytest.importorskip("torch")
+    assert type(get_ops(torch.ones(2))) is TorchCpuOps
+    assert type(get_ops(torch.ones(2, device="meta"))) is TorchOps
+    assert type(get_ops(torch.ones(2))) is TorchCpuOps  # the per-type cache still asks the device
 
 
 def test_every_op_has_a_row():
@@ -280,26 +275,7 @@ def test_every_op_has_a_row():
                    if not name.startswith("__") and name not in ("_constant", "_zero", "_table",
                                                                  "_channel_major",
                                                                   "_add_taps")}
-    overridden = {name for cls in (NumpyOps, CupyOps, TorchOps, TapOps) for name in vars(cls)
+    overridden = {name for cls in (NumpyOps, CupyOps, TorchOps, TorchCpuOps, TapOps) for name in vars(cls)
                   if callable(vars(cls)[name]) and not name.startswith("__")}
     missing = (ops_methods | overridden) - covered
     assert not missing, f"ops without a row in CASES: {sorted(missing)}"
-
-
-class _PlainOps(Ops):
-    """The portable ops without the joint convolution layout (W and b stored as they are)."""
-
-    def conv_joint_layout(self, W):
-        return None
-
-
-@pytest.mark.parametrize("case", [c for c in CASES if "joint" in c and "conv" in c])
-def test_the_portable_joint_convolution_equals_the_plain_one(float64, case):
-    """On every backend's arrays: the bias folded into the product, pixel-major, gives the values
-    of the portable plain convolution (which the backends' own twins are held to above)."""
-    _, run, make = CASES[case]
-    host = make()
-    got = run(Ops(), *[_to_device(a) for a in host])
-    want = run(_PlainOps(), *[_to_device(a) for a in host])
-    for a, b in zip(got, want):
-        np.testing.assert_allclose(to_numpy(a), to_numpy(b), rtol=1e-12, atol=1e-12, err_msg=case)

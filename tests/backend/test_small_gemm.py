@@ -6,11 +6,13 @@ import ctypes
 import numpy as np
 import pytest
 
-from xpnet.backend import _small_gemm
-from xpnet.backend._blas_threads import _loaded_openblas
+from xpnet.backend.numpy import _small_gemm
+from xpnet.backend.numpy._blas_threads import _loaded_openblas
 
-needs_setter = pytest.mark.skipif(_small_gemm._local_threads_setter() is None,
-                                  reason="this OpenBLAS has no openblas_set_num_threads_local")
+needs_setter = pytest.mark.skipif(
+    not _small_gemm.small_gemm_status()["reason"].startswith("per-call thread-local"),
+    reason="this OpenBLAS has no openblas_set_num_threads_local (the process-wide fallback: "
+           "tests/backend/test_tuning_status.py)")
 
 
 @pytest.mark.parametrize("shape", [(128, 784, 100), (64, 100, 10), (300, 300, 300)], ids=str)
@@ -63,7 +65,7 @@ def test_a_blocked_convolution_over_threads_leaves_the_blas_thread_count_as_it_w
     """Its parts run their products on one BLAS thread at once; the count the process had is back
     afterwards (it was left at 1 by parts that each set and restored it: every later product at
     half speed)."""
-    from xpnet.backend import _fast_conv
+    from xpnet.backend.numpy import _fast_conv
 
     monkeypatch.setenv("XPNET_NUM_THREADS", "2")
     setter = _small_gemm._local_threads_setter()

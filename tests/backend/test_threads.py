@@ -7,8 +7,8 @@ import time
 import numpy as np
 import pytest
 
-from xpnet.backend import _threads
-from xpnet.backend._threads import MIN_ITEMS, chunks, num_threads, parallel_for
+from xpnet.backend.numpy import _threads
+from xpnet.backend.numpy._threads import MIN_ITEMS, chunks, num_threads, parallel_for
 
 
 def test_thread_count_comes_from_the_environment(monkeypatch):
@@ -52,7 +52,7 @@ def test_small_work_and_one_thread_are_not_split(monkeypatch):
 def test_work_of_many_short_operations_needs_more_items_per_part(monkeypatch):
     """``min_items``: the Adam step splits 120k parameters into no parts (one thread was faster),
     370k into two."""
-    from xpnet.backend._fast_adam import ADAM_MIN_ITEMS
+    from xpnet.backend.numpy._fast_adam import ADAM_MIN_ITEMS
 
     monkeypatch.setenv("XPNET_NUM_THREADS", "2")
     assert len(chunks(120_000)) == 2

@@ -1,4 +1,4 @@
-"""The book's scripts under ``scripts/`` are run by test_book_scripts.py, never collected
-(``batch_norm_test.py`` would match pytest's ``*_test.py`` pattern)."""
+"""The book-style scripts under ``bookstyle/`` are run by the tests through ``xpnet book``, never
+collected as tests themselves."""
 
-collect_ignore_glob = ["scripts/*"]
+collect_ignore_glob = ["bookstyle/*"]

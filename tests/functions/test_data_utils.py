@@ -9,12 +9,17 @@ from xpnet.functions import shuffle_dataset, smooth_curve
 
 
 def _book_smooth_curve(x):
-    """The book's common/util.py smooth_curve, verbatim, as the independent reference."""
-    window_len = 11
-    s = np.r_[x[window_len - 1:0:-1], x, x[-1:-window_len:-1]]
-    w = np.kaiser(window_len, 2)
-    y = np.convolve(w / w.sum(), s, mode="valid")
-    return y[5:len(y) - 5]
+    """The book's smoothing (common/util.py) restated as a loop, as an independent reference:
+    each point becomes the Kaiser(11, beta 2)-weighted mean of the 11 points centred on it, the
+    curve mirrored beyond its ends (about x[0] on the left, after x[-1] on the right). For
+    curves of 11 points or more, as the book's."""
+    x, n = list(x), len(x)
+    w = np.kaiser(11, 2) / np.kaiser(11, 2).sum()
+
+    def at(i):
+        return x[-i] if i < 0 else x[2 * n - 1 - i] if i >= n else x[i]
+
+    return np.array([sum(w[k] * at(i + k - 5) for k in range(11)) for i in range(n)])
 
 
 @pytest.mark.parametrize("n", [11, 12, 100])
@@ -70,3 +75,11 @@ def test_shuffle_mismatched_lengths_name_both(xp):
     x, _ = _dataset(xp, 12)
     with pytest.raises(ValueError, match="x has 12 samples but t has 11"):
         shuffle_dataset(x, xpnet.asarray(np.arange(11)))
+
+
+def test_smooth_curve_takes_a_list_of_0d_backend_arrays(xp):
+    """The book's scripts append each loss (a 0-d array of the backend, on its device) to a list
+    and smooth the list; NumPy cannot read a list of device arrays by itself."""
+    values = np.random.default_rng(3).random(12)
+    losses = [xpnet.asarray(np.asarray(v)) for v in values]
+    np.testing.assert_allclose(smooth_curve(losses), _book_smooth_curve(values), rtol=1e-6)

@@ -146,6 +146,24 @@ def test_batchnorm_trains_on_one_image_with_several_pixels(xp):
     assert np.std(out[0, 0]) > 0.5
 
 
+def test_batchnorm_one_sample_warns_where_allowed_and_outputs_beta(xp):
+    """Inside ``allow_single_value_batches()`` (the book's scripts run by ``xpnet book``) one
+    sample trains with a warning and gives the book's result, beta; an empty batch still raises,
+    and outside the block the refusal is back."""
+    from xpnet.layers.batchnorm import SingleValueBatchWarning, allow_single_value_batches
+
+    layer, _, _ = _bn(np.random.default_rng(9), 4, dtype=np.float32)
+    x = xpnet.asarray(np.arange(4, dtype=np.float32)[None, :])
+    with allow_single_value_batches():
+        with pytest.warns(SingleValueBatchWarning, match=r"1 value per feature \(input of shape \(1, 4\)\)"):
+            y = layer.forward(x, train_flg=True)
+        with pytest.raises(ValueError, match="more than 1 value per feature"):
+            layer.forward(xpnet.asarray(np.zeros((0, 4), dtype=np.float32)), train_flg=True)
+    np.testing.assert_allclose(xpnet.to_numpy(y)[0], xpnet.to_numpy(layer.beta))
+    with pytest.raises(ValueError, match="more than 1 value per feature"):
+        layer.forward(x, train_flg=True)
+
+
 # ---- the running variance starts at 1 (torch's start; the book's 0 is one of its errors) --------
 
 def test_a_fresh_layer_starts_with_running_variance_one_and_mean_zero(xp):

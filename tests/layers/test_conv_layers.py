@@ -131,7 +131,7 @@ def test_convolution_releases_its_column_buffer_after_backward(xp):
     x = xpnet.asarray(np.ones((1, 3, 4, 4), dtype=np.float32))
     out = layer.forward(x)
     layer.backward(xp.ones_like(out))
-    assert layer.col is None
+    assert layer._ctx is None
     with pytest.raises(RuntimeError, match="one backward per forward"):
         layer.backward(xp.ones_like(out))
 

@@ -43,7 +43,7 @@ def numpy_conv_path(request, monkeypatch):
     """NumPy's two convolution paths: this small layer goes through the whole column buffer by
     default; with the size floor at 0 it goes block by block, as large layers do."""
     if request.param == "blocked":
-        monkeypatch.setattr("xpnet.backend.ops.numpy_ops.BLOCKED_MIN_ITEMS", 0)
+        monkeypatch.setattr("xpnet.backend.numpy.ops.BLOCKED_MIN_ITEMS", 0)
     return request.param
 
 
@@ -67,7 +67,7 @@ def test_backward_peak_stays_below_one_extra_column_buffer(path, numpy_conv_path
         finally:
             tracemalloc.stop()
     assert tuple(dx.shape) == (N, C, H, W)
-    assert layer.col is None
+    assert layer._ctx is None  # backward dropped what forward kept
     # what forward kept (a column buffer, or NumPy's padded image) and, at its peak, dcol or the
     # transposed product's columns (one block per thread on NumPy), dx and small arrays (1.8 and
     # 0.7 column buffers on NumPy here); a second column buffer alive alongside breaks it
@@ -78,21 +78,22 @@ def test_forward_keeps_at_most_one_column_buffer_and_nothing_column_sized_else(x
     layer = _layer()
     x = normal((N, C, H, W))
     layer.forward(x)
-    held = {**vars(layer), **{f"_ctx[{i}]": v for i, v in enumerate(layer._ctx)}}
+    held = {**vars(layer), **{f"kept[{i}]": v for i, v in enumerate(layer._ctx.kept)}}
+    col = layer._ctx.kept[0]  # the column buffer (portable, and NumPy's whole-buffer path), or None
     sizes = {name: int(np.prod(value.shape)) * _itemsize() for name, value in held.items()
              if hasattr(value, "shape")}
     big = [name for name, size in sizes.items() if size >= _column_bytes()]
-    if layer.col is None:  # NumPy, blocked: the padded image is what backward gathers from
+    if col is None:  # NumPy, blocked: the padded image is what backward gathers from
         assert xpnet.get_backend() == "numpy" and numpy_conv_path == "blocked" and big == []
         assert max(sizes.values()) <= C * (H + 2) * (W + 2) * N * _itemsize()
     else:
-        assert len(big) == 1 and held[big[0]] is layer.col
-        assert tuple(layer.col.shape) == (C * 9, N * H * W)
+        assert len(big) == 1 and held[big[0]] is col
+        assert tuple(col.shape) == (C * 9, N * H * W)
 
 
 def test_peak_check_catches_a_backward_that_builds_the_whole_column_buffer(monkeypatch):
     """The bound above can fail: a backward that gathers every column at once breaks it."""
-    from xpnet.backend import _fast_conv
+    from xpnet.backend.numpy import _fast_conv
 
     original = _fast_conv.conv_weight_grad_hwn
 
@@ -102,8 +103,8 @@ def test_peak_check_catches_a_backward_that_builds_the_whole_column_buffer(monke
         assert whole.shape == (blocks.k, rows.shape[1])
         return original(rows, img, fh, fw, stride)
 
-    monkeypatch.setattr("xpnet.backend.ops.numpy_ops.conv_weight_grad_hwn", whole_buffer)
-    monkeypatch.setattr("xpnet.backend.ops.numpy_ops.BLOCKED_MIN_ITEMS", 0)
+    monkeypatch.setattr("xpnet.backend.numpy.ops.conv_weight_grad_hwn", whole_buffer)
+    monkeypatch.setattr("xpnet.backend.numpy.ops.BLOCKED_MIN_ITEMS", 0)
     for path in PATHS:
         with pytest.raises(AssertionError, match=r"^\(\d+, \d+\)"):  # the peak assertion, not another
             test_backward_peak_stays_below_one_extra_column_buffer(path, "blocked", monkeypatch)
@@ -112,9 +113,9 @@ def test_peak_check_catches_a_backward_that_builds_the_whole_column_buffer(monke
 def test_the_blocked_path_keeps_one_block_buffer_per_thread_at_most(monkeypatch):
     """The block buffers that the blocked path keeps from call to call (no page faults per step)
     hold one block per thread, of the largest block seen."""
-    from xpnet.backend import _fast_conv
+    from xpnet.backend.numpy import _fast_conv
 
-    monkeypatch.setattr("xpnet.backend.ops.numpy_ops.BLOCKED_MIN_ITEMS", 0)
+    monkeypatch.setattr("xpnet.backend.numpy.ops.BLOCKED_MIN_ITEMS", 0)
     monkeypatch.setattr(_fast_conv._workspace, "buffers", {}, raising=False)  # what earlier tests grew
     with xpnet.use_backend("numpy"):
         layer, x = _layer(4), normal((N, C, H, W))

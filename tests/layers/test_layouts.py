@@ -5,7 +5,7 @@ import pytest
 
 import xpnet
 from xpnet.backend import normal, to_numpy
-from xpnet.backend._layout import memory_order, new_in_order
+from xpnet.backend.numpy._layout import memory_order, new_in_order
 from xpnet.layers import Convolution, Pooling, Relu
 
 CHWN = (1, 2, 3, 0)  # memory order of an (N, C, H, W) view of (C, H, W, N) storage

@@ -45,7 +45,7 @@ def test_default_param_backward_runs_backward(xp):
 def test_convolution_param_backward_releases_the_column_buffer(xp):
     layer, shape = _conv()
     layer.param_backward(xp.ones_like(layer.forward(normal(shape))))
-    assert layer.col is None
+    assert layer._ctx is None
 
 
 def test_network_gradient_equals_full_backward(xp):

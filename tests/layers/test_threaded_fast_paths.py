@@ -1,6 +1,6 @@
 """Every NumPy kernel split over threads equals one thread bit for bit, and the portable twin.
 
-Inputs are large enough that :func:`xpnet.backend._threads.chunks` really cuts them (asserted),
+Inputs are large enough that :func:`xpnet.backend.numpy._threads.chunks` really cuts them (asserted),
 and ``XPNET_NUM_THREADS=3`` makes the cuts fall at odd places (mid-batch, mid-parameter). The
 portable twin runs on array-api-strict: gathers and maxima are exact, sums over overlapping
 windows (col2im, pooling backward) add the same terms in another order (float32 rounding).
@@ -11,7 +11,7 @@ import pytest
 
 import xpnet
 from xpnet.backend import to_numpy
-from xpnet.backend._threads import chunks
+from xpnet.backend.numpy._threads import chunks
 from xpnet.functions.conv import add_columns, columns
 from xpnet.layers import Pooling, Relu
 from xpnet.optimizers import Adam
@@ -99,7 +99,7 @@ def test_im2col_gather_and_col2im(three_threads, monkeypatch, geom):
 
 
 def test_adam_update_split_mid_parameter(monkeypatch):
-    from xpnet.backend import _fast_adam
+    from xpnet.backend.numpy import _fast_adam
 
     monkeypatch.setenv("XPNET_NUM_THREADS", "3")
     rng = np.random.default_rng(5)
@@ -132,7 +132,7 @@ def test_blocked_batch_last_convolution_equals_the_portable_columns_product(thre
     columns, permuted, bit for bit; the blocked product, bias and weight gradient equal the
     portable whole-buffer ones, the product bit for bit across thread counts; its col2im equals
     the portable one on the same values."""
-    from xpnet.backend import _fast_conv
+    from xpnet.backend.numpy import _fast_conv
 
     monkeypatch.setattr(_fast_conv, "BLOCK_ITEMS", 4096)
     monkeypatch.setattr(_fast_conv, "MIN_COLUMNS", 8)
@@ -175,10 +175,10 @@ def test_numpy_convolution_layer_blocked_equals_the_portable_layer(three_threads
                                                                    pad):
     """The whole NumPy convolution, forced onto its blocked path (blocks shared by 3 threads):
     output, dx, dW and db equal the portable ops' on array-api-strict."""
-    from xpnet.backend import _fast_conv
+    from xpnet.backend.numpy import _fast_conv
     from xpnet.layers import Convolution
 
-    monkeypatch.setattr("xpnet.backend.ops.numpy_ops.BLOCKED_MIN_ITEMS", 0)
+    monkeypatch.setattr("xpnet.backend.numpy.ops.BLOCKED_MIN_ITEMS", 0)
     monkeypatch.setattr(_fast_conv, "BLOCK_ITEMS", 4096)
     monkeypatch.setattr(_fast_conv, "MIN_COLUMNS", 8)
     monkeypatch.setattr(_fast_conv, "GRAD_MIN_COLUMNS", 64)
@@ -190,8 +190,8 @@ def test_numpy_convolution_layer_blocked_equals_the_portable_layer(three_threads
     def conv(x, weight, bias):
         layer = Convolution(weight, bias, stride=stride, pad=pad)
         out = layer.forward(x)
+        assert layer._ctx.kept[0] is None or xpnet.get_backend() != "numpy"  # the blocked path ran
         dx = layer.backward(out * 0.5 + 1.0)
-        assert layer.col is None or xpnet.get_backend() != "numpy"  # the blocked path ran
         return out, dx, layer.dW, layer.db
 
     numpy_side = _on("numpy", conv, x, weight, bias)

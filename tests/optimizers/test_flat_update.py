@@ -32,23 +32,6 @@ def test_parameters_are_views_of_one_buffer_and_an_update_reaches_every_layer(xp
     assert float(xp.max(net.layers["BatchNorm1"].gamma)) == 2.0
 
 
-def test_an_affine_layer_sees_its_w_and_b_as_one_view_until_a_key_is_rebound(xp):
-    """The (D+1, M) view over W then b lets the portable ops fold the bias into the product;
-    it is the parameters themselves, and a rebound W or b must not leave it in use."""
-    net = _net()
-    layer = net.layers["Affine1"]
-    assert tuple(layer.joint.shape) == (13, 6)
-    net.params["b1"] += 1.5  # in place on a view: the joint view sees it
-    assert np.array_equal(to_numpy(layer.joint)[-1], to_numpy(net.params["b1"]))
-    assert np.array_equal(to_numpy(layer.joint)[:-1], to_numpy(net.params["W1"]))
-    x, t = _batch(xp)
-    net.params["W1"] = net.params["W1"] * 2.0
-    assert layer.joint is None and net.layers["Affine2"].joint is not None
-    out = to_numpy(layer.forward(x))
-    want = to_numpy(x).astype(np.float64) @ to_numpy(net.params["W1"]) + to_numpy(net.params["b1"])
-    np.testing.assert_allclose(out, want, rtol=1e-5, atol=1e-5)
-
-
 def test_gradients_come_packed_in_the_parameters_layout(xp):
     net = _net()
     grads = net.gradient(*_batch(xp))
@@ -145,95 +128,8 @@ def test_a_new_key_of_the_same_size_starts_with_its_own_state(xp):
     np.testing.assert_allclose(to_numpy(state["m/W"]), 0.1, rtol=1e-6)  # untouched by V's update
 
 
-class _PlainOps(xpnet.backend.Ops):
-    """The portable ops storing a convolution's W and b as they are (no joint matrix)."""
-
-    def conv_joint_layout(self, W):
-        return None
-
-
-def _small_deep_convnet(**kwargs):
-    from xpnet.models import DeepConvNet
-
-    convs = [{"filter_num": n, "filter_size": 3, "pad": 1, "stride": 1} for n in (2, 3, 3, 4, 4, 2)]
-    return DeepConvNet((1, 8, 8), *convs, hidden_size=6, output_size=3, **kwargs)
-
-
-@pytest.mark.parametrize("name", sorted(OPTIMIZERS) + ["SGD, L1 decay", "Adam, L2 decay, clip_norm"])
-def test_convolutions_on_a_joint_w_b_matrix_train_as_on_plain_parameters(float64, name):
-    """The portable ops store each convolution's W (as (kh, kw, C, FN)), b and (C-1)*FN zeros as one
-    matrix of the flat buffer, so the bias rides in the product. Trained with every optimizer,
-    the network's parameters equal those of the same network on the plain layout, W and b stay
-    views of the joint, and the zeros stay zero (their gradient is exactly zero)."""
-    from xpnet.backend import Ops, use_ops
-
-    decay = {"SGD, L1 decay": {"weight_decay_lambda": 0.01, "weight_decay_norm": "l1"},
-             "Adam, L2 decay, clip_norm": {"weight_decay_lambda": 0.01}}.get(name, {})
-    make = (lambda: xo.Adam(lr=0.01, clip_norm=0.5)) if "clip" in name else \
-        (lambda: xo.SGD(lr=0.1)) if "SGD" in name else OPTIMIZERS[name]
-    x = xpnet.backend.normal((4, 1, 8, 8), dtype=float64.float64)
-    t = xpnet.asarray(np.arange(4) % 3)
-    runs = []
-    for ops in (Ops(), _PlainOps()):
-        with use_ops(ops):
-            xpnet.seed(0)
-            net, opt = _small_deep_convnet(**decay), make()
-            for step in range(3):
-                xpnet.seed(10 + step)  # the same dropout masks in both runs
-                opt.update(net.params, net.gradient(x, t))
-            runs.append(net)
-    joint_net, plain_net = runs
-    convs = [layer for k, layer in joint_net.layers.items() if k.startswith("Conv")]
-    assert all(layer.joint is not None for layer in convs)
-    assert all(layer.joint is None for k, layer in plain_net.layers.items() if k.startswith("Conv"))
-    flat = flat_buffer_of(joint_net.params)
-    assert flat is not None and any(flat.gaps)
-    data = to_numpy(flat.data)
-    for (_, b), gap in zip(flat._spans, flat.gaps):
-        np.testing.assert_array_equal(data[b:b + gap], 0.0)
-    for key in plain_net.params:
-        np.testing.assert_allclose(to_numpy(joint_net.params[key]), to_numpy(plain_net.params[key]),
-                                   rtol=1e-9, atol=1e-12, err_msg=key)
-
-
-def test_a_non_finite_step_leaves_no_nan_in_the_joint_gaps_once_a_good_state_is_written_back(xp, tmp_path):
-    """A NaN batch with clip_norm makes the clipping scale NaN, and NaN times the gradient's zero
-    gap rows is NaN: the update writes NaN into the gaps, which no key's view reaches and which
-    the joint forward multiplies by zeros. The Trainer's restore, load_params and
-    load_checkpoint write the zeros back; the network computes finite losses again."""
-    from xpnet.backend import Ops, use_ops
-    from xpnet.io import load_checkpoint, load_params, save_checkpoint
-    from xpnet.models import SimpleConvNet
-    from xpnet.training import NonFiniteLossError, Trainer
-
-    rng = np.random.default_rng(0)
-    x_train = rng.standard_normal((20, 2, 6, 6)).astype(np.float32)
-    x_train[7, 0, 2, 2] = np.nan
-    t_train = rng.integers(0, 3, 20)
-    x, t = xpnet.asarray(x_train[:6] * 0.0 + 1.0), xpnet.asarray(t_train[:6])
-    with use_ops(Ops()):
-        xpnet.seed(0)
-        net = SimpleConvNet(input_dim=(2, 6, 6), hidden_size=5, output_size=3, weight_init_std=0.3,
-                            conv_param={"filter_num": 3, "filter_size": 3, "pad": 1, "stride": 1})
-        flat = flat_buffer_of(net.params)
-        assert any(flat.gaps)
-        save_checkpoint(tmp_path / "good.npz", net)
-        trainer = Trainer(net, x_train, t_train, x_train[:6], t_train[:6], epochs=1, mini_batch_size=5,
-                          optimizer="SGD", optimizer_param={"lr": 0.1, "clip_norm": 1.0}, verbose=False,
-                          check_every=1, seed=0)
-        with pytest.raises(NonFiniteLossError):
-            trainer.train()
-        assert np.isfinite(float(net.loss(x, t)))  # restored, gaps included
-        for load in (lambda: load_params(tmp_path / "good.npz", net),
-                     lambda: load_checkpoint(tmp_path / "good.npz", net)):
-            flat.data[flat._spans[1][1]] = float("nan")  # a gap poisoned as that step did
-            assert not np.isfinite(float(net.loss(x, t)))
-            load()
-            assert np.isfinite(float(net.loss(x, t)))
-
-
-def test_a_weight_layer_of_ones_own_packs_without_a_joint(xp):
-    """A user's WeightLayer subclass that knows nothing of joint matrices still packs."""
+def test_a_weight_layer_of_ones_own_packs(xp):
+    """A user's WeightLayer subclass packs like the library's layers: W and b plain views."""
     from xpnet.layers.base import WeightLayer
     from xpnet.models.base import Network
 
@@ -249,4 +145,5 @@ def test_a_weight_layer_of_ones_own_packs_without_a_joint(xp):
     net = Network((4,))
     net.add("Scale", Scale(xpnet.backend.ones((4,)), xpnet.backend.zeros((4,))))
     net.params.pack()
-    assert flat_buffer_of(net.params) is not None and net.layers["Scale1"].joint is None
+    assert flat_buffer_of(net.params) is not None
+    assert net.layers["Scale1"].W is net.params["W1"] and tuple(net.params["W1"].shape) == (4,)

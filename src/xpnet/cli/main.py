@@ -23,6 +23,8 @@ from ..experiments import DATA_CHOICES, STUDIES
 from ..io._atomic import regular_target, write_atomically
 from ..training import NonFiniteLossError
 from ..training.distributed import abort_on_error, init_distributed
+from .book import NAME as BOOK
+from .book import add_book_parser, run_book
 from .evaluate import NAME as EVALUATE
 from .evaluate import add_evaluate_parser, run_evaluate
 from .options import add_study_options, check_combinations, dpi, non_negative_int
@@ -68,6 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
                            help="data-parallel training, one process per rank: run under mpiexec -n K "
                                 "(MPI; NCCL with --backend cupy, one rank per GPU); --batch-size is per rank")
     add_evaluate_parser(sub, "numpy, cupy, torch or array_api_strict (overrides DL_BACKEND)")
+    add_book_parser(sub, "numpy, cupy, torch or array_api_strict (overrides DL_BACKEND)")
     return parser
 
 
@@ -148,7 +151,7 @@ def _check_batch_size(args, study) -> None:
 
 
 def run(args) -> int:
-    if args.study != EVALUATE:
+    if args.study not in (EVALUATE, BOOK):
         try:
             check_combinations({k: v for k, v in vars(args).items() if v is not None}, STUDIES[args.study])
         except ValueError as exc:
@@ -161,6 +164,8 @@ def run(args) -> int:
             raise UsageError(str(exc)) from None
     if args.study == EVALUATE:
         return run_evaluate(args)
+    if args.study == BOOK:
+        return run_book(args)
     study = STUDIES[args.study]
     if not getattr(args, "distributed", False):
         return _run(args, study)

@@ -23,12 +23,14 @@ def smooth_curve(x):
 
     Parameters
     ----------
-    x : sequence of float or array, shape (T,)
+    x : sequence of float or of 0-d arrays (any backend, any device), or array, shape (T,)
 
     Returns
     -------
     numpy.ndarray, shape (T,), float64
     """
+    if isinstance(x, (list, tuple)):  # e.g. the book's losses appended as 0-d device arrays
+        x = [float(v) for v in x]
     x = np.asarray(to_numpy(x) if hasattr(x, "shape") else x, dtype=np.float64)
     if x.ndim != 1:
         raise ValueError(f"smooth_curve takes a 1-D curve, got shape {x.shape}")

@@ -8,10 +8,12 @@ as in the book.
 
 The checks come in two kinds. :func:`as_one_hot_targets` checks shapes and dtypes, which the host
 knows without asking the device; it runs inside every train step (``SoftmaxWithLoss``).
-:func:`check_label_range` reads the labels' values, one device-to-host sync, so it runs only where
-data enters: these two functions, the networks' public ``loss``/``gradient``/``accuracy``, and the
-Trainer once per dataset, whose steps then run inside :func:`trusted_labels` (where the check is
-skipped). Inside a step an out-of-range label would give an all-zero one-hot row.
+:func:`check_label_range` checks the labels' values where data enters: these two functions, the
+networks' public ``loss``/``gradient``/``accuracy``, and the Trainer once per dataset, whose steps
+then run inside :func:`trusted_labels` (where the check is skipped). How is the backend's choice
+(:meth:`xpnet.backend.Ops.check_labels`): on host arrays a bad label raises at once; on a device,
+where a read would make the host wait, the loss comes out NaN instead. Inside a trusted step an
+out-of-range label would give an all-zero one-hot row.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import contextlib
 import contextvars
 from typing import Iterator
 
-from ..backend import array_namespace
+from ..backend import array_namespace, get_ops
 from .activations import log_softmax
 
 #: Floor for probabilities in :func:`cross_entropy_error`: the book's constant, so one sample's
@@ -100,11 +102,12 @@ def as_one_hot_targets(x, t, *, encode: bool = True):
     return x, xp.astype(classes[None, :] == t[:, None], x.dtype)
 
 
-def check_label_range(t, num_classes: int) -> None:
-    """ValueError naming the first offending label unless every integer label is in ``0..C-1``.
-
-    One device-to-host sync (a single boolean) when the labels are fine; the details are read
-    only on error. One-hot targets (2-D) have no range to check and pass.
+def check_label_range(t, num_classes: int, *, read: bool = False):
+    """Check integer labels against ``0..C-1`` as the backend's ops decide: on host arrays a
+    ValueError naming the first offending label (one read of a single boolean when the labels
+    are fine), returning None; on a device nothing is read, and a 0-d flag comes back for
+    :func:`poisoned` (True when a label is out of range). One-hot targets (2-D) have no range
+    to check and pass (None). ``read=True`` raises on a device too (a scheduled transfer).
 
     Parameters
     ----------
@@ -112,29 +115,31 @@ def check_label_range(t, num_classes: int) -> None:
     num_classes : int
         C, the number of classes.
     """
-    if _trusted.get():
-        return
+    if _trusted.get() and not read:
+        return None
     if not hasattr(t, "shape"):
         raise TypeError(f"targets t must be an array of labels or one-hot rows, got {type(t).__name__}")
     if t.ndim > 1:
-        return
-    c = int(num_classes)
+        return None
     xp = array_namespace(t)
     if not xp.isdtype(t.dtype, "integral"):
         raise TypeError(f"labels t must be integers, got dtype {t.dtype}")
-    if bool(xp.any((t < 0) | (t >= c))):
-        lo, hi = int(xp.min(t)), int(xp.max(t))
-        bad = lo if lo < 0 else hi
-        raise ValueError(f"label {bad} is out of range for {c} classes (expected 0 <= t < {c})")
+    return get_ops(t).check_labels(t, int(num_classes), read=read)
+
+
+def poisoned(loss, bad):
+    """``loss``, made NaN where the device flag ``bad`` of :func:`check_label_range` is set
+    (``loss`` itself when the labels were checked on the host: ``bad`` is None)."""
+    return loss if bad is None else get_ops(loss).poison_loss(loss, bad)
 
 
 def _checked(x, t):
-    """:func:`as_one_hot_targets` plus the label range: the public functions' boundary."""
+    """:func:`as_one_hot_targets` plus the label range: the public functions' boundary; the
+    third value is :func:`check_label_range`'s flag."""
     x2, onehot = as_one_hot_targets(x, t)
     if x.ndim == 1:  # one sample: a 0-d label or a one-hot row, as a batch of one
         t = array_namespace(t).reshape(t, (1,) + tuple(t.shape))
-    check_label_range(t, x2.shape[1])
-    return x2, onehot
+    return x2, onehot, check_label_range(t, x2.shape[1])
 
 
 def mean_nll(logp, onehot):
@@ -167,11 +172,11 @@ def cross_entropy_error(y, t):
     -------
     array, shape ()  (``y``'s dtype and backend)
     """
-    y2, onehot = _checked(y, t)
+    y2, onehot, bad = _checked(y, t)
     xp = array_namespace(y2)
     # the clip through where: compat's CuPy clip writes through boolean masks (host syncs)
     y2 = xp.where(y2 < PROB_FLOOR, PROB_FLOOR, y2)
-    return mean_nll(xp.log(xp.where(y2 > 1.0, 1.0, y2)), onehot)
+    return poisoned(mean_nll(xp.log(xp.where(y2 > 1.0, 1.0, y2)), onehot), bad)
 
 
 def softmax_cross_entropy(x, t):
@@ -190,5 +195,5 @@ def softmax_cross_entropy(x, t):
     -------
     array, shape ()  (``x``'s dtype and backend)
     """
-    x2, onehot = _checked(x, t)
-    return mean_nll(log_softmax(x2), onehot)
+    x2, onehot, bad = _checked(x, t)
+    return poisoned(mean_nll(log_softmax(x2), onehot), bad)

@@ -22,12 +22,10 @@ from .checkpoint import (
     save_checkpoint,
     save_params,
     state_arrays,
-    state_written,
 )
 
 __all__ = [
     "BookUnpickler", "PickleRefusedError", "assign_arrays", "load_arrays", "load_book_params",
     "load_checkpoint", "load_params", "read_book_pickle", "save_arrays", "save_checkpoint", "save_params",
     "state_arrays",
-    "state_written",
 ]

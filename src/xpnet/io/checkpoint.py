@@ -23,7 +23,6 @@ from __future__ import annotations
 import inspect
 import os
 
-from ..backend import flat_buffer_of
 from ._assign import check_arrays, copy_arrays, like
 from ._finite import warn_non_finite
 from ._npz import load_arrays, save_arrays
@@ -54,15 +53,6 @@ def state_arrays(network) -> dict:
     of the network, and what the Trainer snapshots and a distributed job broadcasts.
     """
     return _flat(_groups(network))
-
-
-def state_written(network) -> None:
-    """Call after writing a known good state into :func:`state_arrays` in place: zeros back into
-    the gaps of the network's flat parameter buffer (:meth:`FlatBuffer.clear_gaps`), which no
-    key's view reaches."""
-    flat = flat_buffer_of(getattr(network, "params", None) or {})
-    if flat is not None:
-        flat.clear_gaps()
 
 
 def save_params(path, network) -> None:
@@ -157,7 +147,6 @@ def load_params(path, network) -> None:
     _check(path, network, loaded, groups, (PARAMS, BUFFERS, OPTIMIZER, META))
     for prefix, group in groups.items():
         copy_arrays(group, loaded, prefix=prefix)
-    state_written(network)
     warn_non_finite(path, {k: v for k, v in loaded.items() if k.startswith((PARAMS, BUFFERS))})
 
 
@@ -183,6 +172,5 @@ def load_checkpoint(path, network, optimizer=None) -> dict:
                               groups[PARAMS])
     for prefix, group in groups.items():
         copy_arrays(group, loaded, prefix=prefix)
-    state_written(network)
     warn_non_finite(path, {k: v for k, v in loaded.items() if k.startswith((PARAMS, BUFFERS))})
     return {k[len(META):]: v.item() for k, v in loaded.items() if k.startswith(META)}

@@ -30,11 +30,6 @@ class Affine(WeightLayer):
         self.original_x_shape = None
         self._ctx = None
 
-    def _joint_shape(self, flat, names: dict):
-        """(D+1, M): ``b`` after ``W`` is the bias as last row (:meth:`Ops.affine_forward`)."""
-        d, m = self.W.shape
-        return d + 1, m
-
     def forward(self, x, train_flg: bool = False):
         """x : array, shape (N, ...) with prod(...) == D -> array, shape (N, M)."""
         xp = array_namespace(x, self.W)
@@ -48,7 +43,7 @@ class Affine(WeightLayer):
             raise TypeError(f"Affine: x has dtype {x.dtype} but W has dtype {self.W.dtype}")
         self.original_x_shape = tuple(x.shape)
         self.x = xp.reshape(x, (x.shape[0], features))
-        out, self._ctx = get_ops(self.x, self.W).affine_forward(self.x, self.W, self.b, self.joint)
+        out, self._ctx = get_ops(self.x, self.W).affine_forward(self.x, self.W, self.b)  # x @ W + b
         return out
 
     def backward(self, dout=1):

@@ -70,35 +70,6 @@ class WeightLayer(Layer):
         super().__init__()
         self.params = {"W": W, "b": b}
         self.grads = {"W": None, "b": None}
-        self._joint = None
-
-    # -- W and b as one matrix of a network's flat buffer ------------------------------------
-    def flat_layout(self, names: dict) -> dict:
-        """How a network packing its parameters should store this layer's (``names`` maps
-        ``'W'``/``'b'`` to their keys): ``{key: (order, gap)}`` for :meth:`FlatBuffer.pack`
-        (empty: as they are)."""
-        return {}
-
-    def bind_flat(self, flat, names: dict) -> None:
-        """Called by a network that moved its parameters into one flat buffer: the view over
-        ``W`` and ``b`` as one matrix (:meth:`_joint_shape`), when the buffer holds them so,
-        lets the backend fold the bias into the product."""
-        shape = self._joint_shape(flat, names)
-        joint = None if shape is None else flat.joint((names["W"], names["b"]), shape)
-        self._joint = (joint, self.W, self.b)
-
-    def _joint_shape(self, flat, names: dict):
-        """The shape of the one-matrix view over ``W`` and ``b`` in ``flat``, or None (the
-        default: a layer of one's own that does not use one)."""
-        return None
-
-    @property
-    def joint(self):
-        """The view over ``W`` and ``b`` as one matrix, or None (none bound, or a key was rebound)."""
-        if self._joint is None:
-            return None
-        joint, W, b = self._joint
-        return joint if W is self.W and b is self.b else None
 
     W = param_alias("W")
     b = param_alias("b")

@@ -2,11 +2,38 @@
 
 from __future__ import annotations
 
+import contextlib
+import warnings
+
 from ..backend import array_namespace
 from ._checks import require_arrays, require_like
 from .base import Layer, grad_alias, param_alias
 
 EPS = 1e-6  # the book's 10e-7
+
+
+_single_value = {"allowed": 0}
+
+
+class SingleValueBatchWarning(UserWarning):
+    """A BatchNormalization trained on one value per feature, where that was asked for."""
+
+
+@contextlib.contextmanager
+def allow_single_value_batches():
+    """Within this block, a training batch with one value per feature warns instead of raising.
+
+    For the book's own scripts run unchanged (``xpnet book``): ``ch06/batch_norm_gradient_check.py``
+    checks gradients on one sample, where the book's layer outputs ``beta`` and its gradients
+    are still well defined; refusing would stop the reader's script, allowing it silently would
+    hide from a newcomer why such training learns nothing. Not thread-local: enter it around
+    whole runs only.
+    """
+    _single_value["allowed"] += 1
+    try:
+        yield
+    finally:
+        _single_value["allowed"] -= 1
 
 
 def _check_batch_statistics(x, axes) -> None:
@@ -16,9 +43,16 @@ def _check_batch_statistics(x, axes) -> None:
     for axis in axes:
         count *= x.shape[axis]
     if count < 2:
+        what = "feature" if x.ndim == 2 else "channel"
+        if _single_value["allowed"] and count == 1:
+            warnings.warn(f"BatchNormalization trained on 1 value per {what} (input of shape "
+                          f"{tuple(x.shape)}): its output is beta whatever the input, as in the book; "
+                          f"outside the book's scripts this is an error", SingleValueBatchWarning,
+                          stacklevel=4)
+            return
         raise ValueError(
             f"BatchNormalization: expected more than 1 value per "
-            f"{'feature' if x.ndim == 2 else 'channel'} when training, got input of shape "
+            f"{what} when training, got input of shape "
             f"{tuple(x.shape)}; use a batch of 2 or more, or train_flg=False to normalise with the "
             f"running statistics"
         )

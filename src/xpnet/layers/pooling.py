@@ -44,7 +44,6 @@ class Pooling(Layer):
         self.pool_h, self.pool_w, self.stride, self.pad, self.mode = pool_h, pool_w, stride, pad, mode
         self.x_shape = None
         self._ctx = None
-        self._fused_ctx = None  # set when it runs fused with the ReLU after it (MaxPoolReLU)
 
     def forward(self, x, train_flg: bool = False):
         """x : array, shape (N, C, H, W) -> array, shape (N, C, out_h, out_w)."""
@@ -53,7 +52,6 @@ class Pooling(Layer):
             return self._empty(x, out_hw)
         out, self._ctx = get_ops(x).pool2d_forward(x, self.pool_h, self.pool_w, self.stride, self.pad,
                                                    self.mode)
-        self._fused_ctx = None
         self.x_shape = tuple(x.shape)
         return out
 
@@ -69,21 +67,19 @@ class Pooling(Layer):
 
     def _empty(self, x, out_hw):
         """The output of a batch of 0 samples (the ops' window tables need at least one)."""
-        self._ctx, self._fused_ctx, self.x_shape = _EMPTY, None, tuple(x.shape)
+        self._ctx, self.x_shape = _EMPTY, tuple(x.shape)
         return array_namespace(x).zeros((0, x.shape[1], *out_hw), dtype=x.dtype, device=x.device)
 
 
 class MaxPoolReLU(Layer):
     """A max ``Pooling`` and the ``Relu`` after it, run as one step: ``relu(maxpool(x))``.
 
-    Networks run such a pair this way (:func:`xpnet.models.base.execution_order`, which makes a
-    new step per call); both layers stay in ``network.layers`` under their names and the step
-    keeps its state on them: the pooling's ``x_shape`` and the fused context (the pooling's own
-    context is cleared, so a ``Pooling.backward`` after a fused forward raises instead of reading
-    the wrong one), while the ReLU's ``mask`` is None. The backend fuses the two where that saves
-    operations (:meth:`Ops.max_pool_relu_forward`: a zero tap in every window, two operations
-    fewer) and runs them one after the other where its pooling and ReLU are fast paths of their
-    own (NumPy); the values are the same either way.
+    Networks run such a pair this way (:func:`xpnet.models.base.execution_order`); both layers
+    stay in ``network.layers`` under their names, and the step keeps its own state: the two
+    layers are not written to. The backend fuses the two where that saves operations
+    (:meth:`Ops.max_pool_relu_forward`: a zero tap in every window, two operations fewer) and
+    runs them one after the other where its pooling and ReLU are fast paths of their own
+    (NumPy); the values are the same either way.
     """
 
     def __init__(self, pool: Pooling, relu) -> None:
@@ -91,27 +87,23 @@ class MaxPoolReLU(Layer):
         if pool.mode != "max":
             raise ValueError(f"MaxPoolReLU needs a max pooling, got mode {pool.mode!r}")
         self.pool, self.relu = pool, relu
+        self._ctx = None
 
     def forward(self, x, train_flg: bool = False):
-        pool = self.pool
-        out_hw = output_hw(tuple(x.shape), pool.pool_h, pool.pool_w, pool.stride, pool.pad)
-        if x.shape[0] == 0:
-            out = pool._empty(x, out_hw)
-            pool._ctx, pool._fused_ctx, self.relu.mask = None, _EMPTY, None
-            return out
-        out, pool._fused_ctx = get_ops(x).max_pool_relu_forward(x, pool.pool_h, pool.pool_w, pool.stride,
-                                                                pool.pad)
-        pool._ctx, pool.x_shape = None, tuple(x.shape)
-        self.relu.mask = None
+        p = self.pool
+        out_hw = output_hw(tuple(x.shape), p.pool_h, p.pool_w, p.stride, p.pad)
+        if x.shape[0] == 0:  # an empty batch: an empty output, as Pooling
+            self._ctx, self._empty_shape = _EMPTY, tuple(x.shape)
+            return array_namespace(x).zeros((0, x.shape[1], *out_hw), dtype=x.dtype, device=x.device)
+        out, self._ctx = get_ops(x).max_pool_relu_forward(x, p.pool_h, p.pool_w, p.stride, p.pad)
         return out
 
     def backward(self, dout):
-        ctx = getattr(self.pool, "_fused_ctx", None)
-        if ctx is None:
+        if self._ctx is None:
             raise RuntimeError("MaxPoolReLU.backward needs a forward first")
-        if ctx is _EMPTY:
-            return array_namespace(dout).zeros(self.pool.x_shape, dtype=dout.dtype, device=dout.device)
-        return get_ops(dout).max_pool_relu_backward(dout, ctx)
+        if self._ctx is _EMPTY:
+            return array_namespace(dout).zeros(self._empty_shape, dtype=dout.dtype, device=dout.device)
+        return get_ops(dout).max_pool_relu_backward(dout, self._ctx)
 
     def __eq__(self, other) -> bool:  # a new step per call to execution_order: equal by its layers
         return isinstance(other, MaxPoolReLU) and other.pool is self.pool and other.relu is self.relu

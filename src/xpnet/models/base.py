@@ -26,16 +26,22 @@ Differences from the book's networks (same results where the book is right):
   :mod:`xpnet.backend._flat`) and :meth:`gradient` returns the gradients packed the same way,
   so an optimizer updates them all with a dozen whole-buffer operations. Rebinding a key
   unpacks it; the next :meth:`gradient` packs the parameters again.
+- ``predict``/``loss``/``gradient``/``accuracy``/``numerical_gradient`` take NumPy arrays and
+  nested lists on any backend: inputs are converted to the parameters' library, device and
+  float dtype at these calls (:mod:`xpnet.models._inputs`), so the book's NumPy scripts run
+  unchanged on torch or array-api-strict; arrays already there pass untouched.
 - The input shape is checked at the entry of ``predict``/``loss``/``gradient``, and the label
-  range at the entry of ``loss``/``gradient``/``accuracy`` (:meth:`check_labels`, one device
-  sync); the Trainer checks its datasets once and runs its steps in ``trusted_labels()``.
+  range at the entry of ``loss``/``gradient``/``accuracy`` (:meth:`check_labels`): on host
+  arrays a bad label raises at once, on a device it makes the loss NaN (no wait for the device);
+  the Trainer checks its datasets once and runs its steps in ``trusted_labels()``.
 - A ``Relu`` directly followed by a max ``Pooling`` runs *after* it (:func:`execution_order`):
   ReLU is monotone, so ``maxpool(relu(x)) == relu(maxpool(x))`` and the gradients are the same
   (the first maximum of a window with a positive max is the same element either way; a window
   whose max is <= 0 gets zero gradient either way), but ReLU then touches a quarter of the values
   (2x2 pooling). A max ``Pooling`` and the ``Relu`` after it then run as one step
   (:class:`~xpnet.layers.MaxPoolReLU`), which the portable ops do with two operations fewer. The
-  layers and their names stay as the book has them; such a ``Relu``'s ``mask`` is None.
+  layers and their names stay as the book has them; the step keeps its own state
+  (:meth:`Network.steps` keeps the same steps from forward to backward).
 """
 
 from __future__ import annotations
@@ -56,7 +62,7 @@ from ..backend import (
     zeros,
 )
 from ..functions.conv import conv_output_size
-from ..functions.losses import check_label_range
+from ..functions.losses import check_label_range, poisoned
 from ..functions.numerical import numerical_gradient
 from ..initializers import init_weight
 from ..layers import (
@@ -70,6 +76,7 @@ from ..layers import (
     SoftmaxWithLoss,
 )
 from ..regularization import PENALTIES, penalty, penalty_grad
+from ._inputs import as_input
 
 __all__ = ["Network"]
 
@@ -109,22 +116,12 @@ class _Linked(dict):
         when already packed, or when the arrays cannot share a buffer)."""
         if flat_buffer_of(self) is not None:
             return
-        by_layer: dict[int, tuple[object, dict]] = {}
-        for name, (layer, key) in self.owners.items():
-            by_layer.setdefault(id(layer), (layer, {}))[1][key] = name
-        layouts = {}  # layers whose backend stores their parameters as one matrix
-        for layer, names in by_layer.values():
-            if hasattr(layer, "flat_layout"):
-                layouts.update(layer.flat_layout(names))
-        flat = FlatBuffer.pack(dict(self), layouts)
+        flat = FlatBuffer.pack(dict(self))
         if flat is None:
             return
         for name, view in flat.views.items():
             self[name] = view
         self.flat = flat
-        for layer, names in by_layer.values():
-            if hasattr(layer, "bind_flat"):  # a layer that can use adjacent parameters as one
-                layer.bind_flat(flat, names)
 
 
 class Network:
@@ -225,12 +222,30 @@ class Network:
                 f"{type(self).__name__} expects input of shape (N, {want}){extra}, got shape {shape}"
             )
 
+    def _inputs(self, x, t=None):
+        """``x`` (and ``t``) where the parameters live (:func:`~xpnet.models._inputs.as_input`:
+        NumPy batches or lists on another backend are converted here, at the public calls)."""
+        reference = next(iter(self.params.values()), None)
+        x = as_input(x, reference, "x")
+        return x if t is None else (x, as_input(t, reference, "t"))
+
     def predict(self, x, train_flg: bool = False):
         """x : array, shape (N, *input_shape) -> scores, shape (N, output_size)."""
+        x = self._inputs(x)
         self._check_input(x)
-        for layer in execution_order(self.layers.values()):
+        for layer in self.steps():
             x = layer.forward(x, train_flg=train_flg)
         return x
+
+    def steps(self) -> list:
+        """:func:`execution_order` of the layers, made again only when the layers change: a fused
+        step (:class:`~xpnet.layers.MaxPoolReLU`) keeps its state from forward to backward."""
+        layers = tuple(self.layers.values())
+        key = tuple(map(id, layers))  # the cached steps hold the layers: no id is reused meanwhile
+        cached = self.__dict__.get("_steps")
+        if cached is None or cached[0] != key:
+            cached = self._steps = (key, execution_order(layers))
+        return cached[1]
 
     def weight_decay(self):
         """The weight-decay penalty of the current weights (0 when ``weight_decay_lambda`` is 0)."""
@@ -239,18 +254,23 @@ class Network:
         weights = [self.params[k] for k in self._decayed]
         return penalty(weights, self.weight_decay_lambda, self.weight_decay_norm)
 
-    def check_labels(self, t) -> None:
-        """ValueError naming the first label outside ``0..num_classes-1`` (one device sync;
-        none inside :func:`~xpnet.functions.losses.trusted_labels`)."""
+    def check_labels(self, t, *, read: bool = False):
+        """Labels outside ``0..num_classes-1``: a ValueError naming the first on host arrays;
+        on a device a 0-d flag, read by nobody, that makes :meth:`loss` NaN (the backend's
+        choice, :func:`~xpnet.functions.losses.check_label_range`). Nothing inside
+        :func:`~xpnet.functions.losses.trusted_labels`. ``read=True``: raise on a device too
+        (the Trainer, when its data arrives)."""
         if self.num_classes is not None:
-            check_label_range(t, self.num_classes)
+            return check_label_range(t, self.num_classes, read=read)
+        return None
 
     def loss(self, x, t, train_flg: bool = False):
         """Mean cross-entropy of ``predict(x)`` against ``t`` plus the weight decay; shape ()."""
-        self.check_labels(t)
+        x, t = self._inputs(x, t)
+        bad = self.check_labels(t)
         y = self.predict(x, train_flg=train_flg)
         loss = self.last_layer.forward(y, t)
-        return loss + self.weight_decay() if self.weight_decay_lambda else loss
+        return poisoned(loss + self.weight_decay() if self.weight_decay_lambda else loss, bad)
 
     def forward(self, x, t, train_flg: bool = False):
         """The layer-contract name for :meth:`loss`, so ``gradient_check(network, x, t)`` works."""
@@ -264,7 +284,7 @@ class Network:
         input's gradient is never used in training, and torch does not compute it either.
         """
         dout = self.last_layer.backward(dout)
-        layers = execution_order(self.layers.values())
+        layers = self.steps()
         first = 0 if input_grad else next((i for i, layer in enumerate(layers) if layer.params), 0)
         for layer in reversed(layers[first + (not input_grad):]):
             dout = layer.backward(dout)
@@ -308,6 +328,7 @@ class Network:
         ``.flat`` the buffer), so an optimizer can update every parameter at once.
         """
         self.params.pack()
+        x, t = self._inputs(x, t)
         self.last_loss = self.loss(x, t, train_flg=True)
         self.backward(1, input_grad=False)
         return self.grads
@@ -330,6 +351,7 @@ class Network:
         -------
         dict of str -> array, keyed and shaped like ``params``
         """
+        x, t = self._inputs(x, t)
         self._check_input(x)
         saved = {k: array_namespace(v).asarray(v, copy=True) for k, v in self.buffers.items()}
         reseed = any(isinstance(layer, Dropout) for layer in self.layers.values())
@@ -354,6 +376,8 @@ class Network:
         ``t`` holds labels (N,) or one-hot rows (N, C). Runs in batches of ``batch_size`` with
         ``train_flg=False``; the count stays on the device until the end (one transfer).
         """
+        x, t = self._inputs(x, t)
+        self._check_targets(t)
         n = int(x.shape[0])
         if n == 0 or int(t.shape[0]) != n:
             raise ValueError(
@@ -362,14 +386,30 @@ class Network:
         if int(batch_size) < 1:
             raise ValueError(f"batch_size must be positive, got {batch_size!r}")
         xp = array_namespace(x, t)
-        self.check_labels(t)
+        bad = self.check_labels(t)  # a device flag is read with the count, in its one transfer
         labels = t if t.ndim == 1 else xp.argmax(t, axis=1)
         correct = 0
         for i in range(0, n, int(batch_size)):
             stop = min(i + int(batch_size), n)
             y = xp.argmax(self.predict(x[i:stop, ...], train_flg=False), axis=1)
             correct = correct + xp.sum(xp.astype(y == xp.astype(labels[i:stop], y.dtype), xp.int64))
-        return int(correct) / n
+        if bad is not None:
+            correct = xp.where(bad, -1, correct)
+        correct = int(correct)
+        if correct < 0:
+            raise ValueError(f"a label of t is out of range for {self.num_classes} classes "
+                             f"(expected 0 <= t < {self.num_classes})")
+        return correct / n
+
+    def _check_targets(self, t) -> None:
+        """Labels (N,) or one-hot rows (N, num_classes); a shape check, no device sync."""
+        c = self.num_classes
+        if t.ndim == 2 and c is not None and t.shape[1] != c:
+            raise ValueError(f"one-hot t has {t.shape[1]} classes but {type(self).__name__} scores {c} "
+                             f"(t of shape {tuple(t.shape)})")
+        if t.ndim not in (1, 2):
+            raise ValueError(f"t must be labels of shape (N,) or one-hot rows of shape (N, {c}), "
+                             f"got shape {tuple(t.shape)}")
 
     def save_params(self, path) -> None:
         """Write ``params`` and ``buffers`` to ``path`` (.npz; the book's pickle for a ``.pkl`` name)

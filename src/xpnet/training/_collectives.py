@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 
 from ..backend import array_namespace
-from ..io.checkpoint import state_arrays, state_written
+from ..io.checkpoint import state_arrays
 
 __all__ = ["average_buffers", "broadcast_state", "flatten", "shard_bounds", "unflatten"]
 
@@ -48,7 +48,6 @@ def broadcast_state(network, comm, root: int = 0) -> None:
     per dtype)."""
     for group in _by_dtype(state_arrays(network)):
         _assign(group, comm.bcast(flatten(list(group.values())), root))
-    state_written(network)
 
 
 def average_buffers(network, comm) -> None:

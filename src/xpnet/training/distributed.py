@@ -38,8 +38,7 @@ import math
 
 from .. import io as _io
 from .._validation import check_int
-from ..backend import array_namespace, choice, get_backend, get_communicator, to_numpy
-from ..backend._sync import scheduled_sync
+from ..backend import array_namespace, choice, get_backend, get_communicator, scheduled_sync, to_numpy
 from ._collectives import average_buffers, broadcast_state, flatten, shard_bounds, unflatten
 from ._launch import abort_on_error, init_distributed, install_abort_hook
 from .trainer import Trainer

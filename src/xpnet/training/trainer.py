@@ -31,10 +31,9 @@ import time
 import numpy as np
 
 from .._validation import check_int
-from ..backend import array_namespace, asarray, choice, permutation, seed, to_numpy
-from ..backend._sync import scheduled_sync
+from ..backend import array_namespace, asarray, choice, permutation, scheduled_sync, seed, to_numpy
 from ..functions.losses import trusted_labels
-from ..io.checkpoint import state_arrays, state_written
+from ..io.checkpoint import state_arrays
 from ..models.base import Network
 from ..optimizers import get_optimizer
 from . import _trainer_checks as checks
@@ -116,7 +115,7 @@ class Trainer:
             for split, x, t in splits:
                 checks.check_split(split, x, t)
                 if isinstance(network, Network):
-                    network.check_labels(t)
+                    network.check_labels(t, read=True)
             checks.same_sample_shape(splits)
         self.train_size = int(self.x_train.shape[0])
         self.epochs, self.batch_size = int(epochs), min(int(mini_batch_size), self.train_size)
@@ -168,7 +167,6 @@ class Trainer:
         """Copy a :meth:`snapshot` back into the network's arrays, in place."""
         for k, v in self._state_arrays().items():
             v[...] = snap[k]
-        state_written(self.network)
 
     # -- one iteration ---------------------------------------------------------------------
 

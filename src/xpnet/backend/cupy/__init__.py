@@ -1,0 +1,5 @@
+"""CuPy's ops (:class:`CupyOps`) and the place its kernels go."""
+
+from .ops import CupyOps
+
+__all__ = ["CupyOps"]
