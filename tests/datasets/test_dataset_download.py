@@ -162,3 +162,16 @@ def test_pooch_log_lines_are_silenced_and_one_line_reports_a_download(http_serve
     assert err.splitlines() == [f"downloaded data.bin (0.0 MB) from {host} into {cache / 'ds'}"]
     fetch(_remote(http_server, "m1", "m2"), "ds", timeout=2)  # from the cache: nothing said
     assert capfd.readouterr().err == ""
+
+
+def test_xpnet_data_naming_a_file_is_said_plainly_and_nothing_is_tried(tmp_path, monkeypatch, closed_port):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    monkeypatch.setenv("XPNET_DATA", str(blocker))
+    remote = RemoteFile("data.bin", sha256(BODY), (closed_port + "/m1/",))
+    with pytest.raises(DownloadError) as info:
+        fetch(remote, "ds", timeout=2)
+    message = str(info.value)
+    assert message == (f"cannot use the data cache {blocker / 'ds'}: {blocker} (XPNET_DATA) is a file, not a "
+                       "directory; point XPNET_DATA at a directory (it is created if missing)")
+    assert blocker.read_text() == "not a directory"

@@ -179,3 +179,27 @@ def test_a_file_that_does_not_fit_changes_nothing(xp, tmp_path, change, message)
         load_book_params(write_pickle(tmp_path / "params.pkl", params), network)
     for key, value in before.items():
         np.testing.assert_array_equal(to_numpy(network.params[key]), value)
+
+
+class _HugeArray:
+    """A few bytes of pickle asking NumPy for a 256 TiB array."""
+
+    def __init__(self, through_reconstruct):
+        self.through_reconstruct = through_reconstruct
+
+    def __reduce__(self):
+        if self.through_reconstruct:
+            from numpy._core.multiarray import _reconstruct
+
+            return (_reconstruct, (np.ndarray, (2**45,), np.dtype("f8")))
+        return (np.ndarray, ((2**45,), np.dtype("f8")))
+
+
+@pytest.mark.parametrize("through_reconstruct", [True, False], ids=["_reconstruct", "ndarray"])
+def test_an_array_larger_than_the_file_is_refused_before_it_is_allocated(tmp_path, through_reconstruct):
+    path = tmp_path / "huge.pkl"
+    path.write_bytes(pickle.dumps({"W1": _HugeArray(through_reconstruct)}, protocol=2))
+    expected = (r"an array of shape \(35184372088832,\) \(281,474,976,710,656 bytes\) is larger than the file"
+                if through_reconstruct else r"refused to call numpy.ndarray directly")
+    with pytest.raises(PickleRefusedError, match=rf"cannot load .*huge\.pkl: {expected}"):
+        read_book_pickle(path)

@@ -13,6 +13,9 @@ import xpnet
 from xpnet.backend import array_namespace, to_numpy, use_backend
 from xpnet.io import load_checkpoint, load_params, save_arrays, save_checkpoint, save_params
 
+# W1 holds NaN and infinities on purpose (their bits must survive): loading warns about them
+pytestmark = pytest.mark.filterwarnings("ignore:.*NaN or infinite values in:RuntimeWarning")
+
 CPU_BACKENDS = ("numpy", "array_api_strict", "torch")
 # Values whose bits a lossy path would change: NaN, infinities, -0.0, a subnormal, extremes.
 SPECIAL = np.array([np.nan, np.inf, -np.inf, -0.0, 1e-45, 3.4028235e38, 1.0 / 3.0], dtype=np.float32)

@@ -49,12 +49,14 @@ def test_batchnorm_keeps_float32(xp, shape, train_flg):
 
 @pytest.mark.parametrize("shape", SHAPES, ids=str)
 def test_batchnorm_matches_torch_in_train_then_eval(float64, shape):
-    """Train three steps, then eval. Running means agree with torch; torch's running variance
-    takes the unbiased batch variance, ours (the book's) the biased one, and from zeros the
-    update is linear, so ours * m/(m-1) equals torch's, with m the count per feature."""
+    """Train three steps, then eval, both from their default running statistics (mean 0,
+    variance 1). Running means agree with torch; torch's running variance takes the unbiased
+    batch variance, ours (the book's) the biased one, and the update is linear, so the part that
+    the batches added, ours - 0.9³ (the start's share), times m/(m-1) equals torch's, with m the
+    count per feature."""
     rng = np.random.default_rng(2)
     layer, gamma, beta = _bn(rng, shape[1], momentum=0.9)
-    t_mean, t_var = torch.zeros(shape[1], dtype=torch.float64), torch.zeros(shape[1], dtype=torch.float64)
+    t_mean, t_var = torch.zeros(shape[1], dtype=torch.float64), torch.ones(shape[1], dtype=torch.float64)
     tg, tb = torch.from_numpy(gamma), torch.from_numpy(beta)
     for _ in range(3):
         x = rng.normal(size=shape) * 3.0 + 1.0
@@ -65,7 +67,9 @@ def test_batchnorm_matches_torch_in_train_then_eval(float64, shape):
                      xp=float64, dtype=float64.float64)
     m = shape[0] * int(np.prod(shape[2:]))
     assert_close(layer.running_mean, t_mean.numpy(), rtol=1e-12, atol=1e-14)
-    assert_close(layer.running_var, t_var.numpy() * (m - 1) / m, rtol=1e-12)
+    start = 0.9 ** 3
+    assert_close(float64.asarray(layer.running_var) - start, (t_var.numpy() - start) * (m - 1) / m,
+                 rtol=1e-12)
     x = rng.normal(size=shape)
     own_stats = [torch.from_numpy(xpnet.to_numpy(s)) for s in (layer.running_mean, layer.running_var)]
     expected = F.batch_norm(torch.from_numpy(x), *own_stats, tg, tb, training=False, eps=EPS)
@@ -158,3 +162,51 @@ def test_batchnorm_one_sample_warns_where_allowed_and_outputs_beta(xp):
     np.testing.assert_allclose(xpnet.to_numpy(y)[0], xpnet.to_numpy(layer.beta))
     with pytest.raises(ValueError, match="more than 1 value per feature"):
         layer.forward(x, train_flg=True)
+
+
+# ---- the running variance starts at 1 (torch's start; the book's 0 is one of its errors) --------
+
+def test_a_fresh_layer_starts_with_running_variance_one_and_mean_zero(xp):
+    layer, _, _ = _bn(np.random.default_rng(9), 3, dtype=np.float32)
+    np.testing.assert_array_equal(xpnet.to_numpy(layer.running_var), np.ones(3, np.float32))
+    np.testing.assert_array_equal(xpnet.to_numpy(layer.running_mean), np.zeros(3, np.float32))
+    assert layer.running_var.dtype == xp.float32
+
+
+def test_a_fresh_batchnorm_network_predicts_like_the_plain_network_in_test_mode(xp):
+    """With gamma 1, beta 0, mean 0 and variance 1, test-mode BN is the identity (up to eps):
+    the book's variance of 0 divides by sqrt(eps) instead, scores ~1000 times too large."""
+    from xpnet.models import MultiLayerNetExtend
+
+    xpnet.seed(3)
+    plain = MultiLayerNetExtend(6, [5, 4], 3)
+    xpnet.seed(3)
+    bn = MultiLayerNetExtend(6, [5, 4], 3, use_batchnorm=True)
+    for key, value in plain.params.items():
+        bn.params[key][...] = value
+    x = xpnet.asarray(np.random.default_rng(10).normal(size=(4, 6)).astype(np.float32))
+    assert_close(bn.predict(x, train_flg=False), xpnet.to_numpy(plain.predict(x, train_flg=False)),
+                 rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize(("kwargs", "error", "message"), [
+    ({"momentum": "0.9"}, TypeError, r"momentum must be a real number, got '0.9'"),
+    ({"momentum": None}, TypeError, r"momentum must be a real number, got None"),
+    ({"momentum": float("nan")}, ValueError, r"momentum must lie in \[0, 1\], got nan"),
+    ({"momentum": 1.5}, ValueError, r"momentum must lie in \[0, 1\], got 1.5"),
+])
+def test_batchnorm_rejects_a_bad_momentum_in_the_constructor(xp, kwargs, error, message):
+    with pytest.raises(error, match=message):
+        _bn(np.random.default_rng(11), 2, dtype=np.float32, **kwargs)
+
+
+def test_batchnorm_rejects_gamma_that_is_not_an_array(xp):
+    with pytest.raises(TypeError, match="BatchNormalization gamma must be an array, got list"):
+        BatchNormalization([1.0, 1.0], xpnet.asarray(np.zeros(2, dtype=np.float32)))
+
+
+def test_the_books_start_of_the_running_variance_is_a_class_setting(xp, monkeypatch):
+    monkeypatch.setattr(BatchNormalization, "initial_running_var", 0.0)
+    layer, _, _ = _bn(np.random.default_rng(12), 3, dtype=np.float32)
+    np.testing.assert_array_equal(xpnet.to_numpy(layer.running_var), np.zeros(3, np.float32))
+    assert layer.running_var.dtype == xp.float32

@@ -8,17 +8,19 @@ stderr and a non-zero exit status (2 for bad arguments, 1 for a failed run), nev
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
-import os
 import sys
 import tempfile
+import warnings
 from pathlib import Path
 
 from .. import __version__
 from ..backend import BackendUnavailableError, get_backend, set_backend
 from ..datasets import DownloadError
 from ..experiments import DATA_CHOICES, STUDIES
+from ..io._atomic import regular_target, write_atomically
 from ..training import NonFiniteLossError
 from ..training.distributed import abort_on_error, init_distributed
 from .book import NAME as BOOK
@@ -75,7 +77,11 @@ def build_parser() -> argparse.ArgumentParser:
 def _writable_dir(text: str, names=()) -> Path:
     """``--out`` as a Path, created and probed with a temporary file; none of ``names`` in it
     may be a directory. All before any work, so a run never fails for want of a place to write."""
+    if not text.strip():
+        raise UsageError("--out is empty: give a directory (the default is ./xpnet-out)")
     out = Path(text)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"cannot write to --out {text!r}: it exists and is not a directory")
     try:
         out.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryFile(dir=out):
@@ -83,8 +89,10 @@ def _writable_dir(text: str, names=()) -> Path:
     except OSError as exc:
         raise UsageError(f"cannot write to --out {text!r}: {exc.strerror or exc}") from None
     for name in names:
-        if (out / name).is_dir():
-            raise UsageError(f"cannot write {str(out / name)!r}: it is a directory")
+        try:
+            regular_target(out / name, what="write")
+        except OSError as exc:
+            raise UsageError(str(exc)) from None
     return out
 
 
@@ -100,17 +108,9 @@ def _clean(value):
 
 
 def write_json(results: dict, path: Path) -> None:
-    """Write ``results`` atomically (temporary file in the same directory, then rename)."""
-    tmp = path.parent / f".{path.name}.{os.getpid()}.tmp"
-    try:
-        tmp.write_text(json.dumps(_clean(results), allow_nan=False) + "\n", encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError as exc:  # name the user's file, not the temporary one
-        tmp.unlink(missing_ok=True)
-        raise type(exc)(f"cannot write {str(path)!r}: {exc.strerror or exc}") from None
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    """Write ``results`` atomically (:func:`xpnet.io._atomic.write_atomically`)."""
+    text = json.dumps(_clean(results), allow_nan=False) + "\n"
+    write_atomically(path, lambda f: f.write(text.encode("utf-8")), what="write")
 
 
 def _settings(args, study, out: Path) -> dict:
@@ -128,12 +128,35 @@ def _settings(args, study, out: Path) -> dict:
     return kwargs
 
 
+def _check_batch_size(args, study) -> None:
+    """A --batch-size larger than the training samples is refused before any work (the library
+    clips a batch to the data, as the Trainer does; a command line asking for more says so).
+    Checked where the sample count is a setting (--samples, the quick or the book's value); with
+    all the data the count is known only once it is loaded, and the Trainer clips."""
+    batch = getattr(args, "batch_size", None)
+    if batch is None or not study.accepts("samples"):
+        return
+    samples = getattr(args, "samples", None) or (study.quick.get("samples") if args.quick else None) \
+        or study.defaults.get("samples")
+    if samples is None:
+        return
+    train = samples
+    if study.accepts("val_ratio"):  # the search holds part of the samples out for validation
+        ratio = getattr(args, "val_ratio", None) or study.defaults["val_ratio"]
+        train = samples - int(samples * ratio)
+    if batch > train:
+        held = " (after the validation split)" if train != samples else ""
+        raise UsageError(f"--batch-size {batch} is larger than the {train} training samples{held}; "
+                         f"use at most {train}, or more --samples")
+
+
 def run(args) -> int:
     if args.study not in (EVALUATE, BOOK):
         try:
             check_combinations({k: v for k, v in vars(args).items() if v is not None}, STUDIES[args.study])
         except ValueError as exc:
             raise UsageError(str(exc)) from None
+        _check_batch_size(args, STUDIES[args.study])
     if args.backend is not None:
         try:
             set_backend(args.backend)
@@ -211,6 +234,25 @@ def _error_text(exc: BaseException) -> str:
     return f"xpnet: error: {' '.join(str(exc).split()) or type(exc).__name__}"
 
 
+#: NumPy's floating-point warnings ("overflow encountered in matmul"...): in a study they are the
+#: first sign of a divergence that the Trainer's non-finite check then names, with the iteration
+_FLOATING_POINT = r"(overflow|invalid value|divide by zero|underflow) encountered"
+
+
+@contextlib.contextmanager
+def one_line_warnings():
+    """Warnings as one ``xpnet: warning: <message>`` line each (no source path and line), NumPy's
+    floating-point warnings left to the non-finite check; restored on exit."""
+    def show(message, category, filename, lineno, file=None, line=None):
+        print(f"xpnet: warning: {' '.join(str(message).split())}", file=sys.stderr)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("default")
+        warnings.filterwarnings("ignore", message=_FLOATING_POINT, category=RuntimeWarning)
+        warnings.showwarning = show
+        yield
+
+
 def main(argv=None) -> int:
     """Entry point of the ``xpnet`` console script; returns the exit status."""
     argv = sys.argv[1:] if argv is None else list(argv)
@@ -228,7 +270,8 @@ def main(argv=None) -> int:
     except SystemExit as exc:  # --help, --version
         return int(exc.code or 0)
     try:
-        return run(args)
+        with one_line_warnings():
+            return run(args)
     except UsageError as exc:
         print(f"xpnet: error: {exc}", file=sys.stderr)
         return 2

@@ -73,6 +73,8 @@ OPTIONS = {
                   "where trials run: pool (--workers processes here), "
                   "local (a Dask LocalCluster of --workers processes here) or a Dask scheduler's address, "
                   "tcp://HOST:8786"),
+    "connect_timeout": ("--connect-timeout", positive_float, "SECONDS",
+                        "seconds to wait for the Dask scheduler before giving up; more for a slow cluster"),
     "top": ("--top", positive_int, "N", "best trials drawn"),
     "scales": ("--scales", positive_int, "N", "weight scales, logspace(0, -4, N)"),
     "weight_decay": ("--weight-decay", positive_float, "LAMBDA", "weight decay strength"),
@@ -88,7 +90,8 @@ OPTIONS = {
     "weights": ("--weights", str, "FILE", "trained weights: the book's params.pkl or an xpnet .npz"),
 }
 NONE_SHOWN = {"weights": "none: train one here"}  # what a None default means, where it is not "all"
-STUDY_HELP = {("weight-init-activations", "samples"): "input images for the histograms (the first N)"}
+STUDY_HELP = {("weight-init-activations", "samples"): "standard-normal input samples for the histograms "
+                                                      "(as the book's 1000 x 100 random input)"}
 """Where a setting means something else in one study: (study, setting) -> help."""
 NOT_FLAGS = {"data", "seed", "progress", "results_path", "checkpoint", "comm"}  # comm: --distributed
 
@@ -117,6 +120,9 @@ def add_study_options(parser: argparse.ArgumentParser, study) -> None:
 
 def check_combinations(settings: dict, study) -> None:
     """Refuse settings that the study would silently ignore (ValueError naming them)."""
+    if "connect_timeout" in settings and settings.get("scheduler", study.defaults.get("scheduler")) == "pool":
+        raise ValueError("--connect-timeout applies to a Dask scheduler (--scheduler local or an address), "
+                         "not to --scheduler pool")
     model = settings.get("model", study.defaults.get("model"))
     if "width" in settings and model != "alexnet":
         raise ValueError(f"--width applies to --model alexnet only, got --model {model}")

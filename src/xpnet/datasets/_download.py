@@ -90,6 +90,7 @@ def fetch(remote: RemoteFile, subdir: str, *, timeout: float = TIMEOUT_S) -> Pat
         failed, what is wrong with a cached copy, and where to put the file by hand.
     """
     folder = data_dir() / subdir
+    _check_cache_dir(folder)
     target = folder / remote.name
     existed, stale = target.is_file(), _stale(target, remote.known_hash)
     created = [d for d in (folder, *folder.parents) if not d.exists()]
@@ -126,6 +127,19 @@ def fetch(remote: RemoteFile, subdir: str, *, timeout: float = TIMEOUT_S) -> Pat
         fix = [f"To use it offline, put {remote.name} in {folder} (or point XPNET_DATA at a directory "
                "holding it)."]
     raise DownloadError("\n".join([first, *failures, *fix]))
+
+
+def _check_cache_dir(folder: Path) -> None:
+    """DownloadError naming the culprit when ``folder`` cannot be a directory (XPNET_DATA set to
+    a regular file, or a file where a directory of the path should be): no download could land
+    there, and "put the file in <folder>" would advise a path that cannot exist."""
+    for part in (folder, *folder.parents):
+        if part.exists():
+            if part.is_dir():
+                return
+            setting = " (XPNET_DATA)" if os.environ.get("XPNET_DATA") else ""
+            raise DownloadError(f"cannot use the data cache {folder}: {part}{setting} is a file, not a "
+                                "directory; point XPNET_DATA at a directory (it is created if missing)")
 
 
 def _stale(path: Path, known_hash: str) -> str | None:

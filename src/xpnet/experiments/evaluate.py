@@ -24,8 +24,14 @@ WEIGHT_MODELS = ("simple", "deep")
 def load_weights(network, path) -> str:
     """Load ``path`` into ``network``: ``.npz`` as xpnet's checkpoint, else the book's pickle.
     Returns the format used (``'npz'`` or ``'book-pickle'``)."""
-    if not os.path.isfile(path):
+    if os.path.isdir(path):
+        raise IsADirectoryError(f"weights file {os.fspath(path)!r} is a directory: give the file in it "
+                                "(the book's params.pkl or an xpnet .npz)")
+    if not os.path.exists(path):
         raise FileNotFoundError(f"weights file {os.fspath(path)!r} does not exist")
+    if not os.path.isfile(path):
+        raise ValueError(f"weights file {os.fspath(path)!r} is not a regular file (a device, FIFO or "
+                         "socket): xpnet reads weights from files only")
     if os.fspath(path).endswith(".npz"):
         load_params(path, network)
         return "npz"

@@ -29,6 +29,8 @@ def _check_names(names) -> tuple[str, ...]:
     for name in names:
         if str(name).lower() not in by_lower:
             raise ValueError(f"unknown optimizer {name!r}: expected some of {', '.join(ALL_OPTIMIZERS)}")
+        if by_lower[str(name).lower()] in out:  # one curve per name: a repeat would overwrite its twin
+            raise ValueError(f"optimizer {name!r} is named twice: each optimizer runs once")
         out.append(by_lower[str(name).lower()])
     return tuple(out)
 

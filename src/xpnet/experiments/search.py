@@ -21,7 +21,7 @@ import numpy as np
 from ..backend import get_backend, get_device_name, get_dtype_name, use_backend, use_dtype
 from ..backend import seed as seed_rng
 from ..models import MultiLayerNet
-from ..training.executors import check_scheduler, trial_executor
+from ..training.executors import CONNECT_TIMEOUT, check_scheduler, check_timeout, trial_executor
 from ..training.search import best_trials, random_search, read_results, run_trial
 from ._common import Progress, Run, load_data, positive_int, quiet, rounded
 from ._loops import fit
@@ -63,12 +63,13 @@ def search_trial(config: dict, *, settings: dict, runtime: dict) -> dict:
 def hyperparameter_search(*, trials: int = 100, samples: int = 500, epochs: int = 50, batch_size: int = 100,
                           val_ratio: float = 0.2, workers: int = 1, scheduler: str = "pool", top: int = 20,
                           results_path=None, data: str = "auto", seed: int = 0,
-                          progress: Progress = None) -> dict:
+                          progress: Progress = None, connect_timeout: float = CONNECT_TIMEOUT) -> dict:
     """Random search over lr and weight decay (the book's Fig. 6-24); see the module docstring.
 
     ``scheduler``: ``'pool'`` (``workers`` processes here), ``'local'`` (a Dask ``LocalCluster``
     of ``workers`` processes here) or a Dask scheduler address such as ``'tcp://host:8786'``
     (an existing cluster; ``workers`` is then the cluster's business). Results are the same.
+    ``connect_timeout``: seconds to wait for the Dask scheduler (10; more for a slow cluster).
 
     Returns
     -------
@@ -81,6 +82,7 @@ def hyperparameter_search(*, trials: int = 100, samples: int = 500, epochs: int 
     epochs, batch_size = positive_int("epochs", epochs), positive_int("batch_size", batch_size)
     workers, top = positive_int("workers", workers), positive_int("top", top)
     scheduler = check_scheduler(scheduler)
+    connect_timeout = check_timeout(connect_timeout)
     if not 0.0 < float(val_ratio) < 1.0:
         raise ValueError(f"val_ratio must be in (0, 1), got {val_ratio!r}")
     if int(samples * val_ratio) < 1 or samples - int(samples * val_ratio) < 1:
@@ -103,7 +105,8 @@ def hyperparameter_search(*, trials: int = 100, samples: int = 500, epochs: int 
 
     runtime = {"backend": get_backend(), "device": get_device_name(), "dtype": get_dtype_name()}
     objective = functools.partial(search_trial, settings=settings, runtime=runtime)
-    with _threads_per_worker(workers), trial_executor(scheduler, workers) as executor:
+    with _threads_per_worker(workers), trial_executor(scheduler, workers,
+                                                                  timeout=connect_timeout) as executor:
         results = random_search(objective, SPACE, trials, seed=seed, workers=workers,
                                 results_path=results_path,
                                 executor=executor, on_result=on_result)

@@ -1,17 +1,13 @@
 """Named arrays to and from ``.npz``: host NumPy, no pickle, atomic replace.
 
-:func:`save_arrays` writes to a temporary file in the target's directory, flushes and fsyncs
-it, then ``os.replace``\\ s it over the target: a crash or an exception mid-save leaves the old
-file untouched and no temporary file behind (except after a hard kill, when a hidden
-``.<name>.*.tmp`` may remain; it is never read). Arrays of any backend are brought to the host
-first, so the file does not depend on where it was written.
+:func:`save_arrays` writes through :func:`~xpnet.io._atomic.write_atomically` (beside the
+real target, links resolved, then renamed over it; non-regular targets refused). Arrays of any
+backend are brought to the host first, so the file does not depend on where it was written.
 """
 
 from __future__ import annotations
 
-import errno
 import os
-import secrets
 import struct
 import zipfile
 import zlib
@@ -19,6 +15,7 @@ import zlib
 import numpy as np
 
 from ..backend import to_numpy
+from ._atomic import write_atomically
 
 _SCALARS = (bool, int, float, str, np.generic)
 
@@ -46,52 +43,6 @@ def save_arrays(path, arrays: dict) -> None:
     """
     host = {k: _to_host(k, v) for k, v in arrays.items()}
     write_atomically(path, lambda f: np.savez(f, allow_pickle=False, **host))
-
-
-def write_atomically(path, write) -> None:
-    """``write(f)`` into a temporary binary file next to ``path``, fsync, rename over ``path``."""
-    path = os.fspath(path)
-    folder, base = os.path.split(os.path.abspath(path))
-    if os.path.isdir(path):
-        raise _os_error(IsADirectoryError, errno.EISDIR, path, "it is a directory; give a file name "
-                        f"such as {os.path.join(path, 'params.npz')!r}")
-    if not os.path.isdir(folder):
-        raise _os_error(FileNotFoundError, errno.ENOENT, path, f"the directory {folder!r} does not exist")
-    tmp = os.path.join(folder, f".{base}.{secrets.token_hex(4)}.tmp")
-    try:
-        with open(tmp, "xb") as f:
-            write(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException as exc:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        if isinstance(exc, OSError):  # name the user's path, not the temporary file
-            raise _os_error(type(exc), exc.errno, path, exc.strerror or str(exc)) from None
-        raise
-    _fsync_dir(folder)
-
-
-def _os_error(kind, code, path, reason) -> OSError:
-    """``kind("cannot save to 'path': reason")`` with its ``errno`` kept."""
-    error = kind(f"cannot save to {path!r}: {reason}")
-    error.errno = code
-    return error
-
-
-def _fsync_dir(folder: str) -> None:
-    """Make the rename itself durable (POSIX); a no-op where directories cannot be opened."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 class _Unreadable(Exception):
@@ -126,6 +77,9 @@ def _read(f) -> dict[str, np.ndarray]:
     f.seek(0)
     if magic.startswith(b"\x93NUMPY"):
         raise _Unreadable("it holds a single .npy array, not a named .npz archive")
+    if magic.startswith(b"\x80"):
+        raise _Unreadable("it is a pickle, not a .npz archive (the book's params.pkl format? load it "
+                          "with xpnet.io.load_book_params)")
     if not magic.startswith(b"PK"):
         raise _Unreadable("it is empty (0 bytes)" if not magic else
                           "it is not a .npz archive (no zip signature at its start)")
@@ -160,6 +114,8 @@ def load_arrays(path) -> dict[str, np.ndarray]:
         truncated, damaged, or not an .npz archive.
     """
     path = os.fspath(path)
+    if os.path.isdir(path):
+        raise IsADirectoryError(f"cannot read {path}: it is a directory, not a .npz file")
     with open(path, "rb") as f:  # our own handle: np.load leaks its own on a bad zip
         try:
             return _read(f)

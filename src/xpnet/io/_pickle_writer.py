@@ -15,7 +15,7 @@ import pickle
 import numpy as np
 
 from ..backend import to_numpy
-from ._npz import write_atomically
+from ._atomic import write_atomically
 
 SUFFIXES = (".pkl", ".pickle")
 

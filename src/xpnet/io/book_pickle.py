@@ -23,12 +23,14 @@ arrays, nothing else (no object arrays, no nested containers).
 
 from __future__ import annotations
 
+import math
 import os
 import pickle
 
 import numpy as np
 
 from ._assign import assign_arrays, dtype_name
+from ._finite import warn_non_finite
 
 __all__ = ["BookUnpickler", "PickleRefusedError", "load_book_params", "read_book_pickle"]
 
@@ -62,12 +64,59 @@ def _allowed() -> dict:
     return table
 
 
+class _NdarrayType:
+    """What ``numpy.ndarray`` resolves to: the type that ``_reconstruct`` is given (NumPy's pickles
+    never call it). Called directly, it would allocate any shape the file asks for: refused."""
+
+    def __call__(self, *args, **kwargs):
+        raise PickleRefusedError("refused to call numpy.ndarray directly: NumPy's pickles rebuild "
+                                 "arrays through _reconstruct, and this one asks for an allocation")
+
+
+_NDARRAY = _NdarrayType()
+
+
+def _file_size(file) -> int | None:
+    try:
+        return os.fstat(file.fileno()).st_size
+    except (AttributeError, OSError, ValueError):
+        getbuffer = getattr(file, "getbuffer", None)  # io.BytesIO
+        return getbuffer().nbytes if getbuffer is not None else None
+
+
 class BookUnpickler(pickle.Unpickler):
-    """An unpickler that builds dicts of NumPy arrays and refuses every other global."""
+    """An unpickler that builds dicts of NumPy arrays and refuses every other global.
+
+    Arrays larger than the file could hold (its size in bytes, when known) are refused before
+    they are allocated: a few bytes of pickle could otherwise ask for terabytes.
+    """
 
     _ALLOWED = None
 
+    def __init__(self, file, *args, **kwargs):
+        super().__init__(file, *args, **kwargs)
+        self._limit = _file_size(file)
+
+    def _reconstruct(self, subtype, shape, dtype):
+        """NumPy's ``_reconstruct(ndarray, shape, dtype)`` (``shape`` is ``(0,)`` in NumPy's own
+        pickles: the data comes after, through ``__setstate__``, which checks its length)."""
+        if subtype is not _NDARRAY and subtype is not np.ndarray:
+            raise PickleRefusedError(f"refused _reconstruct of {subtype!r}: only numpy.ndarray")
+        try:
+            dims = tuple(int(s) for s in np.atleast_1d(np.asarray(shape, dtype=np.int64)))
+            nbytes = math.prod(dims) * np.dtype(dtype).itemsize
+        except (TypeError, ValueError, OverflowError):
+            raise PickleRefusedError(f"refused an array of shape {shape!r} and dtype {dtype!r}") from None
+        if self._limit is not None and nbytes > self._limit:
+            raise PickleRefusedError(f"an array of shape {dims} ({nbytes:,} bytes) is larger than "
+                                     f"the file ({self._limit:,} bytes) can hold")
+        return _numpy_private("multiarray")._reconstruct(np.ndarray, shape, dtype)
+
     def find_class(self, module: str, name: str):
+        if (module, name) == ("numpy", "ndarray"):
+            return _NDARRAY
+        if name == "_reconstruct" and module in ("numpy.core.multiarray", "numpy._core.multiarray"):
+            return self._reconstruct
         allowed = type(self)._ALLOWED
         if allowed is None:
             allowed = type(self)._ALLOWED = _allowed()
@@ -105,7 +154,13 @@ def read_book_pickle(path) -> dict[str, np.ndarray]:
         string keys and numeric arrays.
     """
     path = os.fspath(path)
+    if os.path.isdir(path):
+        raise IsADirectoryError(f"cannot read {path}: it is a directory, not a pickle file")
     with open(path, "rb") as f:
+        if f.read(2) == b"PK":
+            raise ValueError(f"cannot read {path}: not a valid pickle of NumPy arrays: it is a .npz archive "
+                             "(xpnet's format); load it with xpnet.io.load_params")
+        f.seek(0)
         try:
             content = BookUnpickler(f, encoding="latin1").load()
         except PickleRefusedError as exc:
@@ -146,3 +201,4 @@ def load_book_params(path, network) -> None:
         assign_arrays(params, loaded)
     except ValueError as exc:
         raise ValueError(f"cannot load {path} into {type(network).__name__}: {exc}") from None
+    warn_non_finite(path, loaded)

@@ -20,9 +20,11 @@ first; on any mismatch it raises ValueError listing them all and changes nothing
 
 from __future__ import annotations
 
+import inspect
 import os
 
 from ._assign import check_arrays, copy_arrays, like
+from ._finite import warn_non_finite
 from ._npz import load_arrays, save_arrays
 from ._pickle_writer import is_book_pickle, save_book_pickle
 
@@ -77,6 +79,9 @@ def save_checkpoint(path, network, optimizer=None, **meta) -> None:
         raise ValueError(f"cannot write a checkpoint to {os.fspath(path)}: checkpoints are .npz; "
                          "only save_params writes the book's .pkl (params only)")
     arrays = _flat(_groups(network))
+    if optimizer is not None and not callable(getattr(optimizer, "state_dict", None)):
+        raise TypeError(f"cannot checkpoint a {type(optimizer).__name__} as the optimizer: it has no "
+                        "state_dict() (xpnet's optimizers have)")
     if optimizer is not None:
         arrays.update({OPTIMIZER + k: v for k, v in optimizer.state_dict().items()})
     for key, value in meta.items():
@@ -111,18 +116,38 @@ def _restore(value, reference):
     return like(value, reference) if reference is not None else value
 
 
+def _load_optimizer_state(path, optimizer, state: dict, params: dict) -> None:
+    """``optimizer.load_state_dict(state)``, given the network's ``params`` when it takes them:
+    xpnet's optimizers then check every state array against its parameter (the key names one,
+    same shape and dtype) before they change, instead of holding it for a later update."""
+    load = optimizer.load_state_dict
+    try:
+        takes_params = "params" in inspect.signature(load).parameters
+    except (TypeError, ValueError):
+        takes_params = False
+    try:
+        if takes_params:
+            load(state, params=params)
+        else:
+            load(state)
+    except ValueError as exc:
+        raise ValueError(f"cannot load the optimizer state in {os.fspath(path)}: {exc}") from None
+
+
 def load_params(path, network) -> None:
     """Copy parameters and buffers from ``path`` into the network's existing arrays.
 
     Optimizer state and meta entries in the file (a checkpoint) are ignored. On any missing or
     unexpected name, or a shape or dtype mismatch, raises ValueError naming them (key and both
-    shapes) and leaves the network unchanged.
+    shapes) and leaves the network unchanged. Loaded NaN or infinite values give a
+    RuntimeWarning naming the arrays (:mod:`xpnet.io._finite`).
     """
     loaded = load_arrays(path)
     groups = _groups(network)
     _check(path, network, loaded, groups, (PARAMS, BUFFERS, OPTIMIZER, META))
     for prefix, group in groups.items():
         copy_arrays(group, loaded, prefix=prefix)
+    warn_non_finite(path, {k: v for k, v in loaded.items() if k.startswith((PARAMS, BUFFERS))})
 
 
 def load_checkpoint(path, network, optimizer=None) -> dict:
@@ -130,8 +155,9 @@ def load_checkpoint(path, network, optimizer=None) -> dict:
 
     Everything is checked before anything changes: the network's names, shapes and dtypes, and,
     when ``optimizer`` is given, that the file holds optimizer state. The optimizer's own
-    ``load_state_dict`` runs before the parameters are written, so if it rejects the state the
-    network is still unchanged.
+    ``load_state_dict`` runs before the parameters are written (given ``network.params`` when it
+    takes them, so that each state array is checked against its parameter), so if it rejects
+    the state the network is still unchanged.
     """
     loaded = load_arrays(path)
     groups = _groups(network)
@@ -142,7 +168,9 @@ def load_checkpoint(path, network, optimizer=None) -> dict:
             raise ValueError(f"cannot load optimizer state: {os.fspath(path)} holds none "
                              "(it was saved without an optimizer)")
         reference = _reference(groups)
-        optimizer.load_state_dict({k: _restore(v, reference) for k, v in state.items()})
+        _load_optimizer_state(path, optimizer, {k: _restore(v, reference) for k, v in state.items()},
+                              groups[PARAMS])
     for prefix, group in groups.items():
         copy_arrays(group, loaded, prefix=prefix)
+    warn_non_finite(path, {k: v for k, v in loaded.items() if k.startswith((PARAMS, BUFFERS))})
     return {k[len(META):]: v.item() for k, v in loaded.items() if k.startswith(META)}

@@ -7,8 +7,9 @@ array). ReLU is an op of the backend (:func:`xpnet.backend.get_ops`): on NumPy i
 
 from __future__ import annotations
 
-from ..backend import get_ops
+from ..backend import array_namespace, get_ops
 from ..functions import sigmoid, tanh
+from ._checks import forward_done
 from .base import Layer
 
 
@@ -29,6 +30,10 @@ class Relu(Layer):
         return out
 
     def backward(self, dout=1):
+        if self.mask is None:
+            raise RuntimeError("Relu.backward needs a forward first")
+        if hasattr(dout, "shape"):
+            array_namespace(dout, self.mask)  # TypeError naming both backends when they differ
         return get_ops(self.mask).relu_backward(dout, self.mask)
 
 
@@ -44,6 +49,7 @@ class Sigmoid(Layer):
         return self.out
 
     def backward(self, dout=1):
+        forward_done("Sigmoid", self.out)
         return dout * (1.0 - self.out) * self.out
 
 
@@ -59,4 +65,5 @@ class Tanh(Layer):
         return self.out
 
     def backward(self, dout=1):
+        forward_done("Tanh", self.out)
         return dout * (1.0 - self.out * self.out)

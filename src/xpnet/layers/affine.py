@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 from ..backend import array_namespace, get_ops
+from ._checks import dout_shape, require_arrays
 from .base import WeightLayer
 
 
@@ -18,6 +19,7 @@ class Affine(WeightLayer):
     """
 
     def __init__(self, W, b):
+        require_arrays("Affine", W=W, b=b)
         if W.ndim != 2 or b.ndim != 1 or b.shape[0] != W.shape[1]:
             raise ValueError(
                 f"Affine needs W of shape (D, M) and b of shape (M,), "
@@ -60,6 +62,7 @@ class Affine(WeightLayer):
     def _backward(self, dout, *, input_grad: bool):
         if self._ctx is None:
             raise RuntimeError("Affine.backward needs a forward first")
+        dout_shape("Affine", dout, (self.x.shape[0], self.W.shape[1]))
         dx, self.grads["W"], self.grads["b"] = get_ops(dout, self.W).affine_backward(
             dout, self.W, self._ctx, input_grad=input_grad)
         return dx

@@ -6,6 +6,7 @@ import contextlib
 import warnings
 
 from ..backend import array_namespace
+from ._checks import require_arrays, require_like
 from .base import Layer, grad_alias, param_alias
 
 EPS = 1e-6  # the book's 10e-7
@@ -57,6 +58,19 @@ def _check_batch_statistics(x, axes) -> None:
         )
 
 
+def _momentum(value) -> float:
+    """``momentum`` as a Python float in [0, 1]; TypeError/ValueError naming it."""
+    try:
+        out = None if isinstance(value, (bool, str)) else float(value)
+    except (TypeError, ValueError):
+        out = None
+    if out is None:
+        raise TypeError(f"BatchNormalization momentum must be a real number, got {value!r}")
+    if not 0.0 <= out <= 1.0:
+        raise ValueError(f"momentum must lie in [0, 1], got {value!r}")
+    return out
+
+
 class BatchNormalization(Layer):
     """The book's ``BatchNormalization(gamma, beta, momentum=0.9, running_mean=None, running_var=None)``.
 
@@ -65,8 +79,11 @@ class BatchNormalization(Layer):
     (N, C*H*W) and normalises per activation; xpnet raises for that gamma shape and asks for a
     flattened input, so a per-activation layer is always an explicit choice.
 
-    Running statistics: allocated at construction (zeros, the book's start), shaped like ``gamma``,
-    held in ``buffers`` and updated in place, so references held by a model stay valid:
+    Running statistics: allocated at construction, shaped like ``gamma``, ``running_mean`` zeros
+    and ``running_var`` **ones**, as torch (one of the book's errors that xpnet fixes: the book
+    starts the variance at zeros, so an untrained or briefly trained network's test-mode output
+    is divided by about sqrt(eps), scores ~1000 times the plain network's). Held in ``buffers``
+    and updated in place, so references held by a model stay valid:
     ``running = momentum * running + (1 - momentum) * batch_stat``. As the book, ``running_var``
     takes the biased batch variance; torch takes the unbiased one (times N/(N-1)) and its
     ``momentum`` is our ``1 - momentum``.
@@ -79,29 +96,36 @@ class BatchNormalization(Layer):
     ----------
     gamma, beta : array, shape (D,) or (C,)
     running_mean, running_var : array, shape like gamma, optional
-        Used by reference when given.
+        Used by reference when given; else zeros and ``initial_running_var``.
     """
+
+    #: the value a new ``running_var`` starts at: 1.0 (torch's); 0.0 is the book's start, for
+    #: reproducing its figures like for like (set it on the class, or pass ``running_var``)
+    initial_running_var = 1.0
 
     def __init__(self, gamma, beta, momentum: float = 0.9, running_mean=None, running_var=None):
         super().__init__()
+        require_arrays("BatchNormalization", gamma=gamma, beta=beta)
         if gamma.ndim != 1 or tuple(beta.shape) != tuple(gamma.shape):
             raise ValueError(
                 f"BatchNormalization needs gamma and beta of one shape (D,), got gamma of shape "
                 f"{tuple(gamma.shape)} and beta of shape {tuple(beta.shape)}"
             )
-        if not 0.0 <= momentum <= 1.0:
-            raise ValueError(f"momentum must lie in [0, 1], got {momentum}")
+        momentum = _momentum(momentum)
         xp = array_namespace(gamma, beta)
         self.momentum = momentum
         self.params = {"gamma": gamma, "beta": beta}
         self.grads = {"gamma": None, "beta": None}
         self.buffers = {
             "running_mean": xp.zeros_like(gamma) if running_mean is None else running_mean,
-            "running_var": xp.zeros_like(gamma) if running_var is None else running_var,
+            "running_var": (xp.full_like(gamma, float(self.initial_running_var)) if running_var is None
+                            else running_var),
         }
         for name, buf in self.buffers.items():
+            require_arrays("BatchNormalization", **{name: buf})
             if tuple(buf.shape) != tuple(gamma.shape):
                 raise ValueError(f"{name} has shape {tuple(buf.shape)}, gamma has shape {tuple(gamma.shape)}")
+            require_like("BatchNormalization", name, buf, gamma, "gamma")
         self.input_shape = None
         self.xn = None
         self.std = None

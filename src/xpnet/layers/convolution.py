@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..backend import get_ops
 from ..functions.conv import output_hw
+from ._checks import require_arrays
 from .base import WeightLayer
 
 
@@ -31,6 +32,7 @@ class Convolution(WeightLayer):
     """
 
     def __init__(self, W, b, stride: int = 1, pad: int = 0):
+        require_arrays("Convolution", W=W, b=b)
         if W.ndim != 4 or b.ndim != 1 or b.shape[0] != W.shape[0]:
             raise ValueError(
                 f"Convolution needs W of shape (FN, C, FH, FW) and b of shape (FN,), "

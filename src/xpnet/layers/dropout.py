@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..backend import bernoulli_mask, get_ops
+from ._checks import dout_shape
 from .base import Layer
 
 
@@ -23,7 +24,7 @@ class Dropout(Layer):
     def __init__(self, dropout_ratio: float = 0.5, inverted: bool = True) -> None:
         super().__init__()
         try:
-            ok = 0.0 <= float(dropout_ratio) < 1.0 and not isinstance(dropout_ratio, bool)
+            ok = 0.0 <= float(dropout_ratio) < 1.0 and not isinstance(dropout_ratio, (bool, str))
         except (TypeError, ValueError):
             ok = False
         if not ok:
@@ -51,6 +52,8 @@ class Dropout(Layer):
         return out
 
     def backward(self, dout=1):
+        if self.mask is not None:
+            dout_shape("Dropout", dout, self.mask.shape)
         if self.mask is None:
             return dout if self._test_scale == 1.0 else dout * self._test_scale
         return get_ops(self._state).dropout_backward(dout, self._state)

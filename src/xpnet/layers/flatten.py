@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 from ..backend import array_namespace
+from ._checks import forward_done
 from .base import Layer
 
 
@@ -23,4 +24,5 @@ class Flatten(Layer):
         return array_namespace(x).reshape(x, (x.shape[0], math.prod(x.shape[1:])))
 
     def backward(self, dout=1):
+        forward_done("Flatten", self.x_shape)
         return array_namespace(dout).reshape(dout, self.x_shape)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from ..backend import get_ops
+from .._validation import check_int
+from ..backend import array_namespace, get_ops
 from ..functions.conv import output_hw
+from ._checks import dout_shape
 from .base import Layer
 
 MODES = ("max", "avg")
+_EMPTY = object()  # the context of a forward on an empty batch
 
 
 class Pooling(Layer):
@@ -30,6 +33,8 @@ class Pooling(Layer):
         super().__init__()
         if mode not in MODES:
             raise ValueError(f"unknown pooling mode {mode!r}: expected one of {', '.join(MODES)}")
+        pool_h, pool_w = check_int("pool_h", pool_h), check_int("pool_w", pool_w)
+        stride, pad = check_int("stride", stride), check_int("pad", pad, minimum=0)
         output_hw((1, 1, pool_h, pool_w), pool_h, pool_w, stride, pad)  # validates every argument
         if 2 * pad > min(pool_h, pool_w):
             raise ValueError(
@@ -42,7 +47,9 @@ class Pooling(Layer):
 
     def forward(self, x, train_flg: bool = False):
         """x : array, shape (N, C, H, W) -> array, shape (N, C, out_h, out_w)."""
-        output_hw(tuple(x.shape), self.pool_h, self.pool_w, self.stride, self.pad)
+        out_hw = output_hw(tuple(x.shape), self.pool_h, self.pool_w, self.stride, self.pad)
+        if x.shape[0] == 0:  # an empty batch, as Convolution takes it: an empty output
+            return self._empty(x, out_hw)
         out, self._ctx = get_ops(x).pool2d_forward(x, self.pool_h, self.pool_w, self.stride, self.pad,
                                                    self.mode)
         self.x_shape = tuple(x.shape)
@@ -52,7 +59,16 @@ class Pooling(Layer):
         """dout : array, shape (N, C, out_h, out_w) -> dx, shape (N, C, H, W)."""
         if self._ctx is None:
             raise RuntimeError("Pooling.backward needs a forward first")
+        out_hw = output_hw(self.x_shape, self.pool_h, self.pool_w, self.stride, self.pad)
+        dout_shape("Pooling", dout, (*self.x_shape[:2], *out_hw))
+        if self._ctx is _EMPTY:
+            return array_namespace(dout).zeros(self.x_shape, dtype=dout.dtype, device=dout.device)
         return get_ops(dout).pool2d_backward(dout, self._ctx)
+
+    def _empty(self, x, out_hw):
+        """The output of a batch of 0 samples (the ops' window tables need at least one)."""
+        self._ctx, self.x_shape = _EMPTY, tuple(x.shape)
+        return array_namespace(x).zeros((0, x.shape[1], *out_hw), dtype=x.dtype, device=x.device)
 
 
 class MaxPoolReLU(Layer):
@@ -75,13 +91,18 @@ class MaxPoolReLU(Layer):
 
     def forward(self, x, train_flg: bool = False):
         p = self.pool
-        output_hw(tuple(x.shape), p.pool_h, p.pool_w, p.stride, p.pad)
+        out_hw = output_hw(tuple(x.shape), p.pool_h, p.pool_w, p.stride, p.pad)
+        if x.shape[0] == 0:  # an empty batch: an empty output, as Pooling
+            self._ctx, self._empty_shape = _EMPTY, tuple(x.shape)
+            return array_namespace(x).zeros((0, x.shape[1], *out_hw), dtype=x.dtype, device=x.device)
         out, self._ctx = get_ops(x).max_pool_relu_forward(x, p.pool_h, p.pool_w, p.stride, p.pad)
         return out
 
     def backward(self, dout):
         if self._ctx is None:
             raise RuntimeError("MaxPoolReLU.backward needs a forward first")
+        if self._ctx is _EMPTY:
+            return array_namespace(dout).zeros(self._empty_shape, dtype=dout.dtype, device=dout.device)
         return get_ops(dout).max_pool_relu_backward(dout, self._ctx)
 
     def __eq__(self, other) -> bool:  # a new step per call to execution_order: equal by its layers

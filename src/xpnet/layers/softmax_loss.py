@@ -70,6 +70,9 @@ class SoftmaxWithLoss(Layer):
     def backward(self, dout=1):
         """dx = (softmax(x) - onehot(t)) * dout / N, of ``x``'s shape (for rows ``t`` of any sum
         ``S``: ``(S * softmax(x) - t) * dout / N``)."""
+        if self._e is None:
+            raise RuntimeError("SoftmaxWithLoss.backward needs a forward first (it differentiates "
+                               "the loss of the last forward(x, t))")
         y = self.y
         xp = array_namespace(y)
         share = 1.0 / y.shape[0] if self._w_sum is None else self._w_sum  # sum(w) per row

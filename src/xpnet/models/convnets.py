@@ -14,6 +14,9 @@ defaults are the book's. Fixes to the book:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from .._validation import check_int
 from ..layers import Dropout, Relu
 from .base import Network
 
@@ -23,18 +26,30 @@ _CONV_KEYS = ("filter_num", "filter_size", "pad", "stride")
 
 
 def _conv_param(name: str, p) -> tuple[int, int, int, int]:
+    if not isinstance(p, Mapping):
+        raise TypeError(f"{name} must be a dict with keys {', '.join(_CONV_KEYS)}, got {p!r}")
     missing = [k for k in _CONV_KEYS if k not in p]
     if missing:
         raise ValueError(
             f"{name} lacks {', '.join(missing)}: expected keys {', '.join(_CONV_KEYS)}, got {dict(p)}"
         )
-    return tuple(int(p[k]) for k in _CONV_KEYS)
+    return tuple(check_int(f"{name}[{k!r}]", p[k], minimum=0 if k == "pad" else 1) for k in _CONV_KEYS)
 
 
 def _input_dim(input_dim) -> tuple[int, int, int]:
-    if len(tuple(input_dim)) != 3:
+    try:
+        dims = tuple(input_dim)
+    except TypeError:
+        dims = ()
+    if len(dims) != 3:
         raise ValueError(f"input_dim must be (C, H, W), got {input_dim!r}")
-    return tuple(int(s) for s in input_dim)
+    return tuple(check_int(f"input_dim[{i}]", s) for i, s in enumerate(dims))
+
+
+def _sizes(**sizes) -> None:
+    """Each layer width a positive integer (ValueError naming it), before any layer is built."""
+    for name, value in sizes.items():
+        check_int(name, value)
 
 
 class SimpleConvNet(Network):
@@ -54,6 +69,7 @@ class SimpleConvNet(Network):
                  weight_decay_lambda=0, weight_decay_norm="l2"):
         input_dim = _input_dim(input_dim)
         filter_num, filter_size, pad, stride = _conv_param("conv_param", conv_param)
+        _sizes(hidden_size=hidden_size, output_size=output_size)
         super().__init__(input_dim, weight_decay_lambda=weight_decay_lambda,
                          weight_decay_norm=weight_decay_norm)
         shape = self.add_conv(input_dim, filter_num, filter_size, stride, pad, weight_init_std)
@@ -96,6 +112,7 @@ class DeepConvNet(Network):
         shape = _input_dim(input_dim)
         convs = [conv_param_1, conv_param_2, conv_param_3, conv_param_4, conv_param_5, conv_param_6]
         convs = [_conv_param(f"conv_param_{i}", p) for i, p in enumerate(convs, 1)]
+        _sizes(hidden_size=hidden_size, output_size=output_size)
         super().__init__(shape, weight_decay_lambda=weight_decay_lambda, weight_decay_norm=weight_decay_norm)
         for i, (filter_num, filter_size, pad, stride) in enumerate(convs):
             shape = self.add_conv(shape, filter_num, filter_size, stride, pad, "he")

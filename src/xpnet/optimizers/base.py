@@ -21,31 +21,14 @@ once, on the whole buffers: about a dozen operations per step whatever the numbe
 
 from __future__ import annotations
 
-import numbers
-
-from ..backend import FlatBuffer, PackedArrays, asarray, flat_buffer_of
+from ..backend import FlatBuffer, PackedArrays, flat_buffer_of
+from . import _preflight as preflight
 from ._attributes import CheckedAttributes
 from ._checks import non_negative, positive
 from .clipping import clip_with_norm
 from .state import OptimizerState
 
 __all__ = ["Optimizer"]
-
-
-def _is_number(value) -> bool:
-    """A real Python number or NumPy scalar: a parameter that cannot be updated in place."""
-    return isinstance(value, numbers.Real) and not isinstance(value, bool)
-
-
-def _scalar(key: str, p, g):
-    """0-d float64 arrays (current backend) for the number ``p`` and its gradient ``g``."""
-    if not _is_number(g):
-        shape = getattr(g, "shape", None)
-        if shape is None:
-            raise TypeError(f"parameter {key!r} is a number, but its gradient is a {type(g).__name__}")
-        if tuple(shape) != ():
-            raise ValueError(f"parameter {key!r} is a number, but its gradient has shape {tuple(shape)}")
-    return asarray(float(p), dtype="float64"), asarray(g, dtype="float64")
 
 
 class Optimizer(CheckedAttributes, OptimizerState):
@@ -135,19 +118,31 @@ class Optimizer(CheckedAttributes, OptimizerState):
             computed in float64 (a Python float's precision) on a 0-d array of the current
             backend; its state is kept as 0-d arrays.
         grads : dict of str -> array
-            A gradient for every key of ``params``, same shape (a number for a number); not
-            modified.
+            A gradient for every key of ``params``, same shape, backend, device and dtype (a
+            number for a number); not modified.
+
+        All or nothing: everything (the dicts, each gradient, the state held or loaded for each
+        parameter, the hyperparameters, the schedule's lr) is checked first, from metadata only
+        (:mod:`._preflight`); a ValueError or TypeError naming the key leaves the parameters,
+        the state and ``t`` as they were.
         """
+        preflight.check_containers(params, grads)
+        preflight.check_hyperparameters(self)
         flat_p, flat_g = flat_buffer_of(params), flat_buffer_of(grads)
         flat = flat_p is not None and flat_g is not None and flat_g.layout == flat_p.layout
         if flat:  # one layout: every key has a gradient of its parameter's shape
+            preflight.check_flat_grads(flat_p, flat_g)
+            if not self._flat_state_current(flat_p):
+                preflight.check_state(self, flat_p.views)
             keep_packed = self.clip_norm is None and self._takes_packed and isinstance(flat_g, PackedArrays)
             gs, scalars = {"": flat_g if keep_packed else flat_g.data}, []
         else:
-            gs, work, scalars = self._checked(params, grads)
+            gs, work, scalars = preflight.check_pairs(params, grads)
+            preflight.check_state(self, params)
+        lr = self.current_lr  # a failing schedule fails here, before anything changed
+        # nothing below raises for inputs that passed the checks: the update is all or nothing
         if self.clip_norm is not None and gs:
             gs, self.last_grad_norm = clip_with_norm(gs, self.clip_norm)
-        lr = self.current_lr
         self.t += 1
         step = self._begin_step(lr, self.t)
         if flat:
@@ -162,40 +157,14 @@ class Optimizer(CheckedAttributes, OptimizerState):
     #: :class:`~xpnet.backend._flat.PackedArrays`), so a backend can skip the packing copy
     _takes_packed = False
 
-    @staticmethod
-    def _checked(params: dict, grads: dict):
-        """``(grads by key, params as updated, keys of Python-number params)``; ValueError or
-        TypeError naming the key for a missing gradient or one of the wrong shape or kind."""
-        gs, work, scalars = {}, {}, []
-        for key, p in params.items():
-            g = grads.get(key) if hasattr(grads, "get") else None
-            if g is None:
-                raise ValueError(f"no gradient for parameter {key!r} (grads has {sorted(grads)})")
-            if _is_number(p):
-                p, g = _scalar(key, p, g)
-                scalars.append(key)
-            elif not hasattr(p, "shape"):
-                raise TypeError(f"parameter {key!r} must be an array or a number, got {type(p).__name__}")
-            elif not hasattr(g, "shape"):
-                raise TypeError(f"gradient {key!r} is a {type(g).__name__}, but its parameter is an "
-                                f"array of shape {tuple(p.shape)}")
-            work[key] = p
-            if tuple(g.shape) != tuple(p.shape):
-                raise ValueError(
-                    f"gradient {key!r} has shape {tuple(g.shape)}, parameter has {tuple(p.shape)}"
-                )
-            gs[key] = g
-        return gs, work, scalars
-
     def _flat_state(self, flat_p: FlatBuffer) -> dict:
         """The state slots as flat buffers of ``flat_p``'s layout (``state[slot][key]`` their views).
 
         Made from the per-key state when first needed, and again whenever the layout changes
         or a per-key state array was replaced (e.g. by :meth:`load_state_dict`), so nothing is lost.
         """
-        cached = self.__dict__.get("_flat")
-        if cached is not None and cached[0] is flat_p and self._views_current(cached[1]):
-            return {slot: buf.data for slot, buf in cached[1].items()}
+        if self._flat_state_current(flat_p):
+            return {slot: buf.data for slot, buf in self.__dict__["_flat"][1].items()}
         per_key = {k: self._state_for(k, v) for k, v in flat_p.views.items()}
         buffers = {}
         for slot in self.slots:
@@ -203,6 +172,11 @@ class Optimizer(CheckedAttributes, OptimizerState):
             self.state[slot].update(buffers[slot].views)
         object.__setattr__(self, "_flat", (flat_p, buffers))
         return {slot: buf.data for slot, buf in buffers.items()}
+
+    def _flat_state_current(self, flat_p: FlatBuffer) -> bool:
+        """Whether the cached flat state slots belong to ``flat_p`` and still back ``state``."""
+        cached = self.__dict__.get("_flat")
+        return cached is not None and cached[0] is flat_p and self._views_current(cached[1])
 
     def _views_current(self, buffers: dict) -> bool:
         """Whether every ``state[slot][key]`` is still the view of ``buffers[slot]``."""

@@ -9,6 +9,8 @@ updated (:meth:`OptimizerState._state_for`).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from ..backend import array_namespace, to_numpy
 
 
@@ -19,8 +21,14 @@ def _same_library(value, like) -> bool:
         return False
 
 
+def _dtype_name(dtype) -> str:
+    """``'float32'`` for NumPy, CuPy, torch and array-api-strict dtypes alike."""
+    return str(dtype).rsplit(".", 1)[-1]
+
+
 def transfer(name: str, value, like):
-    """A copy of ``value`` with ``like``'s backend, device, dtype; ValueError naming ``name``.
+    """A copy of ``value`` on ``like``'s backend and device; ValueError naming ``name`` unless
+    it has ``like``'s shape and dtype.
 
     ``value`` may be a host NumPy array (a checkpoint read back from ``.npz``) or an array of
     any backend; foreign arrays cross through the host once, at load time.
@@ -31,6 +39,11 @@ def transfer(name: str, value, like):
         raise ValueError(
             f"optimizer state {name!r} has shape {tuple(value.shape)}, "
             f"but its parameter has shape {tuple(like.shape)}"
+        )
+    if _dtype_name(value.dtype) != _dtype_name(like.dtype):
+        raise ValueError(
+            f"optimizer state {name!r} has dtype {_dtype_name(value.dtype)}, "
+            f"but its parameter has dtype {_dtype_name(like.dtype)}"
         )
     if not _same_library(value, like):
         value = to_numpy(value)
@@ -118,6 +131,10 @@ class OptimizerState:
         parameter with that key is first updated. Keys and shapes are checked: a ValueError names
         the offending key. Nothing changes unless the whole dict is valid.
         """
+        if not isinstance(state, Mapping):
+            raise TypeError(f"load_state_dict takes a dict (from state_dict()), got {type(state).__name__}")
+        if params is not None and not isinstance(params, Mapping):
+            raise TypeError(f"load_state_dict's params must be a dict of arrays, got {type(params).__name__}")
         scalars = self._scalar_keys()
         self._check_keys(state, scalars)
         t = _step_count(state["t"])
@@ -133,7 +150,7 @@ class OptimizerState:
             if params is not None:
                 if key not in params:
                     raise ValueError(f"optimizer state {name!r} names no parameter in params")
-                like = params[key]
+                like = params[key] if hasattr(params[key], "shape") else None  # a number: later
             if like is None:
                 if not hasattr(value, "shape"):
                     raise ValueError(f"optimizer state {name!r} must be an array, got {type(value).__name__}")

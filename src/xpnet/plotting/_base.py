@@ -7,7 +7,6 @@ many figures in one process leaks nothing and never needs a display.
 from __future__ import annotations
 
 import math
-import os
 from pathlib import Path
 
 import matplotlib
@@ -16,6 +15,8 @@ matplotlib.use("Agg")
 
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
+
+from ..io._atomic import write_atomically  # noqa: E402
 
 MARKERS = ("o", "x", "s", "D", "^", "v", "<", ">", "p", "*")
 
@@ -73,23 +74,13 @@ def check_pixels(fig, dpi: int) -> tuple[int, int]:
 
 
 def save_figure(fig, path, *, dpi: int = 100) -> Path:
-    """Write ``fig`` as PNG to ``path`` atomically (temporary file, then rename).
+    """Write ``fig`` as PNG to ``path`` atomically (:func:`xpnet.io._atomic.write_atomically`:
+    beside the real target, links resolved, renamed over it; non-regular targets refused).
 
     A ``dpi`` that would make the image larger than :data:`MAX_PIXELS` raises ValueError before
     anything is drawn. Errors name ``path``, never the temporary file.
     """
     path = Path(path)
     check_pixels(fig, dpi)
-    if path.is_dir():
-        raise IsADirectoryError(f"cannot write the figure to {str(path)!r}: it is a directory")
-    tmp = path.parent / f".{path.name}.{os.getpid()}.tmp"
-    try:
-        fig.savefig(tmp, dpi=dpi, format="png")
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise type(exc)(f"cannot write the figure to {str(path)!r}: {exc.strerror or exc}") from exc
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomically(path, lambda f: fig.savefig(f, dpi=dpi, format="png"), what="write the figure to")
     return path

@@ -10,6 +10,11 @@ from __future__ import annotations
 
 import math
 
+from .._validation import check_int
+
+#: what the Trainer's ``logs`` hold at each epoch end
+LOG_KEYS = ("val_acc", "train_acc", "test_acc", "train_loss")
+
 
 class Callback:
     """Base class with no-op hooks."""
@@ -38,8 +43,10 @@ class EarlyStopping(Callback):
 
     def __init__(self, monitor: str = "val_acc", patience: int = 3, mode: str | None = None,
                  min_delta: float = 0.0, restore_best: bool = True) -> None:
-        if patience < 0:
-            raise ValueError(f"patience must be >= 0, got {patience!r}")
+        patience = check_int("patience", patience, minimum=0)
+        if monitor not in LOG_KEYS:
+            raise ValueError(f"EarlyStopping cannot monitor {monitor!r}: the Trainer logs "
+                             f"{', '.join(map(repr, LOG_KEYS))} (val_acc with validation_data)")
         mode = mode or ("min" if "loss" in monitor else "max")
         if mode not in ("min", "max"):
             raise ValueError(f"mode must be 'min' or 'max', got {mode!r}")

@@ -56,9 +56,28 @@ def import_distributed():
     return distributed
 
 
+#: seconds a Dask client waits for its scheduler: an address where nothing answers fails this soon
+#: (Dask's own default is 30 s, retried); a slow cluster takes a larger ``timeout``
+CONNECT_TIMEOUT = 10.0
+
+
+def check_timeout(timeout) -> float:
+    """A positive finite number of seconds; ValueError naming it otherwise."""
+    try:
+        value = float(timeout)
+    except (TypeError, ValueError):
+        value = float("nan")
+    if isinstance(timeout, bool) or not 0.0 < value < float("inf"):
+        raise ValueError(f"connect_timeout must be a positive number of seconds, got {timeout!r}")
+    return value
+
+
 @contextlib.contextmanager
-def dask_client(scheduler: str, workers: int = 1, *, timeout: float = 60.0) -> Iterator:
+def dask_client(scheduler: str, workers: int = 1, *, timeout: float = CONNECT_TIMEOUT) -> Iterator:
     """A Client of a new ``LocalCluster`` (``'local'``) or of the cluster at a scheduler address.
+
+    ``timeout``: seconds to wait for the scheduler (:data:`CONNECT_TIMEOUT` by default); an
+    address where nothing answers raises OSError naming it after that long.
 
     The local cluster runs ``workers`` single-threaded worker processes on 127.0.0.1, without a
     dashboard; it is closed on exit. An existing cluster is only disconnected from.
@@ -69,11 +88,18 @@ def dask_client(scheduler: str, workers: int = 1, *, timeout: float = 60.0) -> I
     """
     if check_scheduler(scheduler) == POOL:
         raise ValueError("scheduler 'pool' runs trials in a process pool, not on a Dask cluster")
+    timeout = check_timeout(timeout)
     distributed = import_distributed()
     import dask
 
     if scheduler != LOCAL:
-        with distributed.Client(scheduler, timeout=timeout) as client:
+        try:
+            client = distributed.Client(scheduler, timeout=timeout)
+        except OSError as exc:  # Dask: "Timed out trying to connect to ... after 10 s"
+            raise OSError(f"no Dask scheduler answered at {scheduler} within {timeout:g} s ({exc}); "
+                          "check the address, or give a slow cluster more time with a larger "
+                          "connect timeout (--connect-timeout)") from None
+        with client:
             yield client
         return
     saved = dict(os.environ)  # Dask's nannies write their pre-spawn variables (OMP_NUM_THREADS=1...) here
@@ -93,16 +119,16 @@ def dask_client(scheduler: str, workers: int = 1, *, timeout: float = 60.0) -> I
 
 
 @contextlib.contextmanager
-def trial_executor(scheduler: str = POOL, workers: int = 1) -> Iterator:
+def trial_executor(scheduler: str = POOL, workers: int = 1, *, timeout: float = CONNECT_TIMEOUT) -> Iterator:
     """What :func:`~xpnet.training.search.random_search` takes as ``executor`` for ``scheduler``.
 
     None for ``'pool'`` (the search then uses ``workers`` processes, or this one), else a
-    Dask client, open for the duration of the block.
+    Dask client, open for the duration of the block (``timeout``: see :func:`dask_client`).
     """
     if check_scheduler(scheduler) == POOL:
         yield None
         return
-    with dask_client(scheduler, workers) as client:
+    with dask_client(scheduler, workers, timeout=timeout) as client:
         yield client
 
 

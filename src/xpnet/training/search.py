@@ -24,6 +24,7 @@ from typing import Callable, Iterable, Mapping
 import numpy as np
 
 from .._validation import check_int
+from ..io._atomic import regular_target
 from .executors import completed
 
 
@@ -31,9 +32,13 @@ def sample_trials(space: Mapping[str, tuple[float, float]], n_trials: int, seed:
     """``n_trials`` configs ``{'trial': i, 'seed': s, name: value, ...}``, log-uniform per name."""
     n_trials = check_int("n_trials", n_trials)
     for name, bounds in space.items():
-        low, high = bounds
-        if not (0 < low < high):
-            raise ValueError(f"search range for {name!r} must satisfy 0 < low < high, got {bounds!r}")
+        try:
+            low, high = (float(b) for b in bounds)
+        except (TypeError, ValueError):
+            raise ValueError(f"search range for {name!r} must be a pair (low, high) of numbers, "
+                             f"got {bounds!r}") from None
+        if not (0 < low < high < math.inf):
+            raise ValueError(f"search range for {name!r} must satisfy 0 < low < high < inf, got {bounds!r}")
     rng = np.random.default_rng(seed)
     trials = []
     for i in range(int(n_trials)):
@@ -55,24 +60,50 @@ def _run_one(objective: Callable[[dict], dict], config: dict) -> dict:
 
 
 def read_results(path: str | os.PathLike) -> list[dict]:
-    """Finished trials recorded in a results file (a torn last line is ignored)."""
+    """Finished trials recorded in a results file.
+
+    A line cut short by an interrupted append (a ``{`` without its end) is skipped: that trial
+    runs again. Anything else that is not one JSON object per line raises ValueError naming the
+    file and the line.
+    """
     path = Path(path)
     if not path.exists():
         return []
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{path} is not a results file: byte {exc.start} is not UTF-8 text") from None
     results = []
-    for line in path.read_text().splitlines():
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
         try:
-            results.append(json.loads(line))
+            record = json.loads(line)
         except json.JSONDecodeError:
-            continue  # an interrupted append: that trial runs again
+            if line.lstrip().startswith("{"):
+                continue  # an interrupted append
+            record = None
+        if not isinstance(record, dict):
+            shown = line if len(line) <= 60 else line[:57] + "..."
+            raise ValueError(f"{path} line {number} is not a trial record (a JSON object per line): "
+                             f"{shown!r}; remove that line or the file")
+        results.append(record)
     return results
 
 
 def _append(path: Path | None, result: dict) -> None:
+    """Append ``result`` as one line: to the link's target, refusing a non-regular file; after a
+    newline when an interrupted append left the last line open."""
     if path is None:
         return
-    with open(path, "a", encoding="utf-8") as fh:
-        fh.write(json.dumps(result) + "\n")
+    real = regular_target(path, what="append to")
+    with open(real, "a+b") as fh:
+        fh.seek(0, os.SEEK_END)
+        torn = False
+        if fh.tell():
+            fh.seek(-1, os.SEEK_END)
+            torn = fh.read(1) != b"\n"
+        fh.write((("\n" if torn else "") + json.dumps(result) + "\n").encode("utf-8"))
         fh.flush()
         os.fsync(fh.fileno())
 
@@ -97,7 +128,12 @@ def random_search(objective: Callable[[dict], dict], space: Mapping[str, tuple[f
         Called with each result as it finishes (progress display).
     """
     check_int("workers", workers)
+    if executor is not None and not callable(getattr(executor, "submit", None)):
+        raise TypeError(f"executor must have submit() (a concurrent.futures executor or a Dask client), "
+                        f"got {type(executor).__name__}")
     path = Path(results_path) if results_path is not None else None
+    if path is not None:
+        regular_target(path, what="record trials in")  # a directory or a FIFO: said before any trial
     trials = sample_trials(space, n_trials, seed)
     done = {r["trial"]: r for r in (read_results(path) if path else []) if _same(r, trials)}
     todo = [t for t in trials if t["trial"] not in done]

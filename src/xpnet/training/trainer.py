@@ -36,6 +36,11 @@ from ..functions.losses import trusted_labels
 from ..io.checkpoint import state_arrays
 from ..models.base import Network
 from ..optimizers import get_optimizer
+from . import _trainer_checks as checks
+
+
+def _no_hook(trainer) -> None:
+    """A callback without ``on_train_begin`` / ``on_train_end`` (only ``on_epoch_end`` is required)."""
 
 
 class NonFiniteLossError(FloatingPointError):
@@ -50,6 +55,9 @@ class Trainer:
     network : model with ``params``, ``gradient(x, t)``, ``loss``, ``accuracy``
     x_train, t_train, x_test, t_test : arrays (host NumPy or any backend)
         Moved once onto the current backend (float input as the default float dtype).
+    mini_batch_size : int
+        Samples per update; a size larger than the training set is clipped to it
+        (``batch_size`` holds what is used).
     optimizer : str or optimizer object
         A name for :func:`xpnet.optimizers.get_optimizer` (with ``optimizer_param``) or an
         instance with ``update(params, grads)``.
@@ -57,6 +65,11 @@ class Trainer:
         Evaluate accuracy on the first N samples of each set (the book's option); all by default.
     sampling : ``'epoch'`` or ``'replacement'``
     callbacks : sequence of :class:`Callback`
+        Objects with ``on_epoch_end(trainer, epoch, logs)``; ``on_train_begin(trainer)`` and
+        ``on_train_end(trainer)`` are called where they exist.
+
+    Every argument is checked here, before any work (:mod:`._trainer_checks`): a ValueError or
+    TypeError names the setting.
     check_every : int
         Iterations between host checks of the loss (finiteness, progress display).
     seed : int, optional
@@ -76,6 +89,17 @@ class Trainer:
         counts = (("epochs", epochs), ("mini_batch_size", mini_batch_size), ("check_every", check_every))
         for name, value in counts:
             check_int(name, value)
+        checks.check_network(network)
+        evaluate_sample_num_per_epoch = checks.optional_count("evaluate_sample_num_per_epoch",
+                                                              evaluate_sample_num_per_epoch)
+        eval_batch_size = checks.optional_count("eval_batch_size", eval_batch_size)
+        seed = checks.check_seed(seed)
+        optimizer_param = checks.check_optimizer_param(optimizer, optimizer_param)
+        callbacks = checks.check_callbacks(callbacks)
+        pairs = [("train", x_train, t_train), ("test", x_test, t_test)]
+        if isinstance(validation_data, (tuple, list)) and len(validation_data) == 2:
+            pairs.append(("validation", *validation_data))
+        checks.check_numbers(pairs)
         self.network = network
         with scheduled_sync("data arrival"):
             self.x_train, self.t_train = asarray(x_train), asarray(t_train)
@@ -89,13 +113,11 @@ class Trainer:
                 self.x_val, self.t_val = asarray(validation_data[0]), asarray(validation_data[1])
                 splits.append(("validation", self.x_val, self.t_val))
             for split, x, t in splits:
-                if x.shape[0] != t.shape[0]:
-                    raise ValueError(f"{split} set: x has {x.shape[0]} samples but t has {t.shape[0]}")
+                checks.check_split(split, x, t)
                 if isinstance(network, Network):
                     network.check_labels(t, read=True)
+            checks.same_sample_shape(splits)
         self.train_size = int(self.x_train.shape[0])
-        if self.train_size == 0:
-            raise ValueError("the training set is empty")
         self.epochs, self.batch_size = int(epochs), min(int(mini_batch_size), self.train_size)
         self.sampling, self.verbose = sampling, verbose
         self.evaluate_sample_num_per_epoch = evaluate_sample_num_per_epoch
@@ -103,7 +125,7 @@ class Trainer:
         self.callbacks = list(callbacks)
         self.check_every, self.seed = int(check_every), seed
         if isinstance(optimizer, str):
-            self.optimizer = get_optimizer(optimizer, **(optimizer_param or {}))
+            self.optimizer = get_optimizer(optimizer, **optimizer_param)
         else:
             if not hasattr(optimizer, "update"):
                 raise TypeError(f"optimizer must be a name or have update(params, grads), got {optimizer!r}")
@@ -199,13 +221,14 @@ class Trainer:
         bad = np.flatnonzero(~np.isfinite(values))
         if bad.size:
             self.train_loss_list.extend(values[: bad[0]].tolist())
-            it = first_iter + int(bad[0]) + 1
+            it = first_iter + int(bad[0]) + 1  # 1-based: iterations 1..iter_per_epoch are epoch 1
+            epoch = (it - 1) // self.iter_per_epoch + 1
             restored = ("the initial parameters" if self._safe_iter == 0
                         else f"those after iteration {self._safe_iter}")
             if self._safe is not None:
                 self.restore(self._safe)
             raise NonFiniteLossError(
-                f"loss became {values[bad[0]]} at iteration {it} (epoch {it // self.iter_per_epoch + 1}); "
+                f"loss became {values[bad[0]]} at iteration {it} (epoch {epoch}); "
                 f"training stopped and the parameters were restored to {restored}"
             )
         self.train_loss_list.extend(values.tolist())
@@ -231,7 +254,7 @@ class Trainer:
         self._safe, self._safe_iter = self.snapshot(), self.current_iter
         bar = self._progress_bar()
         for cb in self.callbacks:
-            cb.on_train_begin(self)
+            getattr(cb, "on_train_begin", _no_hook)(self)
         try:
             while self.current_epoch < self.epochs and not self.stop_training:
                 start, n_before = time.perf_counter(), len(self.train_loss_list)
@@ -248,7 +271,7 @@ class Trainer:
             if bar is not None:
                 bar.close()
         for cb in self.callbacks:
-            cb.on_train_end(self)
+            getattr(cb, "on_train_end", _no_hook)(self)
         return self.history
 
     def _end_epoch(self, start: float, n_before: int, bar) -> None:
