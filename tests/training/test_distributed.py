@@ -1,7 +1,7 @@
 """Data-parallel training: real ``mpiexec -n 2`` jobs on this machine, plus the pure helpers.
 
 The MPI tests launch the scripts in ``mpi_scripts/`` and read the JSON line rank 0 prints. They
-skip, saying why, only when mpiexec or mpi4py is missing (``pip install 'xpnet[distributed]'``
+skip, saying why, only when mpiexec or mpi4py is missing (``pip install "xpnet[mpi,mpich]"``
 installs both; CI does through the test extra). Each job runs in its own process group and is
 killed whole when it outlives its timeout, so a hang fails the test instead of the suite.
 """
@@ -33,11 +33,11 @@ TOLERANCE = 1e-10  # the issue's bound; measured: about 1e-15 (relative, float64
 def _mpiexec() -> str:
     exe = shutil.which("mpiexec") or shutil.which("mpirun")
     if exe is None:
-        pytest.skip("no mpiexec on PATH: pip install 'xpnet[distributed]' (the mpich wheel brings one)")
+        pytest.skip('no mpiexec on PATH: pip install "xpnet[mpich]" (the mpich wheel brings one)')
     try:
         import mpi4py  # noqa: F401
     except ImportError:
-        pytest.skip("mpi4py is not installed: pip install 'xpnet[distributed]'")
+        pytest.skip('mpi4py is not installed: pip install "xpnet[mpi]"')
     return exe
 
 

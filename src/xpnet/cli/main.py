@@ -161,7 +161,7 @@ def _run(args, study, comm=None) -> int:
     try:
         from ..plotting import figure, save_figure
     except ImportError as exc:
-        raise UsageError(f'figures need matplotlib ({exc}); install it with: pip install -e ".[plot]"') \
+        raise UsageError(f'figures need matplotlib ({exc}); install it with: pip install "xpnet[plot]"') \
             from None
     ranks = f", {comm.size} ranks" if comm is not None else ""
     if root:
