@@ -12,8 +12,6 @@ import threading
 
 import numpy as np
 import pytest
-import torch
-import torch.nn.functional as F
 
 import xpnet
 from xpnet.backend import _winograd, to_numpy
@@ -21,6 +19,9 @@ from xpnet.backend.ops import get_ops
 from xpnet.gradient_check import gradient_check
 from xpnet.layers import Convolution
 from xpnet.testing import assert_close
+
+torch = pytest.importorskip("torch")  # a run without torch (XPNET_TEST_BACKENDS) skips this module
+F = torch.nn.functional
 
 #: (C, FN, H, W, kernel, pad): odd and even sizes, pad 0 to kernel - 1, a 1x1 image, more
 #: filters than channels and fewer.
