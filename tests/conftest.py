@@ -12,6 +12,7 @@ failures. ``DL_BACKEND`` (and ``DL_DEVICE``) narrow the matrix to one backend:
 
 from __future__ import annotations
 
+import importlib.util
 import os
 
 import pytest
@@ -113,10 +114,34 @@ def _in_ci() -> bool:
     return os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
 
 
+TORCH_LEFT_OUT = "torch" not in EXPECTED_CPU_BACKENDS and importlib.util.find_spec("torch") is None
+
+
+def skip_if_torch_left_out(item, call, report) -> bool:
+    """Whether the outcome is torch's absence, in a run whose ``XPNET_TEST_BACKENDS`` leaves torch
+    out (the torch parity and cross-backend tests of a venv without torch). A failure that says
+    exactly that (``No module named 'torch'``, or the backend's "needs torch, which is not
+    installed") is reported as a skip; an ``importorskip("torch")`` skip stays one."""
+    if not (TORCH_LEFT_OUT and call.excinfo is not None):
+        return False
+    exc = call.excinfo.value
+    if report.skipped:
+        return "could not import 'torch'" in str(exc)
+    missing = (isinstance(exc, ModuleNotFoundError) and exc.name == "torch") or (
+        isinstance(exc, BackendUnavailableError) and "'torch' needs torch, which is not" in str(exc))
+    if missing and report.failed:
+        report.outcome = "skipped"
+        report.longrepr = (str(item.path), item.location[1] or 0,
+                           "Skipped: torch is not installed, and XPNET_TEST_BACKENDS leaves it out")
+    return missing
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
+    if skip_if_torch_left_out(item, call, report):
+        return
     if not (report.skipped and _in_ci()) or item.get_closest_marker("gpu"):
         return
     callspec = getattr(item, "callspec", None)
