@@ -71,9 +71,12 @@ def _documented_parameters():
     return out
 
 
+def _norm(value) -> str:
+    return re.sub(r"\s+", "", str(value)).strip("'\"")
+
+
 def _same(shown, actual) -> bool:
-    norm = (lambda v: None if v is None else re.sub(r"\s+", "", str(v)).strip("'\""))
-    return shown is None or norm(shown) == norm(actual)
+    return shown is None or _norm(shown) == _norm(actual)
 
 
 @needs_source
@@ -101,7 +104,8 @@ def test_built_site_has_no_raw_role_markup(tmp_path):
     raw = []
     for page in site.rglob("*.html"):
         text = re.sub(r"<[^>]+>", "", page.read_text(encoding="utf-8"))
-        raw += [f"{page.relative_to(site)}: {m}" for m in re.findall(r":(?:mod|func|class|meth|attr):\s*\S+", text)]
+        raw += [f"{page.relative_to(site)}: {m}"
+                for m in re.findall(r":(?:mod|func|class|meth|attr):\s*\S+", text)]
     assert not raw, "\n".join(raw[:30])
 
 
