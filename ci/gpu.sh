@@ -60,35 +60,5 @@ run_step benchmarks "$PY" -m benchmarks.report --out "$OUT/bench" -k "cupy or cu
 
 # One results file and the README rows, from what the steps left.
 steps=$(for k in "${!OUTCOME[@]}"; do printf '%s=%s:%s\n' "$k" "${OUTCOME[$k]}" "${SECS[$k]}"; done)
-STEPS="$steps" GPUS="$gpus" CUDA_MAJOR="$cuda_major" "$PY" - "$OUT" <<'EOF'
-import json, os, sys, xml.etree.ElementTree as ET
-from pathlib import Path
-
-out = Path(sys.argv[1])
-steps = {}
-for line in os.environ["STEPS"].splitlines():
-    name, rest = line.split("=", 1)
-    rc, secs = rest.split(":")
-    steps[name] = {"exit": int(rc), "seconds": int(secs)}
-for name, xml in (("cupy-tests", "cupy.xml"), ("torch-cuda-tests", "torch-cuda.xml")):
-    if (out / xml).exists() and name in steps:
-        root = ET.parse(out / xml).getroot()
-        suite = root if root.tag == "testsuite" else root.find("testsuite")
-        steps[name].update({k: int(suite.get(k, 0)) for k in ("tests", "failures", "errors", "skipped")})
-bench = out / "bench" / "bench.json"
-report = json.loads(bench.read_text()) if bench.exists() else None
-result = {"gpus": os.environ["GPUS"].splitlines(), "cuda_major": os.environ["CUDA_MAJOR"],
-          "steps": steps, "benchmarks": report}
-(out / "gpu-results.json").write_text(json.dumps(result, indent=1))
-md = out / "bench" / "bench.md"
-rows = []  # the first table of bench.md: one row per network, step and implementation
-for line in md.read_text().splitlines() if md.exists() else []:
-    if line.startswith("|"):
-        rows.append(line)
-    elif rows:
-        break
-(out / "readme-rows.md").write_text(
-    f"<!-- ci/gpu.sh on {'; '.join(result['gpus'])} -->\n" + "\n".join(rows) + "\n")
-print(f"ci/gpu.sh: wrote {out / 'gpu-results.json'} and {out / 'readme-rows.md'}")
-EOF
+STEPS="$steps" GPUS="$gpus" CUDA_MAJOR="$cuda_major" "$PY" ci/gpu_summary.py "$OUT" || { [ $status -ne 0 ] || status=1; }
 exit "$status"
