@@ -43,6 +43,8 @@ def main(extras: list[str]) -> int:
             print(f"ci/floors.py: {req!r} has no '>=' floor", file=sys.stderr)
             return 2
         pins[m.group(1).lower()] = m.group(3)
+        if m.group(1).lower() == "dask" and "distributed" in (m.group(2) or ""):
+            pins["distributed"] = m.group(3)  # dask's extra pins it to dask's own version
     for name, floor in sorted(pins.items()):
         print(f"{name}=={floor}")
     return 0
