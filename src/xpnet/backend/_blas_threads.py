@@ -3,20 +3,19 @@
 OpenBLAS keeps its worker threads busy-waiting for the next job for ``2**28`` cycles (about
 0.1 s) after every threaded GEMM. In a train step a GEMM is followed at once by elementwise
 work (bias, ReLU, pooling, im2col, the Adam update), which xpnet splits over the CPU's cores
-(`xpnet.backend._threads`): the spinning BLAS threads then hold those cores, and a split
+(:mod:`xpnet.backend._threads`): the spinning BLAS threads then hold those cores, and a split
 max-pooling becomes slower than not splitting at all (figures in docs/performance.md, "Figures
 moved out of docstrings"). The same spinning slows any torch code sharing the process.
 
 OpenBLAS reads ``OPENBLAS_THREAD_TIMEOUT`` (the spin as a power of two of cycles, 4..30) when
-its thread pool starts. This module sets it to `TIMEOUT` and restarts the pool through
+its thread pool starts. This module sets it to :data:`TIMEOUT` and restarts the pool through
 OpenBLAS's own entry points (``openblas_read_env``, then ``blas_thread_shutdown_``, which
 OpenBLAS itself calls before a fork; the next BLAS call starts fresh threads). Results are
 unchanged: only how idle threads wait; the train-step gains are measured in docs/performance.md
 ("xpnet's CPU tunings, each off vs on").
 
 On by default when NumPy's OpenBLAS exposes those entry points (numpy's wheels do); applied
-once, lazily, when xpnet's NumPy ops are first made ([`xpnet.backend.get_ops`][xpnet.backend.get_ops] on a
-NumPy
+once, lazily, when xpnet's NumPy ops are first made (:func:`xpnet.backend.get_ops` on a NumPy
 array), never at import. The restart must not race a BLAS call running in another thread: a
 program that starts threads doing NumPy linear algebra before it first computes with xpnet should
 call ``xpnet.backend.get_ops(numpy.zeros(1))`` first or set ``XPNET_BLAS_TUNING=0`` (or
@@ -46,7 +45,7 @@ def blas_tuning_status() -> dict:
 
 
 def tune_blas_threads(force: bool = False) -> bool:
-    """Apply `TIMEOUT` to NumPy's OpenBLAS once; returns whether it is in effect."""
+    """Apply :data:`TIMEOUT` to NumPy's OpenBLAS once; returns whether it is in effect."""
     if _status["applied"] is not None and not force:
         return bool(_status["applied"])
     if switched_off("XPNET_BLAS_TUNING"):

@@ -2,8 +2,7 @@
 
 A network's parameters live in one 1-D buffer per network (``network.params[k]`` are reshaped
 slices of it, so they are still the book's dict of arrays and the layers hold them by
-reference), and [`FlatBuffer.gather`][xpnet.backend._flat.FlatBuffer.gather] packs the gradients into a buffer
-of the same layout
+reference), and :meth:`FlatBuffer.gather` packs the gradients into a buffer of the same layout
 with one ``concat``. An optimizer then updates every parameter with about a dozen whole-buffer
 operations, whatever the number of layers (tinygrad's fused optimizers and torch's ``foreach``
 Adam do the same): on a GPU a launch per parameter per operation is what makes a small network
@@ -28,8 +27,7 @@ class FlatBuffer:
     by ``gaps[k]`` zeros that belong to no key. Both exist so that a layer's parameters can be one
     matrix of the buffer: a convolution's weights stored as (kh, kw, C, FN) rows, then its bias
     as one more row and zero rows after it, are the ((kh*kw+1)*C, FN) matrix that the portable
-    ops multiply with ([`xpnet.backend.Ops.conv_joint_layout`][xpnet.backend.Ops.conv_joint_layout]). The
-    backend's ops choose
+    ops multiply with (:meth:`xpnet.backend.Ops.conv_joint_layout`). The backend's ops choose
     such layouts; NumPy's choose none.
 
     Attributes
@@ -130,8 +128,7 @@ class FlatBuffer:
         return get_ops(self.data).views(self.data, [(start, stop)], [tuple(shape)])[0]
 
     def gather(self, arrays: dict):
-        """``arrays`` (one per key, in this layout) as a [`PackedArrays`][xpnet.backend._flat.PackedArrays]:
-packed into one
+        """``arrays`` (one per key, in this layout) as a :class:`PackedArrays`: packed into one
         buffer of this layout (one ``concat``) when its ``data`` is first read."""
         return PackedArrays([arrays[k] for k in self.keys], self)
 
@@ -170,8 +167,7 @@ def _concat_stored(values, orders, gaps):
 
 
 class PackedArrays:
-    """Arrays of a [`FlatBuffer`][xpnet.backend._flat.FlatBuffer]'s layout, packed into one buffer only when
-``data`` is
+    """Arrays of a :class:`FlatBuffer`'s layout, packed into one buffer only when ``data`` is
     read. ``views`` are the arrays themselves; ``pieces`` the same in storage order (permuted
     where the layout says so, with zero arrays for its gaps) and ``spans`` where each piece
     goes, so an op with a faster twin can read them without the packing copy (NumPy's Adam
@@ -212,14 +208,12 @@ class PackedArrays:
 
 
 def packed(g):
-    """``g`` as one array: a [`PackedArrays`][xpnet.backend._flat.PackedArrays] packed (its ``data``), an
-array as it is."""
+    """``g`` as one array: a :class:`PackedArrays` packed (its ``data``), an array as it is."""
     return g.data if isinstance(g, PackedArrays) else g
 
 
 class FlatDict(dict):
-    """A dict of the views of a [`FlatBuffer`][xpnet.backend._flat.FlatBuffer] (``.flat``); a plain dict to
-its users."""
+    """A dict of the views of a :class:`FlatBuffer` (``.flat``); a plain dict to its users."""
 
     def __init__(self, flat: FlatBuffer):
         super().__init__(flat.views)
@@ -227,8 +221,7 @@ its users."""
 
 
 def flat_buffer_of(arrays: dict):
-    """The [`FlatBuffer`][xpnet.backend._flat.FlatBuffer] behind ``arrays`` if it has one and still backs
-every key, else None."""
+    """The :class:`FlatBuffer` behind ``arrays`` if it has one and still backs every key, else None."""
     flat = getattr(arrays, "flat", None)
     if flat is None or not flat.backs(arrays):
         return None

@@ -6,12 +6,11 @@ label, floating labels raise TypeError naming the dtype, and a batch-size mismat
 ValueError naming both sizes. A single sample (``x`` of shape (C,)) is treated as a batch of one,
 as in the book.
 
-The checks come in two kinds. [`as_one_hot_targets`][xpnet.functions.losses.as_one_hot_targets] checks shapes
-and dtypes, which the host
+The checks come in two kinds. :func:`as_one_hot_targets` checks shapes and dtypes, which the host
 knows without asking the device; it runs inside every train step (``SoftmaxWithLoss``).
-`check_label_range` reads the labels' values, one device-to-host sync, so it runs only where
+:func:`check_label_range` reads the labels' values, one device-to-host sync, so it runs only where
 data enters: these two functions, the networks' public ``loss``/``gradient``/``accuracy``, and the
-Trainer once per dataset, whose steps then run inside `trusted_labels` (where the check is
+Trainer once per dataset, whose steps then run inside :func:`trusted_labels` (where the check is
 skipped). Inside a step an out-of-range label would give an all-zero one-hot row.
 """
 
@@ -24,7 +23,7 @@ from typing import Iterator
 from ..backend import array_namespace
 from .activations import log_softmax
 
-#: Floor for probabilities in `cross_entropy_error`: the book's constant, so one sample's
+#: Floor for probabilities in :func:`cross_entropy_error`: the book's constant, so one sample's
 #: loss is at most ``-log(1e-7) ≈ 16.1`` as in the book.
 PROB_FLOOR = 1e-7
 
@@ -33,7 +32,7 @@ _trusted: contextvars.ContextVar[bool] = contextvars.ContextVar("xpnet_trusted_l
 
 @contextlib.contextmanager
 def trusted_labels() -> Iterator[None]:
-    """Within the block `check_label_range` reads nothing: the caller checked the labels
+    """Within the block :func:`check_label_range` reads nothing: the caller checked the labels
     already (the Trainer, when its datasets arrived), so a train step waits for no device."""
     token = _trusted.set(True)
     try:
@@ -62,7 +61,7 @@ def as_one_hot_targets(x, t, *, encode: bool = True):
         Labels become one-hot by comparison with ``arange(C)`` (no scatter).
 
     Shapes and dtypes only, never values (no device sync): the label range is
-    `check_label_range`'s job, at the entry points.
+    :func:`check_label_range`'s job, at the entry points.
     """
     xp = array_namespace(x, t)
     if not hasattr(t, "shape"):
@@ -130,8 +129,7 @@ def check_label_range(t, num_classes: int) -> None:
 
 
 def _checked(x, t):
-    """[`as_one_hot_targets`][xpnet.functions.losses.as_one_hot_targets] plus the label range: the public
-functions' boundary."""
+    """:func:`as_one_hot_targets` plus the label range: the public functions' boundary."""
     x2, onehot = as_one_hot_targets(x, t)
     if x.ndim == 1:  # one sample: a 0-d label or a one-hot row, as a batch of one
         t = array_namespace(t).reshape(t, (1,) + tuple(t.shape))
@@ -157,8 +155,7 @@ def cross_entropy_error(y, t):
 
     ``y`` is clipped to ``[PROB_FLOOR, 1]`` before the log, so a zero probability costs
     ``-log(1e-7)`` instead of ``inf``. This is a clip, not the book's ``log(y + 1e-7)``: exact
-    probabilities above the floor give exact losses. Prefer
-    [`softmax_cross_entropy`][xpnet.functions.losses.softmax_cross_entropy] on
+    probabilities above the floor give exact losses. Prefer :func:`softmax_cross_entropy` on
     logits, which needs no floor.
 
     Parameters

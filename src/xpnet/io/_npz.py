@@ -1,7 +1,6 @@
 """Named arrays to and from ``.npz``: host NumPy, no pickle, atomic replace.
 
-[`save_arrays`][xpnet.io._npz.save_arrays] writes to a temporary file in the target's directory, flushes and
-fsyncs
+:func:`save_arrays` writes to a temporary file in the target's directory, flushes and fsyncs
 it, then ``os.replace``\\ s it over the target: a crash or an exception mid-save leaves the old
 file untouched and no temporary file behind (except after a hard kill, when a hidden
 ``.<name>.*.tmp`` may remain; it is never read). Arrays of any backend are brought to the host

@@ -1,8 +1,7 @@
 """Save and load a network's parameters, buffers and optimizer state as one ``.npz``.
 
-(One exception, for the book's scripts: [`save_params`][xpnet.io.checkpoint.save_params] to a ``.pkl`` name
-writes the book's
-pickle of params; see `xpnet.io._pickle_writer`.)
+(One exception, for the book's scripts: :func:`save_params` to a ``.pkl`` name writes the book's
+pickle of params; see :mod:`xpnet.io._pickle_writer`.)
 
 The contract with the objects saved:
 
@@ -56,9 +55,8 @@ def state_arrays(network) -> dict:
 
 
 def state_written(network) -> None:
-    """Call after writing a known good state into [`state_arrays`][xpnet.io.checkpoint.state_arrays] in place:
-zeros back into
-    the gaps of the network's flat parameter buffer (`FlatBuffer.clear_gaps`), which no
+    """Call after writing a known good state into :func:`state_arrays` in place: zeros back into
+    the gaps of the network's flat parameter buffer (:meth:`FlatBuffer.clear_gaps`), which no
     key's view reaches."""
     flat = flat_buffer_of(getattr(network, "params", None) or {})
     if flat is not None:
@@ -70,7 +68,7 @@ def save_params(path, network) -> None:
 
     A ``.pkl`` / ``.pickle`` name (the book's ``save_params("params.pkl")``) gets the book's
     format instead, a pickled dict of NumPy arrays that the book's ``load_params`` reads
-    (`xpnet.io._pickle_writer`; params only: a network with buffers raises ValueError).
+    (:mod:`xpnet.io._pickle_writer`; params only: a network with buffers raises ValueError).
     """
     groups = _groups(network)
     if is_book_pickle(path):
@@ -139,7 +137,7 @@ def load_params(path, network) -> None:
 
 
 def load_checkpoint(path, network, optimizer=None) -> dict:
-    """Restore what [`save_checkpoint`][xpnet.io.checkpoint.save_checkpoint] wrote; returns the ``meta`` dict.
+    """Restore what :func:`save_checkpoint` wrote; returns the ``meta`` dict.
 
     Everything is checked before anything changes: the network's names, shapes and dtypes, and,
     when ``optimizer`` is given, that the file holds optimizer state. The optimizer's own

@@ -29,7 +29,7 @@ class Affine(WeightLayer):
         self._ctx = None
 
     def _joint_shape(self, flat, names: dict):
-        """(D+1, M): ``b`` after ``W`` is the bias as last row (`Ops.affine_forward`)."""
+        """(D+1, M): ``b`` after ``W`` is the bias as last row (:meth:`Ops.affine_forward`)."""
         d, m = self.W.shape
         return d + 1, m
 

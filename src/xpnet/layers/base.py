@@ -48,7 +48,7 @@ class Layer:
     def param_backward(self, dout) -> None:
         """Fill ``grads`` only, for the first layer of a network, whose input needs no gradient.
 
-        The default runs `backward` and drops d input; layers whose d input costs real work
+        The default runs :meth:`backward` and drops d input; layers whose d input costs real work
         (``Affine``: a GEMM; ``Convolution``: a GEMM and col2im) skip it, as torch skips inputs
         that do not require grad.
         """
@@ -75,13 +75,13 @@ class WeightLayer(Layer):
     # -- W and b as one matrix of a network's flat buffer ------------------------------------
     def flat_layout(self, names: dict) -> dict:
         """How a network packing its parameters should store this layer's (``names`` maps
-        ``'W'``/``'b'`` to their keys): ``{key: (order, gap)}`` for `FlatBuffer.pack`
+        ``'W'``/``'b'`` to their keys): ``{key: (order, gap)}`` for :meth:`FlatBuffer.pack`
         (empty: as they are)."""
         return {}
 
     def bind_flat(self, flat, names: dict) -> None:
         """Called by a network that moved its parameters into one flat buffer: the view over
-        ``W`` and ``b`` as one matrix (`_joint_shape`), when the buffer holds them so,
+        ``W`` and ``b`` as one matrix (:meth:`_joint_shape`), when the buffer holds them so,
         lets the backend fold the bias into the product."""
         shape = self._joint_shape(flat, names)
         joint = None if shape is None else flat.joint((names["W"], names["b"]), shape)

@@ -43,11 +43,8 @@ class BatchNormalization(Layer):
 
     Parameters
     ----------
-    gamma : array, shape (D,) or (C,)
-    beta : array, shape (D,) or (C,)
-    running_mean : array, shape like gamma, optional
-        Used by reference when given.
-    running_var : array, shape like gamma, optional
+    gamma, beta : array, shape (D,) or (C,)
+    running_mean, running_var : array, shape like gamma, optional
         Used by reference when given.
     """
 

@@ -10,18 +10,17 @@ from .base import WeightLayer
 class Convolution(WeightLayer):
     """The book's ``Convolution(W, b, stride=1, pad=0)``: im2col, one GEMM, the bias.
 
-    The work is the backend's ([`xpnet.backend.get_ops`][xpnet.backend.get_ops]): ``conv2d_forward`` gathers
-    the
+    The work is the backend's (:func:`xpnet.backend.get_ops`): ``conv2d_forward`` gathers the
     column buffer, shape (C*FH*FW, N*out_h*out_w), and computes ``W.reshape(FN, -1) @ col + b``;
     ``conv2d_backward`` gives ``dW = dout2d @ col.T``, ``db`` and ``dx`` (the book's ``dcol``
     GEMM and col2im, or on NumPy, where it is cheaper, the transposed convolution). The memory
     layout of the columns and of the output is the ops' choice and travels inside what they
-    return (NumPy orders columns batch-last, see `xpnet.backend.ops.numpy_ops`); the layer
+    return (NumPy orders columns batch-last, see :mod:`xpnet.backend.ops.numpy_ops`); the layer
     sees (N, FN, out_h, out_w) arrays. Values equal the book's layer to float rounding.
 
-    In a network whose parameters are packed ([`FlatBuffer`][xpnet.backend._flat.FlatBuffer]), the
-    backend may store ``W`` and ``b`` as one matrix (`Ops.conv_joint_layout`; the portable
-    ops do, NumPy's do not): ``W`` is then a permuted view of it, and `joint` is handed to
+    In a network whose parameters are packed (:class:`~xpnet.backend._flat.FlatBuffer`), the
+    backend may store ``W`` and ``b`` as one matrix (:meth:`Ops.conv_joint_layout`; the portable
+    ops do, NumPy's do not): ``W`` is then a permuted view of it, and :attr:`joint` is handed to
     the ops, which fold the bias into the product.
 
     Memory: forward keeps one column buffer (in ``ctx``), because backward needs it for ``dW``;
@@ -48,7 +47,7 @@ class Convolution(WeightLayer):
         self._ctx = None
 
     def flat_layout(self, names: dict) -> dict:
-        """The backend's joint layout for ``W`` and ``b`` (`Ops.conv_joint_layout`), if any."""
+        """The backend's joint layout for ``W`` and ``b`` (:meth:`Ops.conv_joint_layout`), if any."""
         layout = get_ops(self.W).conv_joint_layout(self.W)
         if layout is None:
             return {}
@@ -56,7 +55,7 @@ class Convolution(WeightLayer):
         return {names["W"]: (order, 0), names["b"]: (None, gap)}
 
     def _joint_shape(self, flat, names: dict):
-        """((K+1)*C, FN) when the buffer stores ``W`` as `Ops.conv_joint_layout` asks."""
+        """((K+1)*C, FN) when the buffer stores ``W`` as :meth:`Ops.conv_joint_layout` asks."""
         layout = get_ops(self.W).conv_joint_layout(self.W)
         w, b = names["W"], names["b"]
         if layout is None or w not in flat.keys or b not in flat.keys \

@@ -21,8 +21,7 @@ class Pooling(Layer):
     most half the pool size so that every window holds a real pixel.
 
     Ties: the first maximum of a window (row-major) gets the whole gradient, as torch and the
-    book's argmax. The work is the backend's ([`xpnet.backend.get_ops`][xpnet.backend.get_ops]): the portable
-    ops
+    book's argmax. The work is the backend's (:func:`xpnet.backend.get_ops`): the portable ops
     gather every window with one ``take`` and reduce it once; NumPy's walk the taps over strided
     views split over the CPU's cores and keep the input's memory order.
     """
@@ -61,12 +60,12 @@ class Pooling(Layer):
 class MaxPoolReLU(Layer):
     """A max ``Pooling`` and the ``Relu`` after it, run as one step: ``relu(maxpool(x))``.
 
-    Networks run such a pair this way (`xpnet.models.base.execution_order`, which makes a
+    Networks run such a pair this way (:func:`xpnet.models.base.execution_order`, which makes a
     new step per call); both layers stay in ``network.layers`` under their names and the step
     keeps its state on them: the pooling's ``x_shape`` and the fused context (the pooling's own
     context is cleared, so a ``Pooling.backward`` after a fused forward raises instead of reading
     the wrong one), while the ReLU's ``mask`` is None. The backend fuses the two where that saves
-    operations (`Ops.max_pool_relu_forward`: a zero tap in every window, two operations
+    operations (:meth:`Ops.max_pool_relu_forward`: a zero tap in every window, two operations
     fewer) and runs them one after the other where its pooling and ReLU are fast paths of their
     own (NumPy); the values are the same either way.
     """

@@ -1,6 +1,6 @@
 """Where search trials run: in this process, a process pool, or a Dask cluster.
 
-`completed` gives `random_search` the same loop whatever
+:func:`completed` gives :func:`~xpnet.training.search.random_search` the same loop whatever
 runs the trials. A ``dask.distributed.Client`` gets all trials in one
 ``client.map(..., pure=False)``: each trial
 is one task with its own key (never deduplicated or cached), results come back through
@@ -94,7 +94,7 @@ def dask_client(scheduler: str, workers: int = 1, *, timeout: float = 60.0) -> I
 
 @contextlib.contextmanager
 def trial_executor(scheduler: str = POOL, workers: int = 1) -> Iterator:
-    """What `random_search` takes as ``executor`` for ``scheduler``.
+    """What :func:`~xpnet.training.search.random_search` takes as ``executor`` for ``scheduler``.
 
     None for ``'pool'`` (the search then uses ``workers`` processes, or this one), else a
     Dask client, open for the duration of the block.

@@ -3,13 +3,11 @@
 Layers, functions, models and optimizers call ops methods and never branch on the backend or
 know a memory layout: the ops choose (thinc's ``Ops``/``NumpyOps``/``CupyOps`` is the model).
 
-- [`Ops`][xpnet.backend.ops.Ops] (`portable`): array API only; the reference every twin is tested against,
+- :class:`Ops` (:mod:`.portable`): array API only; the reference every twin is tested against,
   and what array-api-strict (and, until it has kernels, CuPy) runs.
-- [`NumpyOps`][xpnet.backend.ops.NumpyOps] (`numpy_ops`): NumPy's host fast paths (threads, ``out=``,
-  batch-last
+- :class:`NumpyOps` (:mod:`.numpy_ops`): NumPy's host fast paths (threads, ``out=``, batch-last
   convolutions).
-- [`CupyOps`][xpnet.backend.ops.CupyOps], [`TorchOps`][xpnet.backend.ops.TorchOps]
-  ([`gpu`][xpnet.backend.ops.gpu]): where GPU kernels go.
+- :class:`CupyOps`, :class:`TorchOps` (:mod:`.gpu`): where GPU kernels go.
 
 A method exists only where some backend has a faster twin. ``use_ops(ops)`` forces one set of
 ops in a block (tests, and counting the portable path's operations on any backend).

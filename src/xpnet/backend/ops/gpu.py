@@ -1,6 +1,6 @@
 """The GPU backends' ops: where CuPy kernels (``ElementwiseKernel``, ``RawKernel``) and
 torch-CUDA specifics go, each as a method overriding its portable twin in
-[`Ops`][xpnet.backend.ops.portable.Ops] and held equal to it by ``tests/backend/test_ops_twins.py``.
+:class:`~.portable.Ops` and held equal to it by ``tests/backend/test_ops_twins.py``.
 
 No CuPy kernel is written yet: until one has been run and measured on a GPU, CuPy runs the
 portable code, which is already written for few launches per step. torch overrides what
@@ -25,7 +25,7 @@ class CupyOps(Ops):
 
 
 class TorchOps(TapOps):
-    """Ops for torch tensors: window operations by taps on the CPU (`TapOps`), by
+    """Ops for torch tensors: window operations by taps on the CPU (:class:`~.taps.TapOps`), by
     one gather elsewhere (CUDA, and the meta device that stands for it in CI)."""
 
     name = "torch"
@@ -44,7 +44,7 @@ class TorchOps(TapOps):
 
     def conv_joint_layout(self, W):
         """The portable joint layout on a GPU (and the meta device); none on the CPU, where the
-        convolution runs by taps (`TapOps`)."""
+        convolution runs by taps (:class:`~.taps.TapOps`)."""
         return None if _on_cpu(W) else Ops.conv_joint_layout(self, W)
 
     def columns(self, x, filter_h: int, filter_w: int, stride: int, pad: int):

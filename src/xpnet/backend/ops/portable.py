@@ -1,10 +1,9 @@
 """The portable ops: array API standard only, written for few operations per call.
 
-Every method here is the reference that a backend's faster twin (`numpy_ops`,
-[`gpu`][xpnet.backend.ops.gpu]) is held equal to by ``tests/backend/test_ops_twins.py``. They are written for
-a
+Every method here is the reference that a backend's faster twin (:mod:`.numpy_ops`,
+:mod:`.gpu`) is held equal to by ``tests/backend/test_ops_twins.py``. They are written for a
 GPU, where each array operation is a kernel launch: window operations (im2col, col2im,
-pooling) are one ``take`` over a cached index table (`_tables`) instead of a loop over
+pooling) are one ``take`` over a cached index table (:mod:`._tables`) instead of a loop over
 filter taps, and no method reads a value back to the host.
 
 Memory layout is the ops' business: what a forward returns as ``ctx`` is handed back to the
@@ -40,7 +39,7 @@ class Ops:
 
     # -- cached device constants --------------------------------------------------------
     def _table(self, xp, device, make, *args):
-        """``make(xp, device, *args)``, an index table of `_tables`, built once per device."""
+        """``make(xp, device, *args)``, an index table of :mod:`._tables`, built once per device."""
         return self._cache.get(xp, device, (make.__name__, args), lambda: make(xp, device, *args))
 
     def _constant(self, xp, value, shape, dtype, device):
@@ -89,8 +88,7 @@ class Ops:
 
     # -- ReLU ---------------------------------------------------------------------------
     def relu_forward(self, x):
-        """``(max(x, 0), state)``; ``state`` is what
-[`relu_backward`][xpnet.backend.ops.portable.Ops.relu_backward] needs."""
+        """``(max(x, 0), state)``; ``state`` is what :meth:`relu_backward` needs."""
         xp = array_namespace(x)
         out = xp.maximum(x, self._zero(xp, x))
         return out, out
@@ -128,8 +126,7 @@ class Ops:
 
         ``joint``, when given, is one (D+1, M) array whose first D rows are ``W`` and whose last
         row is ``b`` (they are adjacent in a network's flat parameter buffer). The bias then rides
-        in the product as a column of ones appended to the input, and
-        [`affine_backward`][xpnet.backend.ops.portable.Ops.affine_backward]
+        in the product as a column of ones appended to the input, and :meth:`affine_backward`
         takes ``db`` from the same product as ``dW``: two operations fewer per layer and step.
         """
         xp = array_namespace(x2d, W)
@@ -180,8 +177,7 @@ class Ops:
         return xp.permute_dims(img, (1, 0, 2, 3))
 
     def add_columns(self, cols, input_shape, filter_h: int, filter_w: int, stride: int, pad: int):
-        """Adjoint of [`columns`][xpnet.backend.ops.portable.Ops.columns] (col2im): overlapping windows add
-up."""
+        """Adjoint of :meth:`columns` (col2im): overlapping windows add up."""
         xp = array_namespace(cols)
         zero = self._constant(xp, 0.0, (cols.shape[0], 1), cols.dtype, cols.device)
         padded = xp.concat([cols, zero], axis=1)
@@ -191,13 +187,12 @@ up."""
     def conv_joint_layout(self, W):
         """How a network's flat buffer should store a convolution's ``W`` (FN, C, kh, kw) and the
         ``b`` after it, so that both are one matrix: ``(order, gap)``, ``W`` stored with its axes
-        in ``order`` and ``gap`` zeros after ``b`` (see [`FlatBuffer`][xpnet.backend._flat.FlatBuffer]),
+        in ``order`` and ``gap`` zeros after ``b`` (see :class:`~xpnet.backend._flat.FlatBuffer`),
         or None for the plain layout.
 
         Here ``W`` is stored as (kh, kw, C, FN), i.e. rows (tap, c) of a (K*C, FN) matrix, ``b``
         follows as row (K, 0) and (C-1)*FN zeros as rows (K, 1..C-1): the ((K+1)*C, FN) joint
-        that [`conv2d_forward`][xpnet.backend.ops.portable.Ops.conv2d_forward] multiplies a pixel-major column
-        buffer with, whose tap K
+        that :meth:`conv2d_forward` multiplies a pixel-major column buffer with, whose tap K
         reads a sentinel pixel (1, 0, ..., 0). The bias then rides in the product (no addition
         in forward, no sum for ``db`` in backward) for one extra row in C*K.
         """
@@ -208,8 +203,7 @@ up."""
         """``(out, ctx)``: out (N, FN, out_h, out_w) = correlation of ``x`` with ``W`` plus ``b``.
 
         ``joint``, when given, is the ((K+1)*C, FN) matrix over ``W`` and ``b`` of
-        [`conv_joint_layout`][xpnet.backend.ops.portable.Ops.conv_joint_layout]; the convolution then runs
-        pixel-major (three operations
+        :meth:`conv_joint_layout`; the convolution then runs pixel-major (three operations
         forward, five backward, instead of four and six).
         """
         if joint is not None:
@@ -330,8 +324,7 @@ up."""
 
         The zero tap comes first, so a window whose max is 0 or less takes it and passes no
         gradient back, as ReLU's mask would (``x > 0``); otherwise the first maximum wins, as in
-        [`pool2d_forward`][xpnet.backend.ops.portable.Ops.pool2d_forward]. The gather reads one sentinel pair,
-        ``[-inf, 0]``, for padding
+        :meth:`pool2d_forward`. The gather reads one sentinel pair, ``[-inf, 0]``, for padding
         and for the zero tap: one ``concat`` where ReLU would cost three operations.
         """
         xp = array_namespace(x)
@@ -342,8 +335,7 @@ up."""
         return out, (arg, (tuple(x.shape), pool_h, pool_w, stride, pad))
 
     def max_pool_relu_backward(self, dout, ctx):
-        """dx (N, C, H, W) of [`max_pool_relu_forward`][xpnet.backend.ops.portable.Ops.max_pool_relu_forward]:
-as max pooling's, with tap j
+        """dx (N, C, H, W) of :meth:`max_pool_relu_forward`: as max pooling's, with tap j
         counted as j + 1 (the zero tap, 0, is nobody's pixel)."""
         arg, geometry = ctx
         return self._max_pool_backward(dout, arg, geometry, first_tap=1)
@@ -403,8 +395,7 @@ as max pooling's, with tap j
 
         (``grad_scale`` is Nadam's gradient term, 0 for Adam and AdamW.)
 
-        ``g`` may be an array or gradients not yet packed
-        ([`PackedArrays`][xpnet.backend._flat.PackedArrays]).
+        ``g`` may be an array or gradients not yet packed (:class:`~xpnet.backend._flat.PackedArrays`).
         """
         xp = array_namespace(p)
         g = packed(g)  # gradients packed on demand (one concat)
@@ -431,8 +422,7 @@ as max pooling's, with tap j
 
 
 def max_pool_then_relu_forward(ops, x, pool_h: int, pool_w: int, stride: int, pad: int):
-    """[`Ops.max_pool_relu_forward`][xpnet.backend.ops.portable.Ops.max_pool_relu_forward] as the two ops it
-fuses, for backends whose pooling
+    """:meth:`Ops.max_pool_relu_forward` as the two ops it fuses, for backends whose pooling
     and ReLU are fast paths of their own (NumPy, torch on the CPU): the same values."""
     pooled, pool_ctx = ops.pool2d_forward(x, pool_h, pool_w, stride, pad, "max")
     out, relu_state = ops.relu_forward(pooled)

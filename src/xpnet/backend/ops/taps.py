@@ -1,13 +1,11 @@
 """Window operations by filter taps: one strided slice per tap, array API only.
 
-The portable [`Ops`][xpnet.backend.ops.portable.Ops] gather every window with one ``take`` over an index
-table:
+The portable :class:`~.portable.Ops` gather every window with one ``take`` over an index table:
 one launch on a GPU. On a CPU a gather reads an index per element and torch's ``index_select``
 along an inner axis runs several times slower than copying strided slices (measured on torch
-2.13 CPU: SimpleConvNet's pooling forward 14 ms by ``take``, 2.5 ms by taps). `TapOps`
+2.13 CPU: SimpleConvNet's pooling forward 14 ms by ``take``, 2.5 ms by taps). :class:`TapOps`
 does im2col, col2im and pooling with ``filter_h * filter_w`` strided slices instead (more
-operations, fewer bytes): what [`TorchOps`][xpnet.backend.ops.gpu.TorchOps] runs on CPU tensors. The running
-max
+operations, fewer bytes): what :class:`~.gpu.TorchOps` runs on CPU tensors. The running max
 keeps the first maximum's tap, as the portable arg-max does.
 """
 
@@ -47,8 +45,7 @@ def pool_by_taps(xp, x, slices, pad: int, mode: str):
 
     A running max over the taps' strided views; the winning tap is an int8
     ``arg = maximum(arg, k * (tap > best))``: the last tap to raise the max is the first maximum
-    (row-major), as the portable arg-max. ``xp`` may be NumPy itself
-    ([`NumpyOps`][xpnet.backend.ops.numpy_ops.NumpyOps]
+    (row-major), as the portable arg-max. ``xp`` may be NumPy itself (:class:`~.numpy_ops.NumpyOps`
     runs this on each thread's slice of the batch).
     """
     img = _padded(xp, x, pad, -math.inf if mode == "max" else 0.0)
@@ -79,8 +76,7 @@ def _add_into(xp, taps, lead, size_hw, filter_h, filter_w, stride, pad, dtype, d
 
 
 class TapOps(Ops):
-    """[`Ops`][xpnet.backend.ops.Ops] with im2col, col2im and pooling by strided taps (see the module
-docstring)."""
+    """:class:`Ops` with im2col, col2im and pooling by strided taps (see the module docstring)."""
 
     name = "taps"
 
