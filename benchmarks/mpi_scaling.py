@@ -89,7 +89,7 @@ def worker(args) -> None:
 def launch(args, net: str, ranks: int) -> dict:
     mpiexec = shutil.which("mpiexec") or shutil.which("mpirun")
     if mpiexec is None:
-        sys.exit("mpi_scaling: no mpiexec on PATH; pip install 'xpnet[distributed]'")
+        sys.exit('mpi_scaling: no mpiexec on PATH; pip install "xpnet[mpi,mpich]"')
     env = {**os.environ, **{v: str(args.threads) for v in THREAD_VARS}}
     cmd = [mpiexec, "-n", str(ranks), sys.executable, "-m", "benchmarks.mpi_scaling", "--worker",
            "--net", net,

@@ -2,13 +2,17 @@
 
 numpy, array_api_strict and torch (CPU) always run; cupy and torch-CUDA are ``gpu``-marked and
 skip cleanly without a GPU. With ``CI=true`` a skipped CPU-backend test is reported as a failure,
-so the backend matrix cannot shrink silently. ``DL_BACKEND`` (and ``DL_DEVICE``) narrow the matrix
-to one backend: ``DL_BACKEND=array_api_strict pytest tests/layers`` proves the layers use only the
-standard, ``DL_BACKEND=cupy pytest -m gpu`` runs the GPU half on a CUDA machine.
+so the backend matrix cannot shrink silently; a run that is meant to go without one says so in
+``XPNET_TEST_BACKENDS`` (the CPU backends it expects, comma-separated, e.g.
+``numpy,array_api_strict`` for ci/test.sh's venvs without torch): skips of the others are then not
+failures. ``DL_BACKEND`` (and ``DL_DEVICE``) narrow the matrix to one backend:
+``DL_BACKEND=array_api_strict pytest tests/layers`` proves the layers use only the standard,
+``DL_BACKEND=cupy pytest -m gpu`` runs the GPU half on a CUDA machine.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import os
 
 import pytest
@@ -24,6 +28,22 @@ _ALL = [
     pytest.param(("torch", "cuda"), id="torch-cuda", marks=pytest.mark.gpu),
 ]
 CPU_BACKEND_IDS = {"numpy", "array_api_strict", "torch"}
+
+
+def _expected_cpu_backends() -> set[str]:
+    """The CPU backends whose skips fail a CI run: all of them, or those ``XPNET_TEST_BACKENDS`` lists."""
+    raw = os.environ.get("XPNET_TEST_BACKENDS", "").strip()
+    if not raw:
+        return set(CPU_BACKEND_IDS)
+    names = {n.strip().lower() for n in raw.split(",") if n.strip()}
+    unknown = names - CPU_BACKEND_IDS
+    if unknown or not names:
+        raise pytest.UsageError(f"XPNET_TEST_BACKENDS={raw!r}: expected a comma-separated subset of "
+                                f"{', '.join(sorted(CPU_BACKEND_IDS))}")
+    return names
+
+
+EXPECTED_CPU_BACKENDS = _expected_cpu_backends()
 
 
 def _selected():
@@ -94,15 +114,39 @@ def _in_ci() -> bool:
     return os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
 
 
+TORCH_LEFT_OUT = "torch" not in EXPECTED_CPU_BACKENDS and importlib.util.find_spec("torch") is None
+
+
+def skip_if_torch_left_out(item, call, report) -> bool:
+    """Whether the outcome is torch's absence, in a run whose ``XPNET_TEST_BACKENDS`` leaves torch
+    out (the torch parity and cross-backend tests of a venv without torch). A failure that says
+    exactly that (``No module named 'torch'``, or the backend's "needs torch, which is not
+    installed") is reported as a skip; an ``importorskip("torch")`` skip stays one."""
+    if not (TORCH_LEFT_OUT and call.excinfo is not None):
+        return False
+    exc = call.excinfo.value
+    if report.skipped:
+        return "could not import 'torch'" in str(exc)
+    missing = (isinstance(exc, ModuleNotFoundError) and exc.name == "torch") or (
+        isinstance(exc, BackendUnavailableError) and "'torch' needs torch, which is not" in str(exc))
+    if missing and report.failed:
+        report.outcome = "skipped"
+        report.longrepr = (str(item.path), item.location[1] or 0,
+                           "Skipped: torch is not installed, and XPNET_TEST_BACKENDS leaves it out")
+    return missing
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
+    if skip_if_torch_left_out(item, call, report):
+        return
     if not (report.skipped and _in_ci()) or item.get_closest_marker("gpu"):
         return
     callspec = getattr(item, "callspec", None)
     ids = set(callspec.id.split("-")) if callspec else set()
-    backend_ids = ids & CPU_BACKEND_IDS
+    backend_ids = ids & EXPECTED_CPU_BACKENDS
     if callspec and "xp" in callspec.params and backend_ids:
         report.outcome = "failed"
         report.longrepr = (

@@ -56,7 +56,8 @@ def test_use_backend_restores_after_error():
 
 @pytest.mark.skipif(importlib.util.find_spec("cupy") is not None, reason="CuPy is installed here")
 def test_cupy_missing_says_so_and_how_to_install():
-    with pytest.raises(xpnet.BackendUnavailableError, match=r'not installed.*pip install -e "\.\[cupy\]"'):
+    with pytest.raises(xpnet.BackendUnavailableError,
+                       match=r'not installed.*pip install "xpnet\[cuda12\]" or "xpnet\[cuda13\]"'):
         xpnet.set_backend("cupy")
     assert xpnet.get_backend() != "cupy"
 

@@ -20,6 +20,9 @@ from xpnet.gradient_check import gradient_check
 from xpnet.layers import Convolution
 from xpnet.testing import assert_close
 
+torch = pytest.importorskip("torch")  # a run without torch (XPNET_TEST_BACKENDS) skips this module
+F = torch.nn.functional
+
 #: (C, FN, H, W, kernel, pad): odd and even sizes, pad 0 to kernel - 1, a 1x1 image, more
 #: filters than channels and fewer.
 GEOMETRIES = [(2, 3, 5, 6, 3, 1), (3, 2, 7, 7, 3, 0), (2, 2, 4, 5, 3, 2), (2, 3, 6, 5, 5, 2),

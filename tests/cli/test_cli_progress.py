@@ -1,4 +1,5 @@
-"""Progress goes to stderr: one line per stage when not a terminal, a tqdm bar on a terminal."""
+"""Progress goes to stderr: lines when not a terminal (a stage's start and each tenth of it), a tqdm
+bar on a terminal."""
 
 from __future__ import annotations
 
@@ -14,13 +15,29 @@ def _drive(reporter):
     reporter.close()
 
 
-def test_one_line_per_stage_without_a_terminal():
+def test_a_line_per_stage_and_per_progress_step_without_a_terminal():
     stream = io.StringIO()
     _drive(Reporter("optimizer-compare", stream=stream, tty=False))
     lines = stream.getvalue().splitlines()
-    assert len(lines) == 2
-    assert lines[0].startswith("optimizer-compare: SGD (10 steps)")
-    assert lines[1].startswith("optimizer-compare: Adam (10 steps)")
+    assert [line.split(" [")[0] for line in lines] == [
+        "optimizer-compare: SGD (10 steps)", "optimizer-compare: SGD 5/10 (50%)",
+        "optimizer-compare: SGD 10/10 (100%)",
+        "optimizer-compare: Adam (10 steps)", "optimizer-compare: Adam 5/10 (50%)",
+        "optimizer-compare: Adam 10/10 (100%)",
+    ]
+
+
+def test_a_line_at_least_every_tenth_of_a_long_stage_and_never_twice_for_one():
+    """The main job reports every 100 of its 2,000 iterations: a line per 10 %, not per call."""
+    stream = io.StringIO()
+    reporter = Reporter("optimizer-compare", stream=stream, tty=False)
+    for done in range(0, 2001, 100):
+        reporter("training", done, 2000)
+    reporter("training", 2000, 2000)  # a repeated call adds nothing
+    lines = stream.getvalue().splitlines()
+    assert len(lines) == 1 + 10
+    percents = [int(line.split("(")[1].split("%")[0]) for line in lines[1:]]
+    assert percents == list(range(10, 101, 10))
 
 
 def test_a_progress_bar_per_stage_on_a_terminal():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import logging
 import time
 
 import platformdirs
@@ -152,16 +153,21 @@ def test_a_damaged_cached_copy_is_named_with_its_sha256_when_offline(cache, clos
     assert (cache / "ds" / "data.bin").read_bytes() == b"stale"  # the user's file is left alone
 
 
-def test_pooch_log_lines_are_silenced_and_one_line_reports_a_download(http_server, cache, capfd,
-                                                                       pooch_records):
+def test_pooch_log_lines_are_silenced_and_one_log_record_reports_a_download(http_server, cache, capfd,
+                                                                             pooch_records, caplog):
     http_server.routes["/m2/data.bin"] = ("ok", BODY)
-    fetch(_remote(http_server, "m1", "m2"), "ds", timeout=2)
+    with caplog.at_level(logging.INFO, logger="xpnet.datasets"):
+        fetch(_remote(http_server, "m1", "m2"), "ds", timeout=2)
     assert pooch_records == []
-    err = capfd.readouterr().err
+    assert capfd.readouterr().err == ""  # through the logger, not printed
     host = http_server.url.removeprefix("http://")
-    assert err.splitlines() == [f"downloaded data.bin (0.0 MB) from {host} into {cache / 'ds'}"]
-    fetch(_remote(http_server, "m1", "m2"), "ds", timeout=2)  # from the cache: nothing said
-    assert capfd.readouterr().err == ""
+    assert [(r.name, r.levelno, r.getMessage()) for r in caplog.records] == [
+        ("xpnet.datasets._download", logging.INFO,
+         f"downloaded data.bin (0.0 MB) from {host} into {cache / 'ds'}")]
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="xpnet.datasets"):
+        fetch(_remote(http_server, "m1", "m2"), "ds", timeout=2)  # from the cache: nothing said
+    assert caplog.records == [] and capfd.readouterr().err == ""
 
 
 def test_xpnet_data_naming_a_file_is_said_plainly_and_nothing_is_tried(tmp_path, monkeypatch, closed_port):

@@ -17,11 +17,13 @@ import functools
 import math
 
 import numpy as np
-import torch
+import pytest
 
 import xpnet
 from xpnet import optimizers as xo
 from xpnet.backend import to_numpy
+
+torch = pytest.importorskip("torch")  # a run without torch (XPNET_TEST_BACKENDS) skips this module
 
 SHAPES = {"W": (3, 4), "b": (4,)}
 FLOAT64_STEPS, FLOAT32_STEPS = 1000, 50

@@ -5,12 +5,13 @@ import math
 
 import numpy as np
 import pytest
-import torch
 
 import xpnet
 from xpnet import optimizers as xo
 from xpnet.backend import array_namespace, to_numpy
 from xpnet.testing import assert_close
+
+torch = pytest.importorskip("torch")  # a run without torch (XPNET_TEST_BACKENDS) skips this module
 
 
 def _grads(scale, dtype="float32"):

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import torch
 from simulated_models import MODELS, OPTIMIZER_CASES, host_data
 
 import xpnet
 from xpnet.backend import array_namespace
 from xpnet.testing import HostSyncError, no_host_sync
 from xpnet.training import Trainer
+
+torch = pytest.importorskip("torch")  # a run without torch (XPNET_TEST_BACKENDS) skips this module
 
 
 @pytest.fixture

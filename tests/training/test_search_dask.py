@@ -177,7 +177,7 @@ def test_dask_is_imported_only_when_asked_for():
 
 def test_a_missing_dask_says_how_to_install_it(monkeypatch):
     monkeypatch.setitem(sys.modules, "distributed", None)  # what `import distributed` sees without dask
-    with pytest.raises(ImportError, match=r"pip install 'xpnet\[distributed\]'"):
+    with pytest.raises(ImportError, match=r'pip install "xpnet\[dask\]"'):
         import_distributed()
 
 

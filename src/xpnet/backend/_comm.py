@@ -11,7 +11,7 @@ Code above (``xpnet.training.distributed``) sees one small interface and stays a
 - ``bcast(buf, root=0)``: overwrites ``buf`` with ``root``'s values, in place;
 - ``allreduce_scalar(value)``, ``bcast_object(obj)``, ``barrier()``, ``abort(code)``: host-side.
 
-mpi4py (``pip install -e ".[distributed]"``) and CuPy's NCCL binding are optional: imported
+mpi4py (``pip install "xpnet[mpi]"``) and CuPy's NCCL binding are optional: imported
 when a communicator is made, never at ``import xpnet``. Importing mpi4py initialises MPI.
 """
 
@@ -35,7 +35,8 @@ def _import_mpi():
     except ImportError as exc:
         raise ImportError(
             f"distributed training needs mpi4py and an MPI library ({exc}); install them with: "
-            'pip install -e ".[distributed]" in the xpnet checkout (the mpich wheel brings mpiexec)'
+            'pip install "xpnet[mpi]" where the machine has an MPI library, else '
+            'pip install "xpnet[mpi,mpich]" (the mpich wheel brings one, with mpiexec)'
         ) from exc
     return MPI
 
@@ -134,7 +135,8 @@ class NCCLCommunicator(MPICommunicator):
         except ImportError as exc:
             raise ImportError(
                 f"the NCCL communicator needs CuPy built with NCCL ({exc}); install it with: "
-                'pip install -e ".[cupy]" in the xpnet checkout (and NCCL, e.g. pip install nvidia-nccl-cu12)'
+                'pip install "xpnet[cuda12]" or "xpnet[cuda13]", and NCCL of the same CUDA major '
+                "version: pip install nvidia-nccl-cu12 or nvidia-nccl-cu13"
             ) from exc
         self.cupy, self.nccl = cupy, nccl
         count = cupy.cuda.runtime.getDeviceCount()

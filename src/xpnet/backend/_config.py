@@ -24,8 +24,10 @@ DTYPES = ("float32", "float64")
 STRICT_DEVICES = ("cpu", "device1", "device2")
 
 _INSTALL = {
-    "cupy": 'pip install -e ".[cupy]" in the xpnet checkout (the CUDA 12 wheel, cupy-cuda12x)',
-    "torch": 'pip install -e ".[torch]" in the xpnet checkout',
+    "cupy": ('pip install "xpnet[cuda12]" or "xpnet[cuda13]", the CuPy wheel of the CUDA major version '
+             "(a machine without the CUDA toolkit also needs CuPy's [ctk] extra, "
+             'e.g. pip install "cupy-cuda12x[ctk]")'),
+    "torch": 'pip install "xpnet[torch]" (for CUDA, torch\'s wheel of your CUDA version: see pytorch.org)',
     "array_api_strict": "pip install array-api-strict",
 }
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import logging
 import math
 import sys
 import tempfile
@@ -185,12 +186,12 @@ def _init_distributed():
 def _run(args, study, comm=None) -> int:
     root = comm is None or comm.rank == 0  # in a distributed job only rank 0 prints and writes
     names = [f"{study.name}.json", f"{study.name}.png", *study.files.values()]
-    out = _writable_dir(args.out, names) if root else Path(args.out)
-    try:
+    try:  # before the output folder is made: a run that cannot draw leaves no empty folder behind
         from ..plotting import figure, save_figure
     except ImportError as exc:
-        raise UsageError(f'figures need matplotlib ({exc}); install it with: pip install -e ".[plot]"') \
+        raise UsageError(f'figures need matplotlib ({exc}); install it with: pip install "xpnet[plot]"') \
             from None
+    out = _writable_dir(args.out, names) if root else Path(args.out)
     ranks = f", {comm.size} ranks" if comm is not None else ""
     if root:
         print(f"xpnet {study.name}: {study.summary}; backend {get_backend()}{ranks}"
@@ -199,14 +200,17 @@ def _run(args, study, comm=None) -> int:
     settings = _settings(args, study, out)
     if comm is not None:
         settings["comm"] = comm
+    notices = _DataNotices()
     try:
-        results = study.run(**settings, progress=reporter)
+        with notices:
+            results = study.run(**settings, progress=reporter)
     finally:
         if reporter is not None:
             reporter.close()
     if not root:
         return 0
-    print(f"data: {results['data']['description']}", file=sys.stderr)
+    if not notices.named_data:  # a fallback notice already said which data: once per run
+        print(f"data: {results['data']['description']}", file=sys.stderr)
     for line in summarize(results):
         print(line)
     json_path, png_path = out / f"{study.name}.json", out / f"{study.name}.png"
@@ -220,6 +224,30 @@ def _run(args, study, comm=None) -> int:
     written = [png_path, json_path] + [out / f for f in study.files.values()]
     print(f"wrote {', '.join(str(p) for p in written)} ({results['seconds']:.1f}s)", file=sys.stderr)
     return 0
+
+
+class _DataNotices(logging.StreamHandler):
+    """While a study runs, prints what the ``xpnet.datasets`` loggers say (a download, at INFO; a
+    fallback to the embedded digits, at WARNING, which names the data used) and remembers whether
+    the data was named."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+        self.named_data, self.logger, self.level = False, logging.getLogger("xpnet.datasets"), None
+
+    def emit(self, record) -> None:
+        self.named_data = self.named_data or record.levelno >= logging.WARNING
+        super().emit(record)
+
+    def __enter__(self):
+        self.level = self.logger.level
+        self.logger.setLevel(logging.INFO)
+        self.logger.addHandler(self)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.logger.removeHandler(self)
+        self.logger.setLevel(self.level)
 
 
 DATA_HINT = ("Or run with --data embedded (the 10,000 MNIST test digits shipped with xpnet), or "

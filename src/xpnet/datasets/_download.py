@@ -36,6 +36,9 @@ TIMEOUT_S = 5.0
 
 _CHUNK = 1 << 16
 T = TypeVar("T")
+logger = logging.getLogger(__name__)
+"""Says what was downloaded, at INFO (the ``xpnet`` command shows it; a library caller configures
+logging to see it)."""
 
 
 class DownloadError(OSError):
@@ -110,8 +113,8 @@ def fetch(remote: RemoteFile, subdir: str, *, timeout: float = TIMEOUT_S) -> Pat
             continue
         if stale or not existed:
             size = Path(path).stat().st_size
-            print(f"downloaded {remote.name} ({size / 1e6:.1f} MB) from {_host(url)} into {folder}",
-                  file=sys.stderr)
+            logger.info("downloaded %s (%.1f MB) from %s into %s",
+                        remote.name, size / 1e6, _host(url), folder)
         return Path(path)
     for d in created:  # deepest first; only what this call made, and only if still empty
         try:

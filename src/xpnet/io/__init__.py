@@ -2,6 +2,8 @@
 
 Pickle is written only on request, for the book's scripts: ``save_params("params.pkl")`` writes
 the book's format (a pickled dict of NumPy params), which the book's ``load_params`` reads.
+A ``.safetensors`` name gets the safetensors format (optional: ``pip install "xpnet[safetensors]"``),
+which ``safetensors.torch.load_file`` and other frameworks read.
 
 - :func:`save_params` / :func:`load_params`: a network's ``params`` and ``buffers`` (the book's
   ``save_params``/``load_params``, with BatchNorm running statistics included).

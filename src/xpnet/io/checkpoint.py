@@ -25,8 +25,8 @@ import os
 
 from ._assign import check_arrays, copy_arrays, like
 from ._finite import warn_non_finite
-from ._npz import load_arrays, save_arrays
 from ._pickle_writer import is_book_pickle, save_book_pickle
+from ._safetensors import load_arrays, save_arrays  # .npz, or safetensors for a .safetensors name
 
 PARAMS, BUFFERS, OPTIMIZER, META = "params/", "buffers/", "optimizer/", "meta/"
 _META_TYPES = (bool, int, float, str)

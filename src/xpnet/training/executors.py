@@ -15,7 +15,7 @@ cluster sends each single-threaded worker one trial at a time (``worker-saturati
 scheduler queues a group this way once it has more than two tasks per worker thread): a
 crashing trial then blames only itself. Configure an existing cluster's scheduler the same way.
 
-Dask is optional (``pip install 'xpnet[distributed]'``) and imported only when asked for.
+Dask is optional (``pip install "xpnet[dask]"``) and imported only when asked for.
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ def import_distributed():
         import distributed
     except ImportError as exc:
         raise ImportError(f"running trials on a Dask cluster needs dask.distributed ({exc}); "
-                          "install it with: pip install 'xpnet[distributed]'") from None
+                          'install it with: pip install "xpnet[dask]"') from None
     return distributed
 
 
