@@ -2,7 +2,7 @@
 chapters) as a library that runs unchanged on NumPy, CuPy, PyTorch and array-api-strict.
 
 Choose where new arrays live with ``DL_BACKEND`` (``numpy`` by default, ``cupy``, ``torch``,
-``array_api_strict``) or :func:`set_backend` / :func:`use_backend`.
+``array_api_strict``) or [`set_backend`][xpnet.set_backend] / [`use_backend`][xpnet.use_backend].
 """
 
 from .backend import (

@@ -1,4 +1,4 @@
-"""``python -m xpnet``: the ``xpnet`` command (:mod:`xpnet.cli`)."""
+"""``python -m xpnet``: the ``xpnet`` command ([`xpnet.cli`][xpnet.cli])."""
 
 import sys
 

@@ -2,7 +2,7 @@
 
 Integers are accepted through ``operator.index`` (Python and NumPy integers alike) and ``bool`` is
 refused, so ``epochs=True`` or ``n_trials=2.5`` fail with a message that names the setting.
-:func:`check_int` is the library's one integer check (settings, kernel sizes, schedule lengths). Real
+`check_int` is the library's one integer check (settings, kernel sizes, schedule lengths). Real
 numbers come back as a Python ``float`` (so a NumPy float64 scalar cannot promote float32 arrays)
 or raise a TypeError/ValueError naming the setting and the value.
 """

@@ -11,7 +11,7 @@ U(−a, a) with a = std·√3, which has the same std as the normal variant.
 
 Fan-in follows the book's layouts: an Affine weight (n_in, n_out) has fan-in ``shape[0]``; a
 convolution filter (FN, C, FH, FW) has fan-in C·FH·FW = ``prod(shape[1:])``. Pass ``fan_in``
-explicitly to override. Draws come from :mod:`xpnet.backend` (seeded, on the current device,
+explicitly to override. Draws come from [`xpnet.backend`][xpnet.backend] (seeded, on the current device,
 in the default dtype).
 """
 
@@ -71,7 +71,7 @@ def init_weight(shape, weight_init_std, fan_in=None, distribution: str = "normal
         E.g. (n_in, n_out) for Affine, (FN, C, FH, FW) for Convolution.
     weight_init_std : float or {'xavier', 'sigmoid', 'he', 'relu'}
     fan_in : int, optional
-        Default: :func:`default_fan_in` of ``shape``.
+        Default: [`default_fan_in`][xpnet.initializers.default_fan_in] of ``shape``.
     distribution : {'normal', 'uniform'}
         Normal N(0, std²), or uniform U(−std·√3, std·√3) with the same std.
     dtype : optional

@@ -7,9 +7,10 @@
 
 The networks apply them to weights only: biases (and BatchNorm's gamma/beta) are excluded, as in
 the book. ``PENALTIES[norm] = (penalty_of_one_array, gradient_of_one_array)`` is what a network
-loops over; :func:`penalty` sums over several weights. This is the *coupled* form (it goes through
+loops over; [`penalty`][xpnet.regularization.penalty] sums over several weights. This is the *coupled* form
+(it goes through
 the gradient and so through Adam's normalisation); decoupled decay is
-:class:`xpnet.optimizers.AdamW`.
+[`xpnet.optimizers.AdamW`][xpnet.optimizers.AdamW].
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ def l2_penalty(W, lam):
 
 
 def l2_grad(W, lam):
-    """``λ·W``, the gradient of :func:`l2_penalty`; same shape and dtype as W."""
+    """``λ·W``, the gradient of [`l2_penalty`][xpnet.regularization.l2_penalty]; same shape and dtype as W."""
     return _lam(lam) * W
 
 
@@ -40,7 +41,8 @@ def l1_penalty(W, lam):
 
 
 def l1_grad(W, lam):
-    """``λ·sign(W)``, a subgradient of :func:`l1_penalty` (0 at W = 0, NaN at NaN).
+    """``λ·sign(W)``, a subgradient of [`l1_penalty`][xpnet.regularization.l1_penalty] (0 at W = 0, NaN at
+NaN).
 
     sign through ``where``, not ``xp.sign``: compat's CuPy and torch ``sign`` write NaNs through a
     boolean mask, a host sync per weight on a GPU.

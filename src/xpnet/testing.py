@@ -32,14 +32,16 @@ class HostSyncError(AssertionError):
 
 @contextlib.contextmanager
 def no_host_sync() -> Iterator:
-    """Fail with :class:`HostSyncError` listing every host sync in the block, with its source line.
+    """Fail with [`HostSyncError`][xpnet.testing.HostSyncError] listing every host sync in the block, with its
+source line.
 
-    Allowed: transfers inside :func:`xpnet.backend.scheduled_sync` blocks (the Trainer's),
+    Allowed: transfers inside [`xpnet.backend.scheduled_sync`][xpnet.backend.scheduled_sync] blocks (the
+    Trainer's),
     counted in the yielded log's ``scheduled`` (reason -> count). Watches torch tensors off the CPU:
     run the block on ``DL_BACKEND=torch DL_DEVICE=meta`` (CI) or CUDA. On ``meta`` scalar reads
     and host copies give zeros, so the block runs to its end and every sync is listed; an error
     the stand-ins cause downstream is chained to the HostSyncError. See
-    :mod:`xpnet.backend.torch.sync_detector`.
+    `xpnet.backend.torch.sync_detector`.
     """
     from .backend.torch.sync_detector import HostSyncDetector
 

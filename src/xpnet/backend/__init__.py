@@ -10,9 +10,9 @@ Below it, for xpnet's own layers, optimizers and trainers (importable from here,
 ``__all__``):
 
 - ``_dispatch``: ``get_ops(*arrays)`` / ``use_ops``, the one file naming every backend's ops,
-  each in its own folder: :mod:`.portable` (the reference), :mod:`.numpy` (NumPy's fast paths,
-  threads, BLAS and malloc tuning, with their status), :mod:`.cupy` (where CuPy kernels go),
-  :mod:`.torch` (per device).
+  each in its own folder: `portable` (the reference), `numpy` (NumPy's fast paths,
+  threads, BLAS and malloc tuning, with their status), `cupy` (where CuPy kernels go),
+  `torch` (per device).
 - ``_flat``: parameters and gradients in one flat buffer per network, with per-key views.
 - ``_comm``: MPI / NCCL collectives for data-parallel training (mpi4py, CuPy imported lazily).
 """

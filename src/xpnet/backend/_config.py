@@ -1,10 +1,11 @@
 """Which array library new arrays are born on, on which device, in which dtype.
 
 Nothing here runs at import time: ``DL_BACKEND``, ``DL_DEVICE`` and ``DL_DTYPE`` are read on
-first use, and an explicit :func:`set_backend` / :func:`use_backend` wins over the environment.
+first use, and an explicit [`set_backend`][xpnet.backend._config.set_backend] /
+[`use_backend`][xpnet.backend._config.use_backend] wins over the environment.
 Compute code never asks this module which backend is active: it takes the namespace from its
 input arrays. Two devices simulate an accelerator on a CPU-only machine (CI): torch's ``'meta'``
-(shapes without values; with :mod:`xpnet.testing`'s sync detector it finds every host sync) and
+(shapes without values; with [`xpnet.testing`][xpnet.testing]'s sync detector it finds every host sync) and
 array-api-strict's ``'device1'``/``'device2'`` (an array created without ``device=`` fails to
 meet them). The setting decides only where *new* arrays are created (initializers, RNG, the
 moment the Trainer moves a dataset to the device).
@@ -141,7 +142,8 @@ def get_device_name() -> str | None:
 
 
 def get_dtype_name() -> str:
-    """``'float32'`` (default) or ``'float64'`` (``DL_DTYPE`` or :func:`set_dtype`)."""
+    """``'float32'`` (default) or ``'float64'`` (``DL_DTYPE`` or
+[`set_dtype`][xpnet.backend._config.set_dtype])."""
     name = _explicit["dtype"]
     if name is None:
         name = _validate_dtype(os.environ.get("DL_DTYPE", "float32") or "float32")

@@ -4,13 +4,13 @@ This is the one file that names every backend. Layers, functions, models and opt
 ops methods and never branch on the backend or know a memory layout: the ops choose (thinc's
 ``Ops``/``NumpyOps``/``CupyOps`` is the model).
 
-- :class:`~xpnet.backend.portable.Ops`: array API only; the reference every twin is tested
+- [`Ops`][xpnet.backend.portable.Ops]: array API only; the reference every twin is tested
   against, and what array-api-strict (and, until it has kernels, CuPy) runs.
-- :class:`~xpnet.backend.numpy.NumpyOps`: NumPy's host fast paths (threads, ``out=``,
+- [`NumpyOps`][xpnet.backend.numpy.NumpyOps]: NumPy's host fast paths (threads, ``out=``,
   batch-last convolutions, Winograd); its constructor applies NumPy's process tuning.
-- :class:`~xpnet.backend.cupy.CupyOps`: where CuPy kernels go.
-- :class:`~xpnet.backend.torch.TorchOps` on a device (CUDA, meta),
-  :class:`~xpnet.backend.torch.TorchCpuOps` on the CPU: chosen here by the tensor's device.
+- `CupyOps`: where CuPy kernels go.
+- [`TorchOps`][xpnet.backend.torch.TorchOps] on a device (CUDA, meta),
+  [`TorchCpuOps`][xpnet.backend.torch.TorchCpuOps] on the CPU: chosen here by the tensor's device.
 
 A method exists only where some backend has a faster twin. ``use_ops(ops)`` forces one set of
 ops in a block (tests, and counting the portable path's operations on any backend).

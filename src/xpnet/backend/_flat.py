@@ -2,7 +2,7 @@
 
 A network's parameters live in one 1-D buffer per network (``network.params[k]`` are reshaped
 slices of it, so they are still the book's dict of arrays and the layers hold them by
-reference), and :meth:`FlatBuffer.gather` packs the gradients into a buffer of the same layout
+reference), and `FlatBuffer.gather` packs the gradients into a buffer of the same layout
 with one ``concat``. An optimizer then updates every parameter with about a dozen whole-buffer
 operations, whatever the number of layers (tinygrad's fused optimizers and torch's ``foreach``
 Adam do the same): on a GPU a launch per parameter per operation is what makes a small network
@@ -78,7 +78,7 @@ class FlatBuffer:
         return FlatBuffer(data, self.keys, self.shapes)
 
     def gather(self, arrays: dict):
-        """``arrays`` (one per key, in this layout) as a :class:`PackedArrays`: packed into one
+        """``arrays`` (one per key, in this layout) as a `PackedArrays`: packed into one
         buffer of this layout (one ``concat``) when its ``data`` is first read."""
         return PackedArrays([arrays[k] for k in self.keys], self.keys, self.shapes, self.spans, concat_flat)
 
@@ -95,7 +95,7 @@ def concat_flat(arrays):
 
 
 class FlatDict(dict):
-    """A dict of the views of a :class:`FlatBuffer` (``.flat``); a plain dict to its users."""
+    """A dict of the views of a `FlatBuffer` (``.flat``); a plain dict to its users."""
 
     def __init__(self, flat: FlatBuffer):
         super().__init__(flat.views)
@@ -103,7 +103,7 @@ class FlatDict(dict):
 
 
 def flat_buffer_of(arrays: dict):
-    """The :class:`FlatBuffer` behind ``arrays`` if it has one and still backs every key, else None."""
+    """The `FlatBuffer` behind ``arrays`` if it has one and still backs every key, else None."""
     flat = getattr(arrays, "flat", None)
     if flat is None or not flat.backs(arrays):
         return None

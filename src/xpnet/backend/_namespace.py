@@ -1,8 +1,11 @@
 """Array namespaces: from the data (compute code) or from the setting (new arrays).
 
-Compute code calls :func:`array_namespace` on its inputs and uses only what the array API
-standard defines. :func:`asarray` and the creation helpers place *new* arrays on the current
-backend, device and default dtype; :func:`to_numpy` brings any array back to the host.
+Compute code calls [`array_namespace`][xpnet.backend._namespace.array_namespace] on its inputs and uses only
+what the array API
+standard defines. [`asarray`][xpnet.backend._namespace.asarray] and the creation helpers place *new* arrays on
+the current
+backend, device and default dtype; [`to_numpy`][xpnet.backend._namespace.to_numpy] brings any array back to
+the host.
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ def _library(x) -> str:
     return type(x).__module__.split(".", 1)[0]
 
 
-#: array type -> its namespace, filled by :func:`array_namespace` (the namespace depends on the
+#: array type -> its namespace, filled by `array_namespace` (the namespace depends on the
 #: type alone; caching it saves array_api_compat's per-call inspection, dozens of times per
 #: train step)
 _BY_TYPE: dict = {}

@@ -1,13 +1,13 @@
 """Arrays of a flat buffer's layout, packed into one array only when read.
 
-Apart from :mod:`._flat` so that the ops, which read them, import no dispatcher (no cycle).
+Apart from `_flat` so that the ops, which read them, import no dispatcher (no cycle).
 """
 
 from __future__ import annotations
 
 
 class PackedArrays:
-    """Arrays of a :class:`~xpnet.backend.FlatBuffer`'s layout, packed into one buffer (one
+    """Arrays of a `FlatBuffer`'s layout, packed into one buffer (one
     ``concat``, by ``concat``) only when ``data`` is read. ``pieces`` are the arrays in key
     order and ``spans`` where each goes, so an op with a faster twin can read them without the
     packing copy (NumPy's Adam gathers each thread's slice as it updates it)."""
@@ -37,5 +37,5 @@ class PackedArrays:
 
 
 def packed(g):
-    """``g`` as one array: a :class:`PackedArrays` packed (its ``data``), an array as it is."""
+    """``g`` as one array: a `PackedArrays` packed (its ``data``), an array as it is."""
     return g.data if isinstance(g, PackedArrays) else g

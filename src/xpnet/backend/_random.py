@@ -7,8 +7,8 @@ draw reproducible on a given backend; results differ *between* backends, which u
 generators. torch's ``'meta'`` device holds no values and has no generator: draws there are
 shapes only.
 
-No draw waits for the device: :func:`choice` on CuPy scales uniform draws
-(:func:`indices_from_uniform`) instead of calling ``RandomState.randint``, whose rejection
+No draw waits for the device: [`choice`][xpnet.backend._random.choice] on CuPy scales uniform draws
+(`indices_from_uniform`) instead of calling ``RandomState.randint``, whose rejection
 sampling reads a sum back to the host unless ``n`` is a power of two.
 """
 

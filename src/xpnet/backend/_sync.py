@@ -2,8 +2,9 @@
 
 A train step never waits for the device. The Trainer's few transfers (the datasets' arrival and
 label check, the loss check every ``check_every`` iterations, evaluation) run inside
-:func:`scheduled_sync`, which does nothing by itself: it names the transfer, so that a sync
-detector (:func:`xpnet.testing.no_host_sync`) can allow it and flag every other one.
+[`scheduled_sync`][xpnet.backend._sync.scheduled_sync], which does nothing by itself: it names the transfer,
+so that a sync
+detector ([`xpnet.testing.no_host_sync`][xpnet.testing.no_host_sync]) can allow it and flag every other one.
 """
 
 from __future__ import annotations
@@ -28,5 +29,6 @@ def scheduled_sync(reason: str) -> Iterator[str]:
 
 
 def scheduled_reason() -> str | None:
-    """The reason of the innermost :func:`scheduled_sync` block around this call, else None."""
+    """The reason of the innermost [`scheduled_sync`][xpnet.backend._sync.scheduled_sync] block around this
+call, else None."""
     return _reason.get()

@@ -1,8 +1,8 @@
-"""Run the book's own scripts, unchanged, on xpnet: ``xpnet book SCRIPT...`` or :func:`run`.
+"""Run the book's own scripts, unchanged, on xpnet: ``xpnet book SCRIPT...`` or `run`.
 
 A reader with a clone of the book's repository (oreilly-japan/deep-learning-from-scratch) runs
 its chapter 6-8 scripts as they are; the book's ``common`` and ``dataset`` packages and the
-chapters' model files are answered by xpnet (:data:`~xpnet.book.mapping.MODULES`), never read.
+chapters' model files are answered by xpnet (`MODULES`), never read.
 See docs/book.md for the per-name table and which script runs on which backend.
 """
 

@@ -1,10 +1,10 @@
 """The import hook that answers the book's ``common.*``, ``dataset.*`` and model files with xpnet.
 
 A finder placed first on ``sys.meta_path`` for the length of one script: it builds each mapped
-module from :data:`~xpnet.book.mapping.MODULES` (attributes are xpnet's own objects, so
+module from `MODULES` (attributes are xpnet's own objects, so
 ``common.optimizer.SGD is xpnet.optimizers.SGD``), and refuses any other module of the book's
 two packages with an ImportError that names it, before the book's file could be read.
-:func:`scoped_imports` puts ``sys.modules``, ``sys.meta_path`` and ``sys.path`` back afterwards.
+`scoped_imports` puts ``sys.modules``, ``sys.meta_path`` and ``sys.path`` back afterwards.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ and ``dataset``, and two chapter folders keep a network of their own
 imports from them is listed here. A name not listed has no xpnet counterpart: importing it
 fails with a message naming the module and the name.
 
-The table is data, not code: :mod:`xpnet.book._imports` builds the modules from it and
+The table is data, not code: `xpnet.book._imports` builds the modules from it and
 ``docs/book.md`` prints it (a test holds the two equal).
 """
 

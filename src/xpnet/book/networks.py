@@ -3,7 +3,8 @@
 
 ``save_params(file_name="params.pkl")`` writes the book's pickle format; inside ``xpnet book``
 a relative name lands in the output folder, never in the book's. ``load_params`` reads a
-``.pkl`` through xpnet's restricted unpickler (:func:`xpnet.io.load_book_params`: a dict of
+``.pkl`` through xpnet's restricted unpickler ([`xpnet.io.load_book_params`][xpnet.io.load_book_params]: a
+dict of
 NumPy arrays and nothing else), an ``.npz`` as xpnet's checkpoint; inside ``xpnet book`` a
 relative name is read from the output folder when the session wrote it there, else from the
 script's folder (the book's shipped weights).

@@ -1,14 +1,14 @@
 """Run one of the book's scripts as ``python script.py`` would, on xpnet.
 
-Per script: a fresh ``__main__`` namespace (:func:`runpy.run_path`), the script's folder as the
+Per script: a fresh ``__main__`` namespace (`runpy.run_path`), the script's folder as the
 working directory and first on ``sys.path``, ``sys.argv == [script]``; the book's ``common``,
-``dataset`` and folder-local model modules answered by xpnet (:mod:`xpnet.book._imports`);
-``plt.show()`` saving figures (:class:`~xpnet.book.session.Session`). Everything is restored
+``dataset`` and folder-local model modules answered by xpnet (`xpnet.book._imports`);
+``plt.show()`` saving figures (`Session`). Everything is restored
 afterwards: working directory, ``sys.path``, ``sys.argv``, ``sys.modules``, ``plt.show``.
 
 The book's own BatchNorm gradient check trains on one sample, which xpnet's
-:class:`~xpnet.layers.BatchNormalization` refuses; inside a run it warns instead
-(:func:`~xpnet.layers.batchnorm.allow_single_value_batches`), because the script is the book's,
+[`BatchNormalization`][xpnet.layers.BatchNormalization] refuses; inside a run it warns instead
+(`allow_single_value_batches`), because the script is the book's,
 unchanged, and reproduces what the book's code does.
 """
 
@@ -84,7 +84,7 @@ def run(path, *, out="xpnet-out/book", data: str = "auto", session: Session | No
     path : path of a ``.py`` file (e.g. ``deep-learning-from-scratch/ch06/optimizer_compare_mnist.py``)
     out : folder for its figures (``<script>-<n>.png``) and the files it writes
     data : ``"auto"``, ``"download"`` or ``"embedded"``: where ``load_mnist`` takes MNIST from
-    session : share one :class:`Session` (data choice, output folder) between several scripts
+    session : share one `Session` (data choice, output folder) between several scripts
     """
     path = _check_script(path)
     if session is None:

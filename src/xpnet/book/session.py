@@ -1,16 +1,16 @@
 """What one ``xpnet book`` invocation shares between its scripts: where files go, which data.
 
-A :class:`Session` is active while a script runs (:func:`current`); the book-facing objects
+A `Session` is active while a script runs (`current`); the book-facing objects
 that write or read files or load data ask it:
 
-- :func:`load_mnist` (the book's ``dataset.mnist.load_mnist``) follows xpnet's data policy
+- `load_mnist` (the book's ``dataset.mnist.load_mnist``) follows xpnet's data policy
   (``data="auto"``: full MNIST when cached or downloadable, else the 10,000 embedded digits),
   decides once per session and says once which data it is. Arrays are host NumPy, as the
   book's, so a script's own NumPy code (``x_train[batch_mask]``) works on any backend.
-- :meth:`Session.output_path` sends a relative file name a script writes (``save_params``) to
-  the output folder; :meth:`Session.input_path` reads it back from there if the session wrote
+- `Session.output_path` sends a relative file name a script writes (``save_params``) to
+  the output folder; `Session.input_path` reads it back from there if the session wrote
   it, else from the script's folder (the book's shipped ``params.pkl``).
-- :meth:`Session.show` replaces ``plt.show()``: every open figure is saved as
+- `Session.show` replaces ``plt.show()``: every open figure is saved as
   ``<script>-<n>.png`` in the output folder, its path printed, and closed.
 """
 
@@ -38,7 +38,7 @@ class Session:
     out : path
         Folder for figures and files the scripts write (created on first use).
     data : {"auto", "download", "embedded"}
-        ``load_mnist``'s source (:func:`xpnet.datasets.load_mnist`).
+        ``load_mnist``'s source ([`xpnet.datasets.load_mnist`][xpnet.datasets.load_mnist]).
     dpi : int
         Resolution of the saved figures.
     stream : file

@@ -1,4 +1,4 @@
-"""The ``xpnet`` command: one subcommand per study of :mod:`xpnet.experiments`."""
+"""The ``xpnet`` command: one subcommand per study of [`xpnet.experiments`][xpnet.experiments]."""
 
 from .main import build_parser, main
 

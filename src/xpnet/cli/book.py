@@ -1,4 +1,4 @@
-"""``xpnet book SCRIPT...``: the book's own scripts, unchanged, on xpnet (:mod:`xpnet.book`)."""
+"""``xpnet book SCRIPT...``: the book's own scripts, unchanged, on xpnet (`xpnet.book`)."""
 
 from __future__ import annotations
 

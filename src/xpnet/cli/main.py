@@ -1,7 +1,7 @@
 """``xpnet <study>``: run one of the book's studies, write ``<study>.png`` and ``<study>.json``.
 
-Thin by design (DESIGN.md): parse arguments, call :mod:`xpnet.experiments`, draw with
-:mod:`xpnet.plotting`, write files. Every user error is one ``xpnet: error: ...`` line on
+Thin by design (DESIGN.md): parse arguments, call [`xpnet.experiments`][xpnet.experiments], draw with
+[`xpnet.plotting`][xpnet.plotting], write files. Every user error is one ``xpnet: error: ...`` line on
 stderr and a non-zero exit status (2 for bad arguments, 1 for a failed run), never a traceback.
 """
 
@@ -109,7 +109,7 @@ def _clean(value):
 
 
 def write_json(results: dict, path: Path) -> None:
-    """Write ``results`` atomically (:func:`xpnet.io._atomic.write_atomically`)."""
+    """Write ``results`` atomically (`xpnet.io._atomic.write_atomically`)."""
     text = json.dumps(_clean(results), allow_nan=False) + "\n"
     write_atomically(path, lambda f: f.write(text.encode("utf-8")), what="write")
 

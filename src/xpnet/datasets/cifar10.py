@@ -76,7 +76,7 @@ def parse_batch(raw: bytes, name: str, *, rows: int = BATCH_ROWS) -> tuple[np.nd
 def read_cifar10_tar(path, *, rows: int | None = None):
     """Raw ``(train_images, train_labels, test_images, test_labels)`` from the tarball at ``path``.
 
-    ``rows`` is the number of images per batch (default :data:`BATCH_ROWS`, 10,000).
+    ``rows`` is the number of images per batch (default `BATCH_ROWS`, 10,000).
     """
     path = Path(path)
     rows = BATCH_ROWS if rows is None else rows

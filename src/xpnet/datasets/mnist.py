@@ -1,7 +1,7 @@
 """MNIST and Fashion-MNIST in the book's format, downloaded or from the embedded copy.
 
 ``load_mnist()`` is the book's function: the full MNIST (60,000 training, 10,000 test images),
-downloaded once into the cache (see :mod:`xpnet.datasets._download`).
+downloaded once into the cache (see `xpnet.datasets._download`).
 
 The package also embeds the official MNIST **test** set (10,000 digits, CC BY-SA 3.0, Y. LeCun,
 C. Cortes, C. J. C. Burges; see ``xpnet/data/mnist/README.md``), so that everything runs with no
@@ -9,7 +9,8 @@ network. ``source="embedded"`` splits it deterministically: its **first 8,000** 
 training set, its **last 2,000** the test set (no shuffling, no stratification; all ten classes
 appear in both parts). Results on this split are not comparable with results on full MNIST.
 
-Which data was used is never hidden: ``return_source=True`` adds a :class:`DataSource` to the
+Which data was used is never hidden: ``return_source=True`` adds a
+[`DataSource`][xpnet.datasets.mnist.DataSource] to the
 result (``str()`` of it is a sentence for the user), and ``source="auto"`` logs a warning on the
 ``xpnet.datasets`` logger when it falls back to the embedded set (printed to stderr even when
 logging is not configured).
@@ -191,12 +192,14 @@ def load_mnist(normalize: bool = True, flatten: bool = True, one_hot_label: bool
         labels of shape (N, 10) float32 if True, else (N,) int64.
     source : {"download", "embedded", "auto"}
         ``"download"`` (the book's behaviour): the full MNIST from the cache, downloading it if
-        needed; offline, a :class:`DownloadError` says how to fix it. ``"embedded"``: the 10,000
+        needed; offline, a [`DownloadError`][xpnet.datasets.DownloadError] says how to fix it. ``"embedded"``:
+        the 10,000
         MNIST test digits shipped with xpnet, first 8,000 training / last 2,000 test.
         ``"auto"``: full MNIST when the cache or a download delivers it, else the embedded set,
         with a warning on the ``xpnet.datasets`` logger.
     return_source : bool
-        also return a :class:`DataSource` naming the data actually used (for a CLI's output).
+        also return a [`DataSource`][xpnet.datasets.mnist.DataSource] naming the data actually used (for a
+        CLI's output).
     """
     if source not in SOURCES:
         raise ValueError(f"unknown MNIST source {source!r}: expected one of {', '.join(SOURCES)}")
@@ -206,5 +209,6 @@ def load_mnist(normalize: bool = True, flatten: bool = True, one_hot_label: bool
 
 
 def load_fashion_mnist(normalize: bool = True, flatten: bool = True, one_hot_label: bool = False):
-    """Fashion-MNIST (Zalando) in exactly :func:`load_mnist`'s format, from cache or mirrors."""
+    """Fashion-MNIST (Zalando) in exactly [`load_mnist`][xpnet.datasets.mnist.load_mnist]'s format, from cache
+or mirrors."""
     return _formatted(load_idx_dataset(FASHION_MNIST), normalize, flatten, one_hot_label)

@@ -2,8 +2,8 @@
 
 Each study takes explicit settings (the book's by default) and returns a JSON-serialisable
 dict holding ``study``, ``backend``, ``data`` (which data was used), ``seed``, ``settings``,
-``seconds`` and its own keys, listed in its docstring. :mod:`xpnet.plotting` draws them;
-the ``xpnet`` command (:mod:`xpnet.cli`) runs them by name through :data:`STUDIES`.
+``seconds`` and its own keys, listed in its docstring. [`xpnet.plotting`][xpnet.plotting] draws them;
+the ``xpnet`` command ([`xpnet.cli`][xpnet.cli]) runs them by name through `STUDIES`.
 """
 
 from ._common import DATA_CHOICES, HEADER_KEYS

@@ -1,7 +1,7 @@
 """What every study shares: settings checks, the data it ran on, the result header, progress.
 
 A study returns plain host data (dicts of Python lists, floats, strings) so that the CLI can
-write it as JSON and :mod:`xpnet.plotting` can draw it without touching a device array.
+write it as JSON and [`xpnet.plotting`][xpnet.plotting] can draw it without touching a device array.
 """
 
 from __future__ import annotations
@@ -94,7 +94,7 @@ def backend_info() -> dict:
 
 
 class Run:
-    """Seeds the RNG and times a study; :meth:`result` adds the common header."""
+    """Seeds the RNG and times a study; `result` adds the common header."""
 
     def __init__(self, study: str, seed: int, settings: dict) -> None:
         seed = check_int("seed", seed, minimum=0)

@@ -39,7 +39,8 @@ def train_side_by_side(networks: dict, optimizers: dict, x, t, *, iters: int, ba
 
     Parameters
     ----------
-    networks, optimizers : dicts with the same keys
+    networks : dicts with the same keys
+    optimizers : dicts with the same keys
     x : array, shape (N, D); t : array, shape (N,)
         Training data already on the device.
 
@@ -80,14 +81,14 @@ class _ReportEpochs(Callback):
 def fit(network, arrays, *, epochs: int, batch_size: int = 100, optimizer: str = "SGD", lr: float = 0.01,
         progress: Progress = None, stage: str = "training", sampling: str = "epoch",
         allow_divergence: bool = False, comm=None, **trainer_kw) -> dict:
-    """Train with the :class:`~xpnet.training.Trainer`; return its per-epoch curves as host lists.
+    """Train with the [`Trainer`][xpnet.training.Trainer]; return its per-epoch curves as host lists.
 
     With ``allow_divergence`` (Batch Normalization's large weight scales, where the book's plain
     net overflows on purpose), overflow warnings are silenced and a NaN/inf loss ends training
     early instead of raising: the curves stop there and ``diverged`` says where.
 
-    With ``comm`` (from :func:`~xpnet.training.init_distributed`) this process trains its rank of
-    a data-parallel job (:class:`~xpnet.training.DistributedTrainer`, ``batch_size`` per rank).
+    With ``comm`` (from [`init_distributed`][xpnet.training.init_distributed]) this process trains its rank of
+    a data-parallel job ([`DistributedTrainer`][xpnet.training.DistributedTrainer], ``batch_size`` per rank).
 
     Returns
     -------

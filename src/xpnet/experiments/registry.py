@@ -1,6 +1,7 @@
 """The studies by name: what the ``xpnet`` command offers, with each study's options and quick settings.
 
-A :class:`Study` names its function, the settings a user may change (the function's keyword
+A [`Study`][xpnet.experiments.registry.Study] names its function, the settings a user may change (the
+function's keyword
 arguments, shown as CLI flags), its ``--quick`` settings (small enough to run in seconds on
 NumPy), and the output files the CLI must hand it (``results_path``, ``checkpoint``).
 """

@@ -4,9 +4,9 @@ The book's ``hyperparameter_optimization.py``: the first 500 training images, sh
 (100) held out for validation; 784-100×6-10 nets trained with SGD for 50 epochs, batch 100;
 lr = 10^U(−6, −2), weight decay = 10^U(−8, −4); the 20 best by final validation accuracy drawn.
 
-Trials run through :func:`xpnet.training.search.random_search`: in parallel worker processes,
+Trials run through `xpnet.training.search.random_search`: in parallel worker processes,
 or one task each on a Dask cluster (``scheduler``), each finished trial appended to a JSON-lines
-file, an interrupted search resumed from it; :func:`rerun_trial` re-runs any recorded trial alone. A
+file, an interrupted search resumed from it; `rerun_trial` re-runs any recorded trial alone. A
 results file written with other settings is refused (its trials would not be comparable).
 """
 

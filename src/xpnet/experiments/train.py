@@ -63,9 +63,9 @@ def train(*, model: str = "simple", epochs: int = 20, batch_size: int = 100, lr:
         Accuracy per epoch on the first N images of each set (the book's
         ``evaluate_sample_num_per_epoch=1000``); None: all. ``final_test_acc`` uses all.
     checkpoint : path, optional
-        Where :meth:`save_params` writes the trained parameters (``.npz``).
+        Where `save_params` writes the trained parameters (``.npz``).
     comm : communicator, optional
-        Data-parallel training, this process being one rank (:mod:`xpnet.training.distributed`):
+        Data-parallel training, this process being one rank (`xpnet.training.distributed`):
         ``batch_size`` is per rank, rank 0 loads (downloads) the data first and alone writes the
         checkpoint; every rank returns the same result.
 

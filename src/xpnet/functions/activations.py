@@ -18,7 +18,7 @@ def sigmoid(x):
 
 
 def relu(x):
-    """``max(x, 0)`` elementwise, as the :class:`~xpnet.layers.Relu` layer computes it.
+    """``max(x, 0)`` elementwise, as the [`Relu`][xpnet.layers.Relu] layer computes it.
 
     One ``maximum`` against a 0-d zero of ``x``'s dtype on its device: no mask and no
     ``where`` (several passes over the data), and no Python ``0.0``, which array-api-compat's

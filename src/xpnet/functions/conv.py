@@ -11,7 +11,7 @@ The book's ``im2col(x)`` (N*out_h*out_w, C*filter_h*filter_w) is exactly ``colum
 returned as that transposed view (same values and shape as the book, no second copy), and
 ``col2im(col)`` is ``add_columns(col.T)``.
 
-The work is the backend's (:func:`xpnet.backend.get_ops`): the portable ops gather every
+The work is the backend's (`xpnet.backend.get_ops`): the portable ops gather every
 window with one ``take`` over a cached index table and add them back (col2im) with one gather of
 each pixel's readers and one sum, no scatter and no loop over the filter taps; NumPy's use
 ``sliding_window_view`` and strided adds split over the CPU's cores. Tests hold them equal.
@@ -65,7 +65,7 @@ def columns(x, filter_h: int, filter_w: int, stride: int = 1, pad: int = 0):
 
 
 def add_columns(cols, input_shape, filter_h: int, filter_w: int, stride: int = 1, pad: int = 0):
-    """Adjoint of :func:`columns`: overlapping windows add up.
+    """Adjoint of [`columns`][xpnet.functions.conv.columns]: overlapping windows add up.
 
     cols : array, shape (C*filter_h*filter_w, N*out_h*out_w); input_shape : (N, C, H, W).
     Returns an array of shape (N, C, H, W).
@@ -84,13 +84,13 @@ def im2col(input_data, filter_h: int, filter_w: int, stride: int = 1, pad: int =
     """The book's im2col: one row per output pixel (n, i, j), one column per tap (c, y, x).
 
     input_data : array, shape (N, C, H, W) -> col : array, shape (N*out_h*out_w, C*filter_h*filter_w),
-    the book's values; returned as the transposed view of :func:`columns`' buffer.
+    the book's values; returned as the transposed view of [`columns`][xpnet.functions.conv.columns]' buffer.
     """
     return array_namespace(input_data).matrix_transpose(columns(input_data, filter_h, filter_w, stride, pad))
 
 
 def col2im(col, input_shape, filter_h: int, filter_w: int, stride: int = 1, pad: int = 0):
-    """The book's col2im, the adjoint of :func:`im2col`.
+    """The book's col2im, the adjoint of [`im2col`][xpnet.functions.conv.im2col].
 
     col : array, shape (N*out_h*out_w, C*filter_h*filter_w); input_shape : (N, C, H, W)
     -> array, shape (N, C, H, W).

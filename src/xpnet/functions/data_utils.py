@@ -50,7 +50,7 @@ def shuffle_dataset(x, t):
     ----------
     x : array, shape (N, ...)
     t : array, shape (N,) or (N, C)
-        Drawn from the current backend's seeded RNG (:func:`xpnet.seed`).
+        Drawn from the current backend's seeded RNG ([`xpnet.seed`][xpnet.seed]).
 
     Returns
     -------

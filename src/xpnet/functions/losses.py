@@ -6,12 +6,14 @@ label, floating labels raise TypeError naming the dtype, and a batch-size mismat
 ValueError naming both sizes. A single sample (``x`` of shape (C,)) is treated as a batch of one,
 as in the book.
 
-The checks come in two kinds. :func:`as_one_hot_targets` checks shapes and dtypes, which the host
+The checks come in two kinds. [`as_one_hot_targets`][xpnet.functions.losses.as_one_hot_targets] checks shapes
+and dtypes, which the host
 knows without asking the device; it runs inside every train step (``SoftmaxWithLoss``).
-:func:`check_label_range` checks the labels' values where data enters: these two functions, the
+`check_label_range` checks the labels' values where data enters: these two functions, the
 networks' public ``loss``/``gradient``/``accuracy``, and the Trainer once per dataset, whose steps
-then run inside :func:`trusted_labels` (where the check is skipped). How is the backend's choice
-(:meth:`xpnet.backend.Ops.check_labels`): on host arrays a bad label raises at once; on a device,
+then run inside `trusted_labels` (where the check is skipped). How is the backend's choice
+([`xpnet.backend.Ops.check_labels`][xpnet.backend.portable.ops.Ops.check_labels]): on host arrays a bad label
+raises at once; on a device,
 where a read would make the host wait, the loss comes out NaN instead. Inside a trusted step an
 out-of-range label would give an all-zero one-hot row.
 """
@@ -25,7 +27,7 @@ from typing import Iterator
 from ..backend import array_namespace, get_ops
 from .activations import log_softmax
 
-#: Floor for probabilities in :func:`cross_entropy_error`: the book's constant, so one sample's
+#: Floor for probabilities in `cross_entropy_error`: the book's constant, so one sample's
 #: loss is at most ``-log(1e-7) ≈ 16.1`` as in the book.
 PROB_FLOOR = 1e-7
 
@@ -34,7 +36,7 @@ _trusted: contextvars.ContextVar[bool] = contextvars.ContextVar("xpnet_trusted_l
 
 @contextlib.contextmanager
 def trusted_labels() -> Iterator[None]:
-    """Within the block :func:`check_label_range` reads nothing: the caller checked the labels
+    """Within the block `check_label_range` reads nothing: the caller checked the labels
     already (the Trainer, when its datasets arrived), so a train step waits for no device."""
     token = _trusted.set(True)
     try:
@@ -63,7 +65,7 @@ def as_one_hot_targets(x, t, *, encode: bool = True):
         Labels become one-hot by comparison with ``arange(C)`` (no scatter).
 
     Shapes and dtypes only, never values (no device sync): the label range is
-    :func:`check_label_range`'s job, at the entry points.
+    `check_label_range`'s job, at the entry points.
     """
     xp = array_namespace(x, t)
     if not hasattr(t, "shape"):
@@ -106,7 +108,7 @@ def check_label_range(t, num_classes: int, *, read: bool = False):
     """Check integer labels against ``0..C-1`` as the backend's ops decide: on host arrays a
     ValueError naming the first offending label (one read of a single boolean when the labels
     are fine), returning None; on a device nothing is read, and a 0-d flag comes back for
-    :func:`poisoned` (True when a label is out of range). One-hot targets (2-D) have no range
+    `poisoned` (True when a label is out of range). One-hot targets (2-D) have no range
     to check and pass (None). ``read=True`` raises on a device too (a scheduled transfer).
 
     Parameters
@@ -128,14 +130,15 @@ def check_label_range(t, num_classes: int, *, read: bool = False):
 
 
 def poisoned(loss, bad):
-    """``loss``, made NaN where the device flag ``bad`` of :func:`check_label_range` is set
+    """``loss``, made NaN where the device flag ``bad`` of `check_label_range` is set
     (``loss`` itself when the labels were checked on the host: ``bad`` is None)."""
     return loss if bad is None else get_ops(loss).poison_loss(loss, bad)
 
 
 def _checked(x, t):
-    """:func:`as_one_hot_targets` plus the label range: the public functions' boundary; the
-    third value is :func:`check_label_range`'s flag."""
+    """[`as_one_hot_targets`][xpnet.functions.losses.as_one_hot_targets] plus the label range: the public
+functions' boundary; the
+    third value is `check_label_range`'s flag."""
     x2, onehot = as_one_hot_targets(x, t)
     if x.ndim == 1:  # one sample: a 0-d label or a one-hot row, as a batch of one
         t = array_namespace(t).reshape(t, (1,) + tuple(t.shape))
@@ -160,7 +163,8 @@ def cross_entropy_error(y, t):
 
     ``y`` is clipped to ``[PROB_FLOOR, 1]`` before the log, so a zero probability costs
     ``-log(1e-7)`` instead of ``inf``. This is a clip, not the book's ``log(y + 1e-7)``: exact
-    probabilities above the floor give exact losses. Prefer :func:`softmax_cross_entropy` on
+    probabilities above the floor give exact losses. Prefer
+    [`softmax_cross_entropy`][xpnet.functions.losses.softmax_cross_entropy] on
     logits, which needs no floor.
 
     Parameters

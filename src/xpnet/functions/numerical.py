@@ -1,6 +1,7 @@
 """The book's ``numerical_gradient(f, x)``: central differences, differences taken in float64.
 
-One implementation lives in :mod:`xpnet.gradient_check`; this is the book's calling convention
+One implementation lives in [`xpnet.gradient_check`][xpnet.gradient_check]; this is the book's calling
+convention
 on top of it (``f`` receives ``x``; the book's ``lambda W: net.loss(x, t)`` ignores it and reads
 the parameter by reference, which works because ``x`` is perturbed in place and restored).
 """

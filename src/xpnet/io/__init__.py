@@ -5,13 +5,17 @@ the book's format (a pickled dict of NumPy params), which the book's ``load_para
 A ``.safetensors`` name gets the safetensors format (optional: ``pip install "xpnet[safetensors]"``),
 which ``safetensors.torch.load_file`` and other frameworks read.
 
-- :func:`save_params` / :func:`load_params`: a network's ``params`` and ``buffers`` (the book's
+- [`save_params`][xpnet.io.save_params] / [`load_params`][xpnet.io.load_params]: a network's ``params`` and
+  ``buffers`` (the book's
   ``save_params``/``load_params``, with BatchNorm running statistics included).
-- :func:`save_checkpoint` / :func:`load_checkpoint`: the same plus optimizer state and meta
+- [`save_checkpoint`][xpnet.io.save_checkpoint] / [`load_checkpoint`][xpnet.io.load_checkpoint]: the same plus
+  optimizer state and meta
   values such as the epoch.
-- :func:`load_book_params` / :func:`read_book_pickle`: the book's own ``params.pkl`` files, read
+- [`load_book_params`][xpnet.io.load_book_params] / [`read_book_pickle`][xpnet.io.read_book_pickle]: the
+  book's own ``params.pkl`` files, read
   by a restricted unpickler that admits a dict of NumPy arrays and nothing else.
-- :func:`save_arrays` / :func:`load_arrays` / :func:`assign_arrays`: the layer underneath, for
+- [`save_arrays`][xpnet.io.save_arrays] / [`load_arrays`][xpnet.io.load_arrays] /
+  [`assign_arrays`][xpnet.io.assign_arrays]: the layer underneath, for
   any dict of named arrays.
 """
 

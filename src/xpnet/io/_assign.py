@@ -54,7 +54,7 @@ def like(value: np.ndarray, reference):
 
 
 def copy_arrays(target: dict, loaded: dict, *, prefix: str = "") -> None:
-    """Write ``loaded[prefix + k]`` into ``target[k]`` in place (after :func:`check_arrays`)."""
+    """Write ``loaded[prefix + k]`` into ``target[k]`` in place (after `check_arrays`)."""
     for key, have in target.items():
         have[...] = like(loaded[prefix + key], have)
 
@@ -65,7 +65,7 @@ def assign_arrays(target: dict, loaded: dict, *, prefix: str = "") -> None:
     Parameters
     ----------
     target : dict of str -> array (any backend); written in place, references stay valid
-    loaded : dict of str -> host NumPy array, e.g. from :func:`load_arrays`
+    loaded : dict of str -> host NumPy array, e.g. from [`load_arrays`][xpnet.io.load_arrays]
 
     Raises
     ------

@@ -1,7 +1,7 @@
 """The one way xpnet writes a file: beside the real target, then renamed over it.
 
 Every file xpnet writes (``.npz`` parameters and checkpoints, the book's ``.pkl``, figures, JSON
-results) goes through :func:`write_atomically`:
+results) goes through `write_atomically`:
 
 - the name is resolved first (``os.path.realpath``): a symbolic link keeps pointing where it
   pointed and its *target* gets the new content, as ``open(path, "w")`` would do, never the link
@@ -14,7 +14,7 @@ results) goes through :func:`write_atomically`:
   kept). A crash or an exception mid-write leaves the old file untouched and no temporary file
   behind (except after a hard kill, when a hidden ``.<name>.*.tmp`` may remain; it is never read).
 
-:func:`regular_target` is the first two steps alone, for writers that cannot rename (the
+`regular_target` is the first two steps alone, for writers that cannot rename (the
 hyperparameter search appends one JSON line per trial to its results file).
 """
 

@@ -1,6 +1,6 @@
 """Named arrays to and from ``.npz``: host NumPy, no pickle, atomic replace.
 
-:func:`save_arrays` writes through :func:`~xpnet.io._atomic.write_atomically` (beside the
+[`save_arrays`][xpnet.io._npz.save_arrays] writes through `write_atomically` (beside the
 real target, links resolved, then renamed over it; non-regular targets refused). Arrays of any
 backend are brought to the host first, so the file does not depend on where it was written.
 """

@@ -2,7 +2,8 @@
 
 The book's ``SimpleConvNet.save_params`` / ``DeepConvNet.save_params`` write this and their
 ``load_params`` read it back with ``pickle.load``. xpnet writes it only when asked for a
-``.pkl`` / ``.pickle`` name (:func:`xpnet.io.save_params`), so that the book's scripts and loaders
+``.pkl`` / ``.pickle`` name ([`xpnet.io.save_params`][xpnet.io.save_params]), so that the book's scripts and
+loaders
 keep working; its own checkpoints are ``.npz``. Only ``params`` fit in that format: a network
 with buffers (BatchNorm running statistics) is refused rather than saved without them.
 """

@@ -1,6 +1,7 @@
 """Named arrays as ``.safetensors`` when the file name says so; ``.npz`` otherwise.
 
-:func:`save_arrays` / :func:`load_arrays` here are the ``.npz`` ones of :mod:`xpnet.io._npz` for
+[`save_arrays`][xpnet.io.save_arrays] / [`load_arrays`][xpnet.io.load_arrays] here are the ``.npz`` ones of
+`xpnet.io._npz` for
 every name but one ending in ``.safetensors``, which gets the safetensors format instead
 (Hugging Face's: a JSON header and raw little-endian tensors, no pickle), so
 ``network.save_params("model.safetensors")`` writes a file that ``safetensors.torch.load_file``
@@ -40,7 +41,7 @@ def _numpy_api():
 
 def save_arrays(path, arrays: dict) -> None:
     """Write ``arrays`` (name -> array of any backend, or Python scalar) to ``path``: safetensors
-    for a ``.safetensors`` name, else .npz (:func:`xpnet.io._npz.save_arrays`)."""
+    for a ``.safetensors`` name, else .npz ([`xpnet.io._npz.save_arrays`][xpnet.io._npz.save_arrays])."""
     if not is_safetensors(path):
         return _npz.save_arrays(path, arrays)
     api = _numpy_api()
@@ -57,7 +58,8 @@ def save_arrays(path, arrays: dict) -> None:
 
 def load_arrays(path) -> dict[str, np.ndarray]:
     """All arrays in ``path`` as host NumPy arrays: safetensors for a ``.safetensors`` name (its
-    ``__metadata__`` strings as 0-d str arrays), else .npz (:func:`xpnet.io._npz.load_arrays`).
+    ``__metadata__`` strings as 0-d str arrays), else .npz
+    ([`xpnet.io._npz.load_arrays`][xpnet.io._npz.load_arrays]).
 
     Raises
     ------

@@ -8,7 +8,8 @@ two affine layers in turn). Shapes are the book's too: convolution filters (FN, 
 affine weights (in, out), the flattened size in (C, H, W) order.
 
 A pickle can run any code when it is loaded, so these files are read by
-:class:`BookUnpickler`, which resolves only the few globals that a pickled dict of NumPy arrays
+[`BookUnpickler`][xpnet.io.book_pickle.BookUnpickler], which resolves only the few globals that a pickled dict
+of NumPy arrays
 references and refuses every other one before anything is called:
 
 - ``numpy.ndarray``, ``numpy.dtype``;
@@ -174,7 +175,7 @@ def read_book_pickle(path) -> dict[str, np.ndarray]:
 
 def _cast_to_model(path: str, network, loaded: dict) -> dict:
     """Float arrays in the model's float dtype (the book's files hold float64); others as they are,
-    so that :func:`~xpnet.io.assign_arrays` reports them as mismatches."""
+    so that [`assign_arrays`][xpnet.io.assign_arrays] reports them as mismatches."""
     cast = {}
     for key, value in loaded.items():
         target = network.params.get(key)

@@ -1,7 +1,8 @@
 """Save and load a network's parameters, buffers and optimizer state as one ``.npz``.
 
-(One exception, for the book's scripts: :func:`save_params` to a ``.pkl`` name writes the book's
-pickle of params; see :mod:`xpnet.io._pickle_writer`.)
+(One exception, for the book's scripts: [`save_params`][xpnet.io.checkpoint.save_params] to a ``.pkl`` name
+writes the book's
+pickle of params; see `xpnet.io._pickle_writer`.)
 
 The contract with the objects saved:
 
@@ -60,7 +61,7 @@ def save_params(path, network) -> None:
 
     A ``.pkl`` / ``.pickle`` name (the book's ``save_params("params.pkl")``) gets the book's
     format instead, a pickled dict of NumPy arrays that the book's ``load_params`` reads
-    (:mod:`xpnet.io._pickle_writer`; params only: a network with buffers raises ValueError).
+    (`xpnet.io._pickle_writer`; params only: a network with buffers raises ValueError).
     """
     groups = _groups(network)
     if is_book_pickle(path):
@@ -140,7 +141,7 @@ def load_params(path, network) -> None:
     Optimizer state and meta entries in the file (a checkpoint) are ignored. On any missing or
     unexpected name, or a shape or dtype mismatch, raises ValueError naming them (key and both
     shapes) and leaves the network unchanged. Loaded NaN or infinite values give a
-    RuntimeWarning naming the arrays (:mod:`xpnet.io._finite`).
+    RuntimeWarning naming the arrays (`xpnet.io._finite`).
     """
     loaded = load_arrays(path)
     groups = _groups(network)
@@ -151,7 +152,7 @@ def load_params(path, network) -> None:
 
 
 def load_checkpoint(path, network, optimizer=None) -> dict:
-    """Restore what :func:`save_checkpoint` wrote; returns the ``meta`` dict.
+    """Restore what [`save_checkpoint`][xpnet.io.checkpoint.save_checkpoint] wrote; returns the ``meta`` dict.
 
     Everything is checked before anything changes: the network's names, shapes and dtypes, and,
     when ``optimizer`` is given, that the file holds optimizer state. The optimizer's own

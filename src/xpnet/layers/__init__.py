@@ -1,5 +1,5 @@
 """Layers with the book's ``forward(x, train_flg=False)`` / ``backward(dout)`` interface and
-named ``params`` / ``grads`` (see :mod:`xpnet.layers.base`)."""
+named ``params`` / ``grads`` (see `xpnet.layers.base`)."""
 
 from .activations import Relu, Sigmoid, Tanh
 from .affine import Affine

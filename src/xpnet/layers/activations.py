@@ -1,7 +1,7 @@
 """Activation layers: the book's ``Relu``, ``Sigmoid`` and ``Tanh``.
 
 Backward never writes into ``dout`` (the book's ``dout[mask] = 0`` becomes arithmetic on a new
-array). ReLU is an op of the backend (:func:`xpnet.backend.get_ops`): on NumPy it runs in
+array). ReLU is an op of the backend (`xpnet.backend.get_ops`): on NumPy it runs in
 ``out=`` buffers split over the CPU's cores, elsewhere the portable twin.
 """
 

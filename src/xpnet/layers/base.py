@@ -48,7 +48,7 @@ class Layer:
     def param_backward(self, dout) -> None:
         """Fill ``grads`` only, for the first layer of a network, whose input needs no gradient.
 
-        The default runs :meth:`backward` and drops d input; layers whose d input costs real work
+        The default runs `backward` and drops d input; layers whose d input costs real work
         (``Affine``: a GEMM; ``Convolution``: a GEMM and col2im) skip it, as torch skips inputs
         that do not require grad.
         """

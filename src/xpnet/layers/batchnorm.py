@@ -94,8 +94,11 @@ class BatchNormalization(Layer):
 
     Parameters
     ----------
-    gamma, beta : array, shape (D,) or (C,)
-    running_mean, running_var : array, shape like gamma, optional
+    gamma : array, shape (D,) or (C,)
+    beta : array, shape (D,) or (C,)
+    running_mean : array, shape like gamma, optional
+        Used by reference when given; else zeros and ``initial_running_var``.
+    running_var : array, shape like gamma, optional
         Used by reference when given; else zeros and ``initial_running_var``.
     """
 

@@ -11,12 +11,13 @@ from .base import WeightLayer
 class Convolution(WeightLayer):
     """The book's ``Convolution(W, b, stride=1, pad=0)``: im2col, one GEMM, the bias.
 
-    The work is the backend's (:func:`xpnet.backend.get_ops`): ``conv2d_forward`` gathers the
+    The work is the backend's (`xpnet.backend.get_ops`): ``conv2d_forward`` gathers the
     column buffer, shape (C*FH*FW, N*out_h*out_w), and computes ``W.reshape(FN, -1) @ col + b``;
     ``conv2d_backward`` gives ``dW = dout2d @ col.T``, ``db`` and ``dx`` (the book's ``dcol``
     GEMM and col2im, or on NumPy, where it is cheaper, the transposed convolution). The memory
     layout of the columns and of the output is the ops' choice and travels inside what they
-    return (NumPy orders columns batch-last, see :mod:`xpnet.backend.numpy.ops`); the layer
+    return (NumPy orders columns batch-last, see [`xpnet.backend.numpy.ops`][xpnet.backend.torch.ops]); the
+    layer
     sees (N, FN, out_h, out_w) arrays. Values equal the book's layer to float rounding.
 
     Memory: forward keeps one column buffer (in the ops' context, which the layer hands back to

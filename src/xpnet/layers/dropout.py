@@ -13,7 +13,8 @@ class Dropout(Layer):
     ``inverted=True`` (default) scales kept units by ``1 / (1 - p)`` in training and is the
     identity at test time. ``inverted=False`` is the book's form: kept units pass unscaled in
     training and every unit is multiplied by ``1 - p`` at test time. Both have the same expected
-    output. The mask comes from :func:`xpnet.backend.bernoulli_mask`, the seeded RNG shim;
+    output. The mask comes from [`xpnet.backend.bernoulli_mask`][xpnet.backend.bernoulli_mask], the seeded RNG
+    shim;
     ``mask`` is the book's boolean keep mask; the backend's ops apply it (a ``where`` in the
     portable ops, a multiply by a 0/scale float copy on NumPy).
 

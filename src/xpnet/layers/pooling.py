@@ -24,7 +24,7 @@ class Pooling(Layer):
     most half the pool size so that every window holds a real pixel.
 
     Ties: the first maximum of a window (row-major) gets the whole gradient, as torch and the
-    book's argmax. The work is the backend's (:func:`xpnet.backend.get_ops`): the portable ops
+    book's argmax. The work is the backend's (`xpnet.backend.get_ops`): the portable ops
     gather every window with one ``take`` and reduce it once; NumPy's walk the taps over strided
     views split over the CPU's cores and keep the input's memory order.
     """
@@ -74,10 +74,11 @@ class Pooling(Layer):
 class MaxPoolReLU(Layer):
     """A max ``Pooling`` and the ``Relu`` after it, run as one step: ``relu(maxpool(x))``.
 
-    Networks run such a pair this way (:func:`xpnet.models.base.execution_order`); both layers
+    Networks run such a pair this way (`xpnet.models.base.execution_order`); both layers
     stay in ``network.layers`` under their names, and the step keeps its own state: the two
     layers are not written to. The backend fuses the two where that saves operations
-    (:meth:`Ops.max_pool_relu_forward`: a zero tap in every window, two operations fewer) and
+    ([`Ops.max_pool_relu_forward`][xpnet.backend.portable.ops.Ops.max_pool_relu_forward]: a zero tap in every
+    window, two operations fewer) and
     runs them one after the other where its pooling and ReLU are fast paths of their own
     (NumPy); the values are the same either way.
     """

@@ -1,4 +1,4 @@
-"""The book's networks and an AlexNet-style CNN, all on one shared :class:`Network` body."""
+"""The book's networks and an AlexNet-style CNN, all on one shared [`Network`][xpnet.models.Network] body."""
 
 from .alexnet import AlexNet
 from .base import Network

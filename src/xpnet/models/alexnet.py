@@ -42,10 +42,12 @@ class AlexNet(Network):
     output_size : int
     width : float > 0, keyword-only
         Multiplier of every channel count and hidden FC size.
-    use_lrn, use_batchnorm : bool, keyword-only
+    use_lrn : bool, keyword-only
+    use_batchnorm : bool, keyword-only
     dropout_ratio : float, keyword-only
     weight_init_std : ``'he'`` (default), ``'xavier'`` or a number, keyword-only
-    weight_decay_lambda, weight_decay_norm : keyword-only, as in the other models
+    weight_decay_lambda : keyword-only, as in the other models
+    weight_decay_norm : keyword-only, as in the other models
     """
 
     def __init__(self, input_dim=(3, 32, 32), output_size=10, *, width=1.0, use_lrn=False,

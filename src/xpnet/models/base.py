@@ -1,7 +1,9 @@
 """The one network skeleton every model shares: named layers in order, ``SoftmaxWithLoss`` last.
 
-A model builds itself by adding layers (:meth:`Network.add`, or the helpers :meth:`add_affine`,
-:meth:`add_conv`, :meth:`add_pool`, :meth:`add_batchnorm`); everything else (predict, loss with weight decay,
+A model builds itself by adding layers ([`Network.add`][xpnet.models.base.Network.add], or the helpers
+[`add_affine`][xpnet.models.base.Network.add_affine],
+[`add_conv`][xpnet.models.base.Network.add_conv], [`add_pool`][xpnet.models.base.Network.add_pool],
+[`add_batchnorm`][xpnet.models.base.Network.add_batchnorm]); everything else (predict, loss with weight decay,
 gradient, batched accuracy, checkpoints) is written once here.
 
 Names follow the book: layers ``Affine1``, ``Conv1``, ``BatchNorm1`` ...; parameters ``W1, b1``
@@ -12,10 +14,12 @@ reference, so an optimizer updating ``params[k]`` in place updates the layer.
 
 Differences from the book's networks (same results where the book is right):
 
-- :meth:`accuracy` evaluates every sample in batches and divides by the number of samples. The
+- [`accuracy`][xpnet.models.base.Network.accuracy] evaluates every sample in batches and divides by the number
+  of samples. The
   book's ``SimpleConvNet.accuracy`` skips the last partial batch but still divides by
   ``x.shape[0]``, so it under-reports whenever ``batch_size`` does not divide the data.
-- :meth:`gradient` records the loss of its own forward pass as ``last_loss`` (a 0-d array on
+- [`gradient`][xpnet.models.base.Network.gradient] records the loss of its own forward pass as ``last_loss``
+  (a 0-d array on
   the device), so a trainer needs no second forward pass to log it.
 - Weight decay can be L2 (the book's: ``0.5*lambda*sum(W**2)`` in the loss, ``lambda*W`` in the
   gradient) or L1 (``lambda*sum(|W|)``, ``lambda*sign(W)``), on every weight ``W`` (affine and
@@ -23,25 +27,27 @@ Differences from the book's networks (same results where the book is right):
 - Assigning ``params[k] = new_array`` (the book's ``load_params`` style) also rebinds the layer,
   so the network never silently keeps training an orphaned array.
 - The parameters live in one flat buffer (``params[k]`` are its views; see
-  :mod:`xpnet.backend._flat`) and :meth:`gradient` returns the gradients packed the same way,
+  `xpnet.backend._flat`) and [`gradient`][xpnet.models.base.Network.gradient] returns the gradients packed the
+  same way,
   so an optimizer updates them all with a dozen whole-buffer operations. Rebinding a key
-  unpacks it; the next :meth:`gradient` packs the parameters again.
+  unpacks it; the next [`gradient`][xpnet.models.base.Network.gradient] packs the parameters again.
 - ``predict``/``loss``/``gradient``/``accuracy``/``numerical_gradient`` take NumPy arrays and
   nested lists on any backend: inputs are converted to the parameters' library, device and
-  float dtype at these calls (:mod:`xpnet.models._inputs`), so the book's NumPy scripts run
+  float dtype at these calls (`xpnet.models._inputs`), so the book's NumPy scripts run
   unchanged on torch or array-api-strict; arrays already there pass untouched.
 - The input shape is checked at the entry of ``predict``/``loss``/``gradient``, and the label
-  range at the entry of ``loss``/``gradient``/``accuracy`` (:meth:`check_labels`): on host
+  range at the entry of ``loss``/``gradient``/``accuracy``
+  ([`check_labels`][xpnet.models.base.Network.check_labels]): on host
   arrays a bad label raises at once, on a device it makes the loss NaN (no wait for the device);
   the Trainer checks its datasets once and runs its steps in ``trusted_labels()``.
-- A ``Relu`` directly followed by a max ``Pooling`` runs *after* it (:func:`execution_order`):
+- A ``Relu`` directly followed by a max ``Pooling`` runs *after* it (`execution_order`):
   ReLU is monotone, so ``maxpool(relu(x)) == relu(maxpool(x))`` and the gradients are the same
   (the first maximum of a window with a positive max is the same element either way; a window
   whose max is <= 0 gets zero gradient either way), but ReLU then touches a quarter of the values
   (2x2 pooling). A max ``Pooling`` and the ``Relu`` after it then run as one step
-  (:class:`~xpnet.layers.MaxPoolReLU`), which the portable ops do with two operations fewer. The
+  ([`MaxPoolReLU`][xpnet.layers.MaxPoolReLU]), which the portable ops do with two operations fewer. The
   layers and their names stay as the book has them; the step keeps its own state
-  (:meth:`Network.steps` keeps the same steps from forward to backward).
+  ([`Network.steps`][xpnet.models.base.Network.steps] keeps the same steps from forward to backward).
 """
 
 from __future__ import annotations
@@ -223,7 +229,7 @@ class Network:
             )
 
     def _inputs(self, x, t=None):
-        """``x`` (and ``t``) where the parameters live (:func:`~xpnet.models._inputs.as_input`:
+        """``x`` (and ``t``) where the parameters live (`as_input`:
         NumPy batches or lists on another backend are converted here, at the public calls)."""
         reference = next(iter(self.params.values()), None)
         x = as_input(x, reference, "x")
@@ -238,8 +244,8 @@ class Network:
         return x
 
     def steps(self) -> list:
-        """:func:`execution_order` of the layers, made again only when the layers change: a fused
-        step (:class:`~xpnet.layers.MaxPoolReLU`) keeps its state from forward to backward."""
+        """`execution_order` of the layers, made again only when the layers change: a fused
+        step ([`MaxPoolReLU`][xpnet.layers.MaxPoolReLU]) keeps its state from forward to backward."""
         layers = tuple(self.layers.values())
         key = tuple(map(id, layers))  # the cached steps hold the layers: no id is reused meanwhile
         cached = self.__dict__.get("_steps")
@@ -256,9 +262,10 @@ class Network:
 
     def check_labels(self, t, *, read: bool = False):
         """Labels outside ``0..num_classes-1``: a ValueError naming the first on host arrays;
-        on a device a 0-d flag, read by nobody, that makes :meth:`loss` NaN (the backend's
-        choice, :func:`~xpnet.functions.losses.check_label_range`). Nothing inside
-        :func:`~xpnet.functions.losses.trusted_labels`. ``read=True``: raise on a device too
+        on a device a 0-d flag, read by nobody, that makes [`loss`][xpnet.models.base.Network.loss] NaN (the
+        backend's
+        choice, `check_label_range`). Nothing inside
+        `trusted_labels`. ``read=True``: raise on a device too
         (the Trainer, when its data arrives)."""
         if self.num_classes is not None:
             return check_label_range(t, self.num_classes, read=read)
@@ -273,13 +280,15 @@ class Network:
         return poisoned(loss + self.weight_decay() if self.weight_decay_lambda else loss, bad)
 
     def forward(self, x, t, train_flg: bool = False):
-        """The layer-contract name for :meth:`loss`, so ``gradient_check(network, x, t)`` works."""
+        """The layer-contract name for [`loss`][xpnet.models.base.Network.loss], so
+``gradient_check(network, x, t)`` works."""
         return self.loss(x, t, train_flg=train_flg)
 
     def backward(self, dout=1, *, input_grad: bool = True):
         """Backpropagate after a training forward; sets ``self.grads`` and returns d loss / d x.
 
-        ``input_grad=False`` (what :meth:`gradient` uses) stops at the first layer with
+        ``input_grad=False`` (what [`gradient`][xpnet.models.base.Network.gradient] uses) stops at the first
+        layer with
         parameters, which fills only its ``grads`` (``param_backward``), and returns None: the
         input's gradient is never used in training, and torch does not compute it either.
         """
@@ -321,7 +330,7 @@ class Network:
         return grads
 
     def gradient(self, x, t) -> dict:
-        """Gradients of :meth:`loss` in training mode, keyed like ``params``.
+        """Gradients of [`loss`][xpnet.models.base.Network.loss] in training mode, keyed like ``params``.
 
         The forward's loss is kept as ``self.last_loss`` (0-d array on the device). The
         gradients come packed in one flat buffer of the parameters' layout (a dict of its views,
@@ -334,11 +343,14 @@ class Network:
         return self.grads
 
     def numerical_gradient(self, x, t) -> dict:
-        """The book's ``numerical_gradient(x, t)``: :meth:`gradient` by central differences.
+        """The book's ``numerical_gradient(x, t)``: [`gradient`][xpnet.models.base.Network.gradient] by
+central differences.
 
         Every parameter element is perturbed in place and restored
-        (:func:`xpnet.functions.numerical_gradient`: step 1e-6 in float64, the book's 1e-4
-        otherwise), differentiating :meth:`loss` in training mode, as :meth:`gradient` does (and
+        ([`xpnet.functions.numerical_gradient`][xpnet.functions.numerical_gradient]: step 1e-6 in float64, the
+        book's 1e-4
+        otherwise), differentiating [`loss`][xpnet.models.base.Network.loss] in training mode, as
+        [`gradient`][xpnet.models.base.Network.gradient] does (and
         the book's ``MultiLayerNetExtend``). Two forward passes per element: for checks on a few
         samples, in float64 (``xpnet.use_dtype("float64")``); float32 steps give a few digits at most.
 
@@ -413,7 +425,7 @@ class Network:
 
     def save_params(self, path) -> None:
         """Write ``params`` and ``buffers`` to ``path`` (.npz; the book's pickle for a ``.pkl`` name)
-        through :func:`xpnet.io.save_params`."""
+        through [`xpnet.io.save_params`][xpnet.io.save_params]."""
         _io.save_params(path, self)
 
     def load_params(self, path) -> None:
@@ -428,7 +440,8 @@ class Network:
 def execution_order(layers) -> list:
     """The steps in the order they run: each ``Relu`` right before a max ``Pooling`` swapped
     with it (pooling first; see the module docstring for why results are unchanged), and each
-    max ``Pooling`` with the ``Relu`` right after it run as one :class:`MaxPoolReLU` step."""
+    max ``Pooling`` with the ``Relu`` right after it run as one [`MaxPoolReLU`][xpnet.models.base.MaxPoolReLU]
+    step."""
     order = list(layers)
     for i in range(len(order) - 1):
         a, b = order[i], order[i + 1]

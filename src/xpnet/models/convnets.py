@@ -59,7 +59,8 @@ class SimpleConvNet(Network):
     ----------
     input_dim : (C, H, W)
     conv_param : dict with ``filter_num``, ``filter_size``, ``pad``, ``stride``
-    hidden_size, output_size : int
+    hidden_size : int
+    output_size : int
     weight_init_std : float (the book's 0.01) or ``'he'``/``'xavier'`` ...
     """
 
@@ -100,7 +101,8 @@ class DeepConvNet(Network):
     ----------
     input_dim : (C, H, W)
     conv_param_1 ... conv_param_6 : dict with ``filter_num``, ``filter_size``, ``pad``, ``stride``
-    hidden_size, output_size : int
+    hidden_size : int
+    output_size : int
     """
 
     def __init__(self, input_dim=(1, 28, 28),

@@ -1,11 +1,11 @@
 """Optimizers (chapter 6): ``optimizer.update(params, grads)`` changes ``params`` in place.
 
-- :mod:`.base`: the one update loop (per key, or once on a network's flat buffers), schedules
-  and clipping hooks; :mod:`.state`: lazy state on the parameters' device and dtype,
+- `base`: the one update loop (per key, or once on a network's flat buffers), schedules
+  and clipping hooks; `state`: lazy state on the parameters' device and dtype,
   ``state_dict`` / ``load_state_dict``.
-- :mod:`.sgd`: SGD, Momentum, Nesterov (one class); :mod:`.adaptive`: AdaGrad, RMSprop,
-  AdaDelta; :mod:`.adam`: Adam, AdamW, Adamax, Nadam (one class).
-- :mod:`.schedules`: step, exponential, cosine, warm-up; :mod:`.clipping`: global-norm clipping.
+- `sgd`: SGD, Momentum, Nesterov (one class); `adaptive`: AdaGrad, RMSprop,
+  AdaDelta; `adam`: Adam, AdamW, Adamax, Nadam (one class).
+- `schedules`: step, exponential, cosine, warm-up; `clipping`: global-norm clipping.
 
 The book's classes keep the book's formulas and defaults; each module docstring says where
 they differ from ``torch.optim`` and which ``form=`` reproduces torch.

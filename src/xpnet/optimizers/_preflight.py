@@ -1,4 +1,4 @@
-"""Everything :meth:`Optimizer.update` checks before it changes anything.
+"""Everything [`Optimizer.update`][xpnet.optimizers.Optimizer.update] checks before it changes anything.
 
 An update is all or nothing: a bad gradient, a state array that does not fit, or a learning-rate
 schedule that fails must raise *before* the first parameter, moment or the step count ``t``

@@ -1,6 +1,6 @@
 """The Adam family, one implementation: Adam, AdamW, Adamax, Nadam.
 
-:class:`Adam` holds the whole family behind three switches, as optax does
+[`Adam`][xpnet.optimizers.adam.Adam] holds the whole family behind three switches, as optax does
 (``nadam = partial(adam, nesterov=True)``): ``weight_decay`` (decoupled, AdamW),
 ``infinity_norm`` (Adamax) and ``nesterov`` (Nadam). The other classes are thin names with their
 papers' defaults.
@@ -29,7 +29,8 @@ placement of eps), keeping eps = 1e-7 for the whole library.
   ``momentum_decay=inf`` gives the constant μ = β1 of optax's nadam; torch's
   ``momentum_decay=inf`` gives the same.
 
-Plain Adam and AdamW run as the backend's :meth:`~xpnet.backend.Ops.adam_step` (on a network's
+Plain Adam and AdamW run as the backend's [`adam_step`][xpnet.backend.portable.ops.Ops.adam_step] (on a
+network's
 flat buffers: one call for all parameters); Nadam and Adamax as the array expressions below.
 """
 
@@ -73,22 +74,24 @@ class Adam(Optimizer):
     ----------
     lr : float
         Default 0.001 (the book's and torch's).
-    beta1, beta2 : float
+    beta1 : float
+        In [0, 1); defaults 0.9, 0.999.
+    beta2 : float
         In [0, 1); defaults 0.9, 0.999.
     eps : float
         Default 1e-7, the book's (torch: 1e-8).
     form : {'book', 'torch'}
-        Where eps meets the bias correction; see :mod:`xpnet.optimizers.adam`.
+        Where eps meets the bias correction; see `xpnet.optimizers.adam`.
     weight_decay : float
         Decoupled weight decay (AdamW), ``p *= 1 − lr·weight_decay``; 0 disables it. Note that
         ``torch.optim.Adam(weight_decay=)`` is the *coupled* L2 form instead; for that, use
-        :mod:`xpnet.regularization` in the loss, as the book does.
+        [`xpnet.regularization`][xpnet.regularization] in the loss, as the book does.
     infinity_norm : bool
         Adamax: ∞-norm ``u`` instead of ``v`` (state slot ``'u'``).
     nesterov : bool
         Nadam's Nesterov momentum, with ``momentum_decay`` (default 0.004, torch's).
     **common
-        ``clip_norm``, ``lr_schedule``: see :class:`~xpnet.optimizers.base.Optimizer`.
+        ``clip_norm``, ``lr_schedule``: see [`Optimizer`][xpnet.optimizers.base.Optimizer].
     """
 
     #: keep ``weight_decay`` in the state even when it is 0 (AdamW)

@@ -50,7 +50,7 @@ class AdaGrad(_RootMeanSquare):
     eps : float
         Default 1e-7 (the book's constant; torch's default is 1e-10).
     **common
-        ``clip_norm``, ``lr_schedule``: see :class:`~xpnet.optimizers.base.Optimizer`.
+        ``clip_norm``, ``lr_schedule``: see [`Optimizer`][xpnet.optimizers.base.Optimizer].
     """
 
     hyperparameters = {"lr": non_negative, "eps": positive}
@@ -74,7 +74,7 @@ class RMSprop(_RootMeanSquare):
     eps : float
         Default 1e-7 (the book's; torch's is 1e-8).
     **common
-        ``clip_norm``, ``lr_schedule``: see :class:`~xpnet.optimizers.base.Optimizer`.
+        ``clip_norm``, ``lr_schedule``: see [`Optimizer`][xpnet.optimizers.base.Optimizer].
     """
 
     hyperparameters = {"lr": non_negative, "decay_rate": unit_interval, "eps": positive}
@@ -103,7 +103,7 @@ class AdaDelta(Optimizer):
     eps : float
         Default 1e-6, the paper's and torch's.
     **common
-        ``clip_norm``, ``lr_schedule``: see :class:`~xpnet.optimizers.base.Optimizer`.
+        ``clip_norm``, ``lr_schedule``: see [`Optimizer`][xpnet.optimizers.base.Optimizer].
     """
 
     hyperparameters = {"lr": non_negative, "rho": unit_interval, "eps": positive}

@@ -11,10 +11,10 @@ hyperparameters (each with the check that validates it), and two hooks:
 Everything else lives here, once: the loop over ``params``, lazy state creation with
 ``xp.zeros_like(p)`` (the parameter's backend, device and dtype), the learning-rate schedule,
 and global-norm gradient clipping. The state's (de)serialisation (``state_dict`` /
-``load_state_dict``) is in :mod:`.state`, the attribute rules in :mod:`._attributes`.
+``load_state_dict``) is in `state`, the attribute rules in `_attributes`.
 
 When ``params`` and ``grads`` are backed by flat buffers of one layout (a network's, see
-:mod:`xpnet.backend._flat`), the state slots are flat buffers too and ``_update_param`` runs
+`xpnet.backend._flat`), the state slots are flat buffers too and ``_update_param`` runs
 once, on the whole buffers: about a dozen operations per step whatever the number of layers.
 ``state[slot][key]`` are then views of the slot's buffer.
 """
@@ -123,7 +123,7 @@ class Optimizer(CheckedAttributes, OptimizerState):
 
         All or nothing: everything (the dicts, each gradient, the state held or loaded for each
         parameter, the hyperparameters, the schedule's lr) is checked first, from metadata only
-        (:mod:`._preflight`); a ValueError or TypeError naming the key leaves the parameters,
+        (`_preflight`); a ValueError or TypeError naming the key leaves the parameters,
         the state and ``t`` as they were.
         """
         preflight.check_containers(params, grads)
@@ -154,14 +154,14 @@ class Optimizer(CheckedAttributes, OptimizerState):
             params[key] = float(work[key])
 
     #: whether ``_update_param`` on the flat path accepts the gradients still unpacked (a
-    #: :class:`~xpnet.backend._flat.PackedArrays`), so a backend can skip the packing copy
+    #: `PackedArrays`), so a backend can skip the packing copy
     _takes_packed = False
 
     def _flat_state(self, flat_p: FlatBuffer) -> dict:
         """The state slots as flat buffers of ``flat_p``'s layout (``state[slot][key]`` their views).
 
         Made from the per-key state when first needed, and again whenever the layout changes
-        or a per-key state array was replaced (e.g. by :meth:`load_state_dict`), so nothing is lost.
+        or a per-key state array was replaced (e.g. by `load_state_dict`), so nothing is lost.
         """
         if self._flat_state_current(flat_p):
             return {slot: buf.data for slot, buf in self.__dict__["_flat"][1].items()}

@@ -24,7 +24,8 @@ OPTIMIZERS = {
 def get_optimizer(name, **kwargs) -> Optimizer:
     """``get_optimizer('adam', lr=1e-3)``: a new optimizer; names are case-insensitive.
 
-    An :class:`Optimizer` instance is returned as is (when no kwargs are given), so callers
+    An [`Optimizer`][xpnet.optimizers.Optimizer] instance is returned as is (when no kwargs are given), so
+    callers
     such as the Trainer may accept either. Unknown names raise a ValueError listing the valid
     ones. (The book's Trainer misspells ``'rmsprpo'``; here it is ``'rmsprop'``.)
     """

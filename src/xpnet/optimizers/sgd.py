@@ -1,6 +1,6 @@
 """Gradient descent with (optionally Nesterov) momentum: SGD, Momentum, Nesterov.
 
-One class, :class:`SGD`, with ``momentum`` and ``nesterov``; the book's ``Momentum`` and
+One class, [`SGD`][xpnet.optimizers.sgd.SGD], with ``momentum`` and ``nesterov``; the book's ``Momentum`` and
 ``Nesterov`` are thin names for it with the book's defaults.
 
 Three forms (``form=``):
@@ -59,7 +59,7 @@ class SGD(Optimizer):
     form : {'book', 'book-2016', 'torch'}
         Which formulas (module docstring); identical when ``momentum == 0``.
     **common
-        ``clip_norm``, ``lr_schedule``: see :class:`~xpnet.optimizers.base.Optimizer`.
+        ``clip_norm``, ``lr_schedule``: see [`Optimizer`][xpnet.optimizers.base.Optimizer].
     """
 
     hyperparameters = {"lr": non_negative, "momentum": unit_interval}
@@ -116,7 +116,7 @@ class Nesterov(SGD):
     ``form='book'`` (default) is the book's current code, Bengio et al.'s
     ``p += μ²·v − (1 + μ)·lr·g`` before ``v = μ·v − lr·g``; at a constant lr it equals
     ``form='torch'`` (``torch.optim.SGD(nesterov=True)``). ``form='book-2016'`` is the book's
-    code before its 2021 fix (μ² on the updated velocity). See :mod:`xpnet.optimizers.sgd`.
+    code before its 2021 fix (μ² on the updated velocity). See `xpnet.optimizers.sgd`.
     """
 
     def __init__(self, lr=0.01, momentum=0.9, *, form="book", **common):

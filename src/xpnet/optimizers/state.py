@@ -4,7 +4,7 @@ The state is the update count ``t``, the hyperparameters, any Python-float ``sca
 (Nadam's running product of momenta) and one array per slot and parameter, keyed
 ``'<slot>/<param>'`` (``'m/W1'``). Arrays loaded before their parameter is known wait in
 ``_pending`` and are moved onto the parameter's backend, device and dtype when it is first
-updated (:meth:`OptimizerState._state_for`).
+updated (`OptimizerState._state_for`).
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ def _step_count(value) -> int:
 
 
 class OptimizerState:
-    """The state half of :class:`~xpnet.optimizers.base.Optimizer` (a mixin).
+    """The state half of [`Optimizer`][xpnet.optimizers.base.Optimizer] (a mixin).
 
     Expects ``slots``, ``hyperparameters``, ``scalar_state``, ``t``, ``state`` and ``_pending``
     set by the optimizer's constructor.
@@ -95,7 +95,7 @@ class OptimizerState:
         return out
 
     def _exported(self, slot: str, a):
-        """A copy of state array ``a`` as :meth:`state_dict` gives it (the true values)."""
+        """A copy of state array ``a`` as `state_dict` gives it (the true values)."""
         return array_namespace(a).asarray(a, copy=True)
 
     def _imported(self, slot: str, a):
@@ -123,7 +123,7 @@ class OptimizerState:
         return d
 
     def load_state_dict(self, state: dict, params: dict | None = None) -> None:
-        """Replace the state with ``state`` (as from :meth:`state_dict`, possibly via ``.npz``).
+        """Replace the state with ``state`` (as from `state_dict`, possibly via ``.npz``).
 
         Scalars may come back as 0-d arrays; arrays may be host NumPy arrays or another
         backend's. Each array is copied onto its parameter's backend, device and dtype: now if

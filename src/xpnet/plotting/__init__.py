@@ -1,7 +1,7 @@
 """Figures of the studies: the only package of xpnet that imports matplotlib.
 
 ``figure(results)`` draws the figure of any study result (a dict returned by
-:mod:`xpnet.experiments`, or read back from its JSON) as a ``matplotlib.figure.Figure``;
+[`xpnet.experiments`][xpnet.experiments], or read back from its JSON) as a ``matplotlib.figure.Figure``;
 ``save_figure(fig, path, dpi=...)`` writes it as PNG. No pyplot: nothing global, Agg only.
 """
 

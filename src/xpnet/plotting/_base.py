@@ -74,10 +74,10 @@ def check_pixels(fig, dpi: int) -> tuple[int, int]:
 
 
 def save_figure(fig, path, *, dpi: int = 100) -> Path:
-    """Write ``fig`` as PNG to ``path`` atomically (:func:`xpnet.io._atomic.write_atomically`:
+    """Write ``fig`` as PNG to ``path`` atomically (`xpnet.io._atomic.write_atomically`:
     beside the real target, links resolved, renamed over it; non-regular targets refused).
 
-    A ``dpi`` that would make the image larger than :data:`MAX_PIXELS` raises ValueError before
+    A ``dpi`` that would make the image larger than `MAX_PIXELS` raises ValueError before
     anything is drawn. Errors name ``path``, never the temporary file.
     """
     path = Path(path)

@@ -1,5 +1,5 @@
 """Training: the book's Trainer, callbacks, the hyperparameter search of §6.5, and
-data-parallel training over MPI/NCCL (:mod:`.distributed`)."""
+data-parallel training over MPI/NCCL (`distributed`)."""
 
 from .callbacks import Callback, EarlyStopping
 from .distributed import DistributedTrainer, init_distributed

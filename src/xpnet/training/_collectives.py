@@ -1,8 +1,8 @@
 """The collectives of data-parallel training on flat buffers: one message per dtype, not per array.
 
-Parameters and buffers travel as one contiguous 1-D array (:func:`flatten`) and are cut back into
-their shapes (:func:`unflatten`); :func:`shard_bounds` gives each rank its contiguous share of a
-batch. Array-API code: the communicator (:mod:`xpnet.backend._comm`) moves the buffers.
+Parameters and buffers travel as one contiguous 1-D array (`flatten`) and are cut back into
+their shapes (`unflatten`); `shard_bounds` gives each rank its contiguous share of a
+batch. Array-API code: the communicator (`xpnet.backend._comm`) moves the buffers.
 """
 
 from __future__ import annotations

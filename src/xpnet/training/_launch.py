@@ -1,7 +1,8 @@
 """Starting a rank of a distributed job, and ending the whole job when one rank fails.
 
-A rank that raises must not leave the others blocked in a collective: :func:`init_distributed`
-installs an exception hook, and :func:`abort_on_error` wraps a block, that print the error with
+A rank that raises must not leave the others blocked in a collective:
+[`init_distributed`][xpnet.training._launch.init_distributed]
+installs an exception hook, and `abort_on_error` wraps a block, that print the error with
 the rank and call ``MPI_Abort``, so ``mpiexec`` ends the whole job with a non-zero status.
 """
 

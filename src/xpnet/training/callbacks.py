@@ -33,7 +33,8 @@ class EarlyStopping(Callback):
     """Stop when ``monitor`` has not improved by ``min_delta`` for ``patience`` epochs.
 
     ``monitor`` defaults to the validation accuracy, ``'val_acc'``: the Trainer needs
-    ``validation_data`` held out from the training set (:func:`~xpnet.training.split_validation`),
+    ``validation_data`` held out from the training set
+    ([`split_validation`][xpnet.training.split_validation]),
     as the book's section 6.5 tunes on validation data. Stopping on ``'test_acc'`` tunes on the
     test set and makes its accuracy optimistic; it is possible only when asked for explicitly.
 

@@ -14,22 +14,25 @@ Semantics, as in PyTorch DDP and Horovod:
   all of them (and the loss) are flattened into one buffer: one allreduce-sum per step gives
   the mean gradient of the global batch, so K ranks with batch B compute what one process with
   batch K·B computes. Every rank then applies the same update to the same parameters.
-- :meth:`DistributedTrainer.train` first broadcasts rank 0's parameters and buffers, so all ranks
+- [`DistributedTrainer.train`][xpnet.training.distributed.DistributedTrainer.train] first broadcasts rank 0's
+  parameters and buffers, so all ranks
   start identical whatever their own initialisation drew.
 - BatchNorm running statistics stay per-rank while training and are averaged over the ranks
-  before every evaluation and checkpoint (:func:`average_buffers`). BatchNorm's *batch*
+  before every evaluation and checkpoint (`average_buffers`). BatchNorm's *batch*
   statistics are those of the rank's shard, so only networks without BatchNorm (and without
   dropout, whose masks each rank draws itself) match one process exactly; a last batch that
   leaves a rank one sample stops BatchNorm with a ValueError (it cannot train on one).
 - Evaluation is sharded too: each rank scores a slice, the counts are summed.
-- Only rank 0 prints, shows progress and writes files (:meth:`DistributedTrainer.save_checkpoint`).
-- A rank that raises must not leave the others blocked in a collective: :func:`init_distributed`
-  installs an exception hook, and :func:`abort_on_error` wraps a block, that print the error
+- Only rank 0 prints, shows progress and writes files
+  ([`DistributedTrainer.save_checkpoint`][xpnet.training.distributed.DistributedTrainer.save_checkpoint]).
+- A rank that raises must not leave the others blocked in a collective:
+  [`init_distributed`][xpnet.training.distributed.init_distributed]
+  installs an exception hook, and `abort_on_error` wraps a block, that print the error
   with the rank and call ``MPI_Abort``, so ``mpiexec`` ends the whole job with a non-zero status.
 
-This module holds the trainer; starting and aborting ranks is :mod:`._launch`, the flat
-collectives :mod:`._collectives` (both re-exported here). Everything is array-API code; the MPI
-and NCCL adapters that touch buffers are behind the backend boundary (:mod:`xpnet.backend._comm`).
+This module holds the trainer; starting and aborting ranks is `_launch`, the flat
+collectives `_collectives` (both re-exported here). Everything is array-API code; the MPI
+and NCCL adapters that touch buffers are behind the backend boundary (`xpnet.backend._comm`).
 """
 
 from __future__ import annotations
@@ -48,7 +51,8 @@ __all__ = ["DistributedTrainer", "abort_on_error", "average_buffers", "broadcast
 
 
 class DistributedTrainer(Trainer):
-    """:class:`Trainer` for one rank of a data-parallel job; the same arguments plus ``comm``.
+    """[`Trainer`][xpnet.training.distributed.Trainer] for one rank of a data-parallel job; the same arguments
+plus ``comm``.
 
     Parameters
     ----------
@@ -56,7 +60,8 @@ class DistributedTrainer(Trainer):
         Samples per rank and step (B); the global batch is ``comm.size * B``, so an epoch has
         ``ceil(N / (K·B))`` steps. The learning rate is not rescaled.
     comm : communicator, optional
-        From :func:`init_distributed` (default: one made here, without the abort hook).
+        From [`init_distributed`][xpnet.training.distributed.init_distributed] (default: one made here,
+        without the abort hook).
     seed : int, optional
         Rank 0's (the others use ``seed + rank``); when None, rank 0 draws one from the RNG shim
         (so a job is reproducible after ``xpnet.seed(n)``) and sends it to the others.
@@ -81,7 +86,8 @@ class DistributedTrainer(Trainer):
         return self.rank == 0
 
     def train(self) -> dict:
-        """Broadcast rank 0's state, then train as :meth:`Trainer.train` does, on every rank."""
+        """Broadcast rank 0's state, then train as [`Trainer.train`][xpnet.training.Trainer.train] does, on
+every rank."""
         broadcast_state(self.network, self.comm)
         return super().train()
 

@@ -1,6 +1,6 @@
 """Where search trials run: in this process, a process pool, or a Dask cluster.
 
-:func:`completed` gives :func:`~xpnet.training.search.random_search` the same loop whatever
+`completed` gives `random_search` the same loop whatever
 runs the trials. A ``dask.distributed.Client`` gets all trials in one
 ``client.map(..., pure=False)``: each trial
 is one task with its own key (never deduplicated or cached), results come back through
@@ -76,7 +76,7 @@ def check_timeout(timeout) -> float:
 def dask_client(scheduler: str, workers: int = 1, *, timeout: float = CONNECT_TIMEOUT) -> Iterator:
     """A Client of a new ``LocalCluster`` (``'local'``) or of the cluster at a scheduler address.
 
-    ``timeout``: seconds to wait for the scheduler (:data:`CONNECT_TIMEOUT` by default); an
+    ``timeout``: seconds to wait for the scheduler (`CONNECT_TIMEOUT` by default); an
     address where nothing answers raises OSError naming it after that long.
 
     The local cluster runs ``workers`` single-threaded worker processes on 127.0.0.1, without a
@@ -120,10 +120,10 @@ def dask_client(scheduler: str, workers: int = 1, *, timeout: float = CONNECT_TI
 
 @contextlib.contextmanager
 def trial_executor(scheduler: str = POOL, workers: int = 1, *, timeout: float = CONNECT_TIMEOUT) -> Iterator:
-    """What :func:`~xpnet.training.search.random_search` takes as ``executor`` for ``scheduler``.
+    """What `random_search` takes as ``executor`` for ``scheduler``.
 
     None for ``'pool'`` (the search then uses ``workers`` processes, or this one), else a
-    Dask client, open for the duration of the block (``timeout``: see :func:`dask_client`).
+    Dask client, open for the duration of the block (``timeout``: see `dask_client`).
     """
     if check_scheduler(scheduler) == POOL:
         yield None

@@ -123,7 +123,7 @@ def random_search(objective: Callable[[dict], dict], space: Mapping[str, tuple[f
         Worker processes (``spawn`` context); 1 runs in this process.
     executor : concurrent.futures.Executor or dask.distributed.Client, optional
         Any executor with ``submit`` (a process pool you manage...), or a Dask client: each
-        trial is then one task on its cluster (see :mod:`xpnet.training.executors`).
+        trial is then one task on its cluster (see `xpnet.training.executors`).
     on_result : callable, optional
         Called with each result as it finishes (progress display).
     """
@@ -193,7 +193,7 @@ def run_trial(objective: Callable[[dict], dict], record: Mapping, space: Mapping
                                                                                             float]]) -> dict:
     """Re-run one trial on its own, in this process: the same result as in the search.
 
-    ``record`` is the trial's line in the results file (or a :func:`sample_trials` entry); its
+    ``record`` is the trial's line in the results file (or a `sample_trials` entry); its
     ``trial``, ``seed`` and hyperparameters (the names in ``space``) make the config again. The
     objective must draw all its randomness from ``config['seed']``.
     """

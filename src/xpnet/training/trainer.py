@@ -13,14 +13,15 @@ Differences from the book's ``common/trainer.py`` (same signature and result lis
   (``network.last_loss`` where the model records it), not a second forward pass after the
   update as in the book. Losses stay on the device and come to the host in one transfer every
   ``check_every`` iterations.
-- A NaN or inf loss stops training with :class:`NonFiniteLossError` naming the iteration, after
+- A NaN or inf loss stops training with [`NonFiniteLossError`][xpnet.training.trainer.NonFiniteLossError]
+  naming the iteration, after
   the parameters of the last check with finite losses have been restored.
 - A train step never waits for the device. The labels are range-checked once, when the data
-  arrives (by an xpnet :class:`~xpnet.models.base.Network`'s ``check_labels``), and the steps
+  arrives (by an xpnet [`Network`][xpnet.models.base.Network]'s ``check_labels``), and the steps
   run inside ``trusted_labels()``, which skips the check again. The only device-to-host
   transfers are that check, the loss check every ``check_every`` iterations and evaluation,
   each inside a ``scheduled_sync`` block that the sync detector
-  (:func:`xpnet.testing.no_host_sync`) allows.
+  ([`xpnet.testing.no_host_sync`][xpnet.testing.no_host_sync]) allows.
 """
 
 from __future__ import annotations
@@ -53,31 +54,39 @@ class Trainer:
     Parameters
     ----------
     network : model with ``params``, ``gradient(x, t)``, ``loss``, ``accuracy``
-    x_train, t_train, x_test, t_test : arrays (host NumPy or any backend)
+    x_train : arrays (host NumPy or any backend)
+        Moved once onto the current backend (float input as the default float dtype).
+    t_train : arrays (host NumPy or any backend)
+        Moved once onto the current backend (float input as the default float dtype).
+    x_test : arrays (host NumPy or any backend)
+        Moved once onto the current backend (float input as the default float dtype).
+    t_test : arrays (host NumPy or any backend)
         Moved once onto the current backend (float input as the default float dtype).
     mini_batch_size : int
         Samples per update; a size larger than the training set is clipped to it
         (``batch_size`` holds what is used).
     optimizer : str or optimizer object
-        A name for :func:`xpnet.optimizers.get_optimizer` (with ``optimizer_param``) or an
+        A name for [`xpnet.optimizers.get_optimizer`][xpnet.optimizers.get_optimizer] (with
+        ``optimizer_param``) or an
         instance with ``update(params, grads)``.
     evaluate_sample_num_per_epoch : int, optional
         Evaluate accuracy on the first N samples of each set (the book's option); all by default.
     sampling : ``'epoch'`` or ``'replacement'``
-    callbacks : sequence of :class:`Callback`
+    callbacks : sequence of [`Callback`][xpnet.training.Callback]
         Objects with ``on_epoch_end(trainer, epoch, logs)``; ``on_train_begin(trainer)`` and
         ``on_train_end(trainer)`` are called where they exist.
 
-    Every argument is checked here, before any work (:mod:`._trainer_checks`): a ValueError or
+    Every argument is checked here, before any work (`_trainer_checks`): a ValueError or
     TypeError names the setting.
     check_every : int
         Iterations between host checks of the loss (finiteness, progress display).
     seed : int, optional
-        Seeds the RNG shim at the start of :meth:`train` (shuffling, dropout).
+        Seeds the RNG shim at the start of [`train`][xpnet.training.trainer.Trainer.train] (shuffling,
+        dropout).
     validation_data : (x_val, t_val), optional
         Data held out from the training set (the book's section 6.5; see
-        :func:`~xpnet.training.split_validation`): its accuracy is logged each epoch as
-        ``val_acc`` (``val_acc_list``), which :class:`~xpnet.training.EarlyStopping` monitors.
+        [`split_validation`][xpnet.training.split_validation]): its accuracy is logged each epoch as
+        ``val_acc`` (``val_acc_list``), which [`EarlyStopping`][xpnet.training.EarlyStopping] monitors.
     """
 
     def __init__(self, network, x_train, t_train, x_test, t_test, epochs=20, mini_batch_size=100,
@@ -164,7 +173,8 @@ class Trainer:
         return into
 
     def restore(self, snap: dict) -> None:
-        """Copy a :meth:`snapshot` back into the network's arrays, in place."""
+        """Copy a [`snapshot`][xpnet.training.trainer.Trainer.snapshot] back into the network's arrays, in
+place."""
         for k, v in self._state_arrays().items():
             v[...] = snap[k]
 
@@ -172,7 +182,7 @@ class Trainer:
 
     def _draw(self, size=None):
         """Fresh random indices: ``size`` drawn with replacement, or a permutation of the data.
-        The hook :class:`~xpnet.training.distributed.DistributedTrainer` overrides so that
+        The hook [`DistributedTrainer`][xpnet.training.distributed.DistributedTrainer] overrides so that
         every rank uses rank 0's draw."""
         return permutation(self.train_size) if size is None else choice(self.train_size, size)
 
@@ -187,7 +197,8 @@ class Trainer:
 
     def _gradient(self, idx):
         """(grads, loss) of the batch at device indices ``idx``; the hook that
-        :class:`~xpnet.training.distributed.DistributedTrainer` overrides to shard and allreduce."""
+        [`DistributedTrainer`][xpnet.training.distributed.DistributedTrainer] overrides to shard and
+        allreduce."""
         xp = array_namespace(self.x_train)
         x_batch = xp.take(self.x_train, idx, axis=0)
         t_batch = xp.take(self.t_train, idx, axis=0)
@@ -247,7 +258,7 @@ class Trainer:
     # -- the loop ----------------------------------------------------------------------------
 
     def train(self) -> dict:
-        """Run all epochs (or until a callback stops); returns :attr:`history`."""
+        """Run all epochs (or until a callback stops); returns `history`."""
         if self.seed is not None:
             seed(self.seed)
         self.stop_training = False

@@ -1,4 +1,4 @@
-"""CuPy's ops (:class:`CupyOps`) and the place its kernels go."""
+"""CuPy's ops (`CupyOps`) and the place its kernels go."""
 
 from .ops import CupyOps
 

@@ -1,6 +1,6 @@
 """CuPy's ops: where CuPy kernels (``ElementwiseKernel``, ``RawKernel``, ``ReductionKernel``) go.
 
-Each kernel is a method overriding its portable twin in :class:`~xpnet.backend.portable.Ops`,
+Each kernel is a method overriding its portable twin in [`Ops`][xpnet.backend.portable.Ops],
 held equal to it by ``tests/backend/test_ops_twins.py`` (docs/extending.md shows how to add one).
 None is written yet: until a kernel has been run and timed on a GPU, CuPy runs the portable
 code, which is already written for few launches per step.

@@ -1,12 +1,13 @@
 """NumPy's ops and everything only NumPy runs.
 
-- :class:`NumpyOps` (:mod:`.ops`): the host fast paths, each a twin of a portable method.
-- :mod:`._fast_conv` (blocked, batch-last im2col), :mod:`._winograd` (F(4, r) convolutions),
-  :mod:`._fast_elementwise` and :mod:`._fast_adam` (``out=`` ReLU and Adam), :mod:`._layout`
-  (memory order), :mod:`._small_gemm` (small products on one BLAS thread).
-- :mod:`._threads`: the thread pool over NumPy's single-threaded loops (``XPNET_NUM_THREADS``).
-- :mod:`._blas_threads`, :mod:`._host_memory`: process tuning (OpenBLAS's idle threads, glibc's
-  malloc), applied by the first :class:`NumpyOps`; :func:`tuning_status` says what was
+- [`NumpyOps`][xpnet.backend.numpy.NumpyOps] ([`ops`][xpnet.backend.torch.ops]): the host fast paths, each a
+  twin of a portable method.
+- `_fast_conv` (blocked, batch-last im2col), `_winograd` (F(4, r) convolutions),
+  `_fast_elementwise` and `_fast_adam` (``out=`` ReLU and Adam), `_layout`
+  (memory order), `_small_gemm` (small products on one BLAS thread).
+- `_threads`: the thread pool over NumPy's single-threaded loops (``XPNET_NUM_THREADS``).
+- `_blas_threads`, `_host_memory`: process tuning (OpenBLAS's idle threads, glibc's
+  malloc), applied by the first [`NumpyOps`][xpnet.backend.numpy.NumpyOps]; `tuning_status` says what was
   applied, or why not, for each tuning.
 """
 

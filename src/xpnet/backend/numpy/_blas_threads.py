@@ -3,12 +3,12 @@
 OpenBLAS keeps its worker threads busy-waiting for the next job for ``2**28`` cycles (about
 0.1 s) after every threaded GEMM. In a train step a GEMM is followed at once by elementwise
 work (bias, ReLU, pooling, im2col, the Adam update), which xpnet splits over the CPU's cores
-(:mod:`xpnet.backend.numpy._threads`): the spinning BLAS threads then hold those cores, and a split
+(`xpnet.backend.numpy._threads`): the spinning BLAS threads then hold those cores, and a split
 max-pooling becomes slower than not splitting at all (figures in docs/performance.md, "Figures
 moved out of docstrings"). The same spinning slows any torch code sharing the process.
 
 OpenBLAS reads ``OPENBLAS_THREAD_TIMEOUT`` (the spin as a power of two of cycles, 4..30) when
-its thread pool starts. This module sets it to :data:`TIMEOUT` and restarts the pool through
+its thread pool starts. This module sets it to `TIMEOUT` and restarts the pool through
 OpenBLAS's own entry points (``openblas_read_env``, then ``blas_thread_shutdown_``, which
 OpenBLAS itself calls before a fork; the next BLAS call starts fresh threads). Results are
 unchanged: only how idle threads wait; the train-step gains are measured in docs/performance.md
@@ -18,7 +18,7 @@ NumPy's OpenBLAS is found by threadpoolctl (it knows every build's file and symb
 scipy-openblas's ``scipy_openblas_*64_``), then this module looks up the entry points it needs
 under the same prefix and suffix. On by default where the build exports them (NumPy 2.4's
 wheels do; NumPy 2.5's scipy-openblas 0.3.34 exports no ``openblas_read_env`` and no
-``blas_thread_shutdown_``, and there :func:`blas_tuning_status` says so: the idle threads
+``blas_thread_shutdown_``, and there `blas_tuning_status` says so: the idle threads
 spin as OpenBLAS's default, unless ``OPENBLAS_THREAD_TIMEOUT=4`` is set before NumPy is
 imported). Applied once, lazily, when xpnet's NumPy ops are first made, never at import. The
 restart must not race a BLAS call running in another thread: a program that starts threads
@@ -49,7 +49,7 @@ def blas_tuning_status() -> dict:
 
 
 def tune_blas_threads(force: bool = False) -> bool:
-    """Apply :data:`TIMEOUT` to NumPy's OpenBLAS once; returns whether it is in effect."""
+    """Apply `TIMEOUT` to NumPy's OpenBLAS once; returns whether it is in effect."""
     if _status["applied"] is not None and not force:
         return bool(_status["applied"])
     if switched_off("XPNET_BLAS_TUNING"):

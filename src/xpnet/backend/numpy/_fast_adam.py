@@ -1,6 +1,7 @@
 """NumPy fast path for the Adam step over flat buffers: ``out=`` work buffers, split over threads.
 
-Same operations in the same order as :meth:`xpnet.backend.portable.Ops.adam_step` (so the result
+Same operations in the same order as
+[`xpnet.backend.portable.Ops.adam_step`][xpnet.backend.portable.ops.Ops.adam_step] (so the result
 is bit-identical to it), on slices of the flat parameter, gradient and moment buffers: each
 thread updates its own range, with one scratch buffer per thread and nothing allocated per
 element operation. ``tests/backend/test_ops_twins.py`` holds it equal to the portable step.

@@ -1,8 +1,8 @@
 """NumPy fast paths for convolution: im2col by ``sliding_window_view`` and one copy, blocked.
 
 The portable ops gather the columns with one ``take`` over a cached index table
-(:mod:`xpnet.backend.portable._tables`); on NumPy the same windows are a zero-copy strided view,
-and one copy lays them out as columns, split over the CPU's cores (:mod:`._threads`). The
+(`xpnet.backend.portable._tables`); on NumPy the same windows are a zero-copy strided view,
+and one copy lays them out as columns, split over the CPU's cores (`_threads`). The
 convolution layer's own path orders columns batch-last and, for products with few rows, gathers
 and multiplies them block by block (below). ``tests/functions/test_conv.py`` and
 ``tests/layers/test_threaded_fast_paths.py`` hold these equal to the portable twins.
@@ -132,7 +132,7 @@ class _Blocks:
     ``win`` is the (C, fh, fw, out_h, out_w, N) strided view; a block is ``(r0, r1, j0, j1)``:
     output rows ``r0..r1`` and columns ``j0..j1`` (a segment of one row, or whole rows), whose
     columns are consecutive columns of the (K, out_h*out_w*N) column matrix. A block holds about
-    :data:`BLOCK_ITEMS` values, and at least ``min_columns`` columns: a product over a narrow
+    `BLOCK_ITEMS` values, and at least ``min_columns`` columns: a product over a narrow
     block runs the BLAS at a fraction of its rate (its weight is packed again for every block,
     and the weight gradient's inner dimension is the block's width). The cut depends on the
     shapes only (never on the thread count), so every output value comes from the same product
@@ -177,7 +177,7 @@ def conv_hwn(x, w2d, filter_h: int, filter_w: int, stride: int, pad: int, bias=N
     """``w2d @ columns(x) (+ bias)`` block by block: (FN, out_h*out_w*N), C-contiguous.
 
     ``x`` is (N, C, H, W) in any memory order, ``w2d`` (FN, C*filter_h*filter_w), ``bias`` (FN,)
-    or None. Also returns the padded (C, H+2p, W+2p, N) image, what :func:`conv_weight_grad_hwn`
+    or None. Also returns the padded (C, H+2p, W+2p, N) image, what `conv_weight_grad_hwn`
     gathers from again.
     """
     img = _hwn_image(x, pad)

@@ -39,7 +39,7 @@ def malloc_tuning_status() -> dict:
 
 
 def tune_host_malloc(force: bool = False) -> bool:
-    """Apply :data:`SETTINGS` through ``mallopt`` once; returns whether they are in effect."""
+    """Apply `SETTINGS` through ``mallopt`` once; returns whether they are in effect."""
     if _status["applied"] is not None and not force:
         return bool(_status["applied"])
     if switched_off("XPNET_MALLOC_TUNING"):

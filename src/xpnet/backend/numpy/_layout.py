@@ -1,7 +1,7 @@
 """Memory order of NumPy activations, so a layer's outputs keep the layout of its inputs.
 
 On NumPy a convolution returns (N, C, H, W) views of (C, H, W, N) memory
-(:mod:`xpnet.backend.numpy._fast_conv`). Elementwise NumPy operations follow their input's layout by
+(`xpnet.backend.numpy._fast_conv`). Elementwise NumPy operations follow their input's layout by
 themselves; a layer that allocates its own output (pooling) must ask for it, or every step pays
 a transposing copy on the way in and out. Other backends report the plain C order.
 """

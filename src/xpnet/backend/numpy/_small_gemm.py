@@ -2,13 +2,13 @@
 
 A product of a few tens of MFLOP (an MLP layer at batch 128: 2·128·784·100 = 20 MFLOP) takes
 tens of microseconds on one core; splitting it over OpenBLAS's threads first wakes them (they
-sleep after each product, :mod:`xpnet.backend.numpy._blas_threads`), and when another process holds a
-core the split product waits for it. :func:`small_matmul` runs products below
-:data:`SMALL_FLOPS` with OpenBLAS's thread-local thread count set to 1
+sleep after each product, `xpnet.backend.numpy._blas_threads`), and when another process holds a
+core the split product waits for it. `small_matmul` runs products below
+`SMALL_FLOPS` with OpenBLAS's thread-local thread count set to 1
 (``openblas_set_num_threads_local``, OpenBLAS 0.3.27 and newer, found through threadpoolctl
 under the build's symbol names; NumPy 2.5's scipy-openblas 0.3.34 has only the process-wide
-``openblas_set_num_threads``, used instead as :func:`_process_wide_setter` says; with neither,
-a plain ``@``, and :func:`small_gemm_status` says why). The
+``openblas_set_num_threads``, used instead as `_process_wide_setter` says; with neither,
+a plain ``@``, and `small_gemm_status` says why). The
 result is the same product to float rounding (OpenBLAS splits the sums differently for one
 thread than for two, as it does for any thread count). ``XPNET_SMALL_GEMM_ONE_THREAD=0`` switches
 it off. Measurements are in docs/performance.md.
@@ -99,7 +99,7 @@ def one_blas_thread():
 
 
 def run_parts_on_one_blas_thread(fn, parts) -> None:
-    """:func:`~xpnet.backend.numpy._threads.run_parts` with every part's products on one BLAS thread
+    """`run_parts` with every part's products on one BLAS thread
     (the parts themselves share out the cores).
 
     scipy-openblas's "local" setter is in fact process-wide (seen on 0.3.31): parts that each set
@@ -121,7 +121,7 @@ def run_parts_on_one_blas_thread(fn, parts) -> None:
 def small_matmul(a, b):
     """``a @ b`` for 2-D NumPy arrays, on one BLAS thread when the product is small.
 
-    The setter is called directly, not through :func:`one_blas_thread`, whose own cost is a
+    The setter is called directly, not through `one_blas_thread`, whose own cost is a
     sizeable share of a small product's (docs/performance.md)."""
     if 2.0 * a.shape[0] * a.shape[1] * b.shape[1] >= SMALL_FLOPS:
         return a @ b

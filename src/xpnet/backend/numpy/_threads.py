@@ -12,7 +12,7 @@ thread, in the same operation order as the serial code), never a reduction, so r
 bit-identical to one thread; the tests hold every split kernel equal to its portable twin.
 
 ``XPNET_NUM_THREADS`` sets the thread count (default: ``OMP_NUM_THREADS``, else the CPUs this
-process may run on); ``1`` turns splitting off. Work smaller than :data:`MIN_ITEMS` elements per
+process may run on); ``1`` turns splitting off. Work smaller than `MIN_ITEMS` elements per
 thread runs serially, where handing it to a thread would cost more than it saves (a hand-off
 has a fixed cost).
 """
@@ -84,7 +84,7 @@ def chunks(n: int, items_per_index: int = 1, min_items: int = MIN_ITEMS) -> list
 
 
 def parallel_for(fn, n: int, items_per_index: int = 1, min_items: int = MIN_ITEMS) -> None:
-    """Call ``fn(start, stop)`` over :func:`chunks` of ``range(n)``, the parts at the same time."""
+    """Call ``fn(start, stop)`` over `chunks` of ``range(n)``, the parts at the same time."""
     run_parts(fn, chunks(n, items_per_index, min_items))
 
 

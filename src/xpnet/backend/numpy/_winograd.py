@@ -9,7 +9,7 @@ are small dense products over the tiles (``B``, ``A`` and ``G`` come from Cook-T
 at the points 0, +-1, +-2, +-1/2, ...). Where the channels are many (AlexNet's 64 to 384), the
 products dominate and the whole convolution is faster than im2col with the same BLAS; where they
 are few (DeepConvNet's 16 to 32, AlexNet-style w0.25's), the transforms' passes over memory cost
-more than they save. :data:`MIN_CHANNELS` and :data:`MIN_FILTERS` hold the crossover measured on
+more than they save. `MIN_CHANNELS` and `MIN_FILTERS` hold the crossover measured on
 a Zen 4 guest (docs/performance.md).
 
 The price is float rounding: the transforms scale values by up to 5 (F(4, 3)) before the
@@ -24,7 +24,7 @@ transposed convolution an ordinary one).
 
 Arrays are batch-last: the input is read through its (C, H, W, N) view and the output is an
 (N, FN, H, W) view of (FN, H, W, N) memory, as for the other NumPy convolutions
-(:mod:`xpnet.backend.numpy._fast_conv`).
+(`xpnet.backend.numpy._fast_conv`).
 """
 
 from __future__ import annotations
@@ -61,8 +61,8 @@ POINTS = (0.0, 1.0, -1.0, 2.0, -2.0, 0.5, -0.5, 3.0, -3.0)
 
 
 def applies(x_shape, w_shape, stride: int, pad: int, dtype) -> bool:
-    """Whether :func:`conv_forward` is the NumPy convolution for this input, kernel and geometry
-    (the transposed convolution of :func:`input_grad` needs ``pad <= r - 1``)."""
+    """Whether `conv_forward` is the NumPy convolution for this input, kernel and geometry
+    (the transposed convolution of `input_grad` needs ``pad <= r - 1``)."""
     fn, c, fh, fw = w_shape
     if not (stride == 1 and fh == fw and fh in KERNELS and pad <= fh - 1 and c >= MIN_CHANNELS
             and np.dtype(dtype) in (np.float32, np.float64)):
@@ -130,7 +130,7 @@ def _read_only(*arrays):
 
 def _tile_products(left, right, out):
     """``out[k] = left[k] @ right[k]`` for every tile point k, the points shared out over the
-    pool's threads (:func:`~._threads.chunks`: serial inside another split or with one thread),
+    pool's threads (`chunks`: serial inside another split or with one thread),
     each product on one BLAS thread: these products are small (hundreds of rows), and
     OpenBLAS's own split of each one measured slower at AlexNet's shapes (docs/performance.md).
     Every product runs whole on one BLAS thread whatever the split, so the split changes no value."""
@@ -144,7 +144,7 @@ def _tile_products(left, right, out):
 
 def _by_blocks(fn, n: int, values_per_index: int) -> None:
     """``fn(a, b)`` over blocks of ``range(n)`` (channels or filters) of about
-    :data:`BLOCK_VALUES` values each, the blocks shared out over the pool's threads, each on one
+    `BLOCK_VALUES` values each, the blocks shared out over the pool's threads, each on one
     BLAS thread: a transform's intermediates stay in the core's cache between its gathers and
     its small products, where whole-array passes went to memory and back on one core. Every
     index is computed alone, so the cut changes no value."""
@@ -188,7 +188,7 @@ def _input_tiles(x, pad: int, r: int, m: int):
 def conv_forward(x, W, b, pad: int, m: int = TILE):
     """The stride-1 convolution of ``x`` (N, C, H, W) by ``W`` (FN, C, r, r) plus ``b`` (FN,) or
     None: ``(out, tiles)``, ``out`` the (N, FN, OH, OW) view of (FN, OH, OW, N) memory, ``tiles``
-    what :func:`weight_grad` needs."""
+    what `weight_grad` needs."""
     n = x.shape[0]
     fn, c, r, _ = W.shape
     alpha = m + r - 1

@@ -1,18 +1,18 @@
-"""NumPy's ops: the host fast paths, each a twin of a portable :class:`~.portable.Ops` method.
+"""NumPy's ops: the host fast paths, each a twin of a portable [`Ops`][xpnet.backend.portable.Ops] method.
 
 What NumPy has that the portable code cannot use: ``out=`` buffers, zero-copy strided views
 (``sliding_window_view``), a thread pool over its single-threaded loops
-(:mod:`xpnet.backend.numpy._threads`; results bit-identical to one thread), and a layout choice:
+(`xpnet.backend.numpy._threads`; results bit-identical to one thread), and a layout choice:
 
 - **Batch-last convolutions.** Columns are ordered (out_h, out_w, N) and a convolution's output
   is an (N, FN, out_h, out_w) view of (FN, out_h, out_w, N) memory, so every gathered window row
   is N contiguous values and the next convolution gathers from it with no transposing copy
-  (:mod:`xpnet.backend.numpy._fast_conv`). Pooling and ReLU keep their input's memory order.
+  (`xpnet.backend.numpy._fast_conv`). Pooling and ReLU keep their input's memory order.
 - **Pooling by taps.** A running max over strided views, one filter tap at a time, split over
   the batch; no (N, C, P, K) window buffer.
 
 Process tuning (glibc malloc, OpenBLAS idle threads) is applied once, by the constructor of
-the first :class:`NumpyOps`: only a process that computes with NumPy pays for it.
+the first [`NumpyOps`][xpnet.backend.numpy.ops.NumpyOps]: only a process that computes with NumPy pays for it.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ from ._layout import along, memory_order, new_in_order
 from ._small_gemm import small_matmul
 from ._threads import chunks, run_parts
 
-#: Convolution products go block by block (:func:`~xpnet.backend.numpy._fast_conv.conv_hwn`) below
+#: Convolution products go block by block (`conv_hwn`) below
 #: this many rows: the forward's rows are its filters, the transposed convolution's (dx) the
 #: input's channels. Blocking saves the column buffer's trip to memory and back, which weighs
 #: against a product whose cost per column is its row count: measured in one process on a Zen 3
@@ -62,7 +62,7 @@ def _conv_product(x, w2d, filter_h: int, filter_w: int, stride: int, pad: int, *
     """``w2d @ columns(x) (+ bias)`` as (FN, out_h*out_w*N), and what the weight gradient
     needs: ``(out, col, img)``, the whole column buffer or the padded image (the other None).
     Blocked below ``blocked_below`` rows (for a large buffer), else over one whole buffer (see
-    :mod:`.._fast_conv`)."""
+    `_fast_conv`)."""
     oh, ow = _out_hw(x.shape, filter_h, filter_w, stride, pad)
     if w2d.shape[0] < blocked_below and w2d.shape[1] * x.shape[0] * oh * ow >= BLOCKED_MIN_ITEMS:
         out, img = conv_hwn(x, w2d, filter_h, filter_w, stride, pad, bias=bias)
@@ -130,7 +130,7 @@ class NumpyOps(Ops):
 
     # -- affine -------------------------------------------------------------------------
     def affine_forward(self, x2d, W, b):
-        """``x2d @ W + b``; a small product runs on one BLAS thread (:mod:`._small_gemm`)."""
+        """``x2d @ W + b``; a small product runs on one BLAS thread (`_small_gemm`)."""
         out = small_matmul(x2d, W)
         out += b
         return out, x2d
@@ -169,7 +169,7 @@ class NumpyOps(Ops):
 
     # -- convolution --------------------------------------------------------------------
     def conv2d_forward(self, x, W, b, stride: int, pad: int):
-        """Winograd F(4, r) where the channels are many (:mod:`.._winograd`), else im2col: blocked,
+        """Winograd F(4, r) where the channels are many (`_winograd`), else im2col: blocked,
         or over one whole column buffer. ``ctx.kept``: [columns, padded image, Winograd's input
         tiles], the ones the path did not make None."""
         fn, c, fh, fw = W.shape
@@ -182,7 +182,7 @@ class NumpyOps(Ops):
         return hwn_output(out, x.shape[0], oh, ow), ConvContext([col, img, None], tuple(x.shape))
 
     def conv2d_backward(self, dout, W, ctx, stride: int, pad: int, *, input_grad: bool = True):
-        """Winograd's dW from the kept input tiles and its dx as a forward (:mod:`.._winograd`);
+        """Winograd's dW from the kept input tiles and its dx as a forward (`_winograd`);
         else dW from the kept column buffer, or from the columns gathered again block by block;
         db from batch-last rows; dx for stride 1, a square kernel and FN <= C as the transposed
         convolution (``dout`` gathered with the flipped kernel: FN*k*k rows instead of C*k*k, no

@@ -1,8 +1,9 @@
 """The portable ops: array API only, the reference every backend's twin is held equal to.
 
-- :class:`Ops` (:mod:`.ops`): one ``take`` over a cached index table (:mod:`._tables`) per window
+- [`Ops`][xpnet.backend.portable.Ops] ([`ops`][xpnet.backend.torch.ops]): one ``take`` over a cached index
+  table (`_tables`) per window
   operation; what array-api-strict and (until it has kernels) CuPy run.
-- :class:`TapOps` (:mod:`.taps`): window operations by filter taps, for CPUs (torch on the CPU).
+- `TapOps` (`taps`): window operations by filter taps, for CPUs (torch on the CPU).
 """
 
 from .ops import Ops, max_pool_then_relu_backward, max_pool_then_relu_forward

@@ -4,7 +4,7 @@ The portable path does every window operation as one ``xp.take`` with a precompu
 instead of a Python loop over the filter taps: a GPU launches one gather kernel instead of
 ``filter_h * filter_w`` strided copies. The tables depend only on shapes; they are computed on
 the arrays' own device with integer arithmetic (no host data, so no host-to-device copy even on
-the first step) and cached per device by :class:`DeviceCache`.
+the first step) and cached per device by `DeviceCache`.
 
 Conventions: a *sentinel* is an index the caller guarantees to hold a neutral value (a zero image
 appended to the source, or -inf for max pooling), read for taps that fall into the padding and
@@ -74,7 +74,7 @@ def add_columns_index(xp, device, n, h, w, kh, kw, stride, pad, row_length):
     """Index into columns laid out as (C, kh*kw*row_length), tap-major, whose entry
     ``tap*row_length + n*P + window`` is window ``window`` of image ``n`` and whose entry ``N*P``
     (tap 0) is zero: ``take(cols, idx, axis=1)`` reshaped to (C, N, H, W, R) and summed over R
-    is the adjoint of :func:`columns_index` (col2im)."""
+    is the adjoint of `columns_index` (col2im)."""
     taps, windows = _readers(xp, device, h, w, kh, kw, stride, pad)
     p = out_size(h, kh, stride, pad) * out_size(w, kw, stride, pad)
     idx = taps[None, ...] * row_length + xp.arange(n, device=device)[:, None, None] * p + windows[None, ...]

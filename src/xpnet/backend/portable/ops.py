@@ -1,10 +1,10 @@
 """The portable ops: array API standard only, written for few operations per call.
 
-Every method here is the reference that a backend's faster twin (:mod:`xpnet.backend.numpy`,
-:mod:`xpnet.backend.torch`, :mod:`xpnet.backend.cupy`) is held equal to by
+Every method here is the reference that a backend's faster twin (`xpnet.backend.numpy`,
+`xpnet.backend.torch`, `xpnet.backend.cupy`) is held equal to by
 ``tests/backend/test_ops_twins.py``. They are written for a GPU, where each array operation is
 a kernel launch: window operations (im2col, col2im, pooling) are one ``take`` over a cached
-index table (:mod:`._tables`) instead of a loop over filter taps, and no method reads a value
+index table (`_tables`) instead of a loop over filter taps, and no method reads a value
 back to the host.
 
 Memory layout is the ops' business: what a forward returns as ``ctx`` is handed back to the
@@ -65,7 +65,7 @@ class Ops:
 
     # -- cached device constants --------------------------------------------------------
     def _table(self, xp, device, make, *args):
-        """``make(xp, device, *args)``, an index table of :mod:`._tables`, built once per device."""
+        """``make(xp, device, *args)``, an index table of `_tables`, built once per device."""
         return self._cache.get(xp, device, (make.__name__, args), lambda: make(xp, device, *args))
 
     def _constant(self, xp, value, shape, dtype, device):
@@ -114,7 +114,8 @@ class Ops:
         On the host: ValueError naming the first bad label, at once (one read when all are
         fine); returns None. On a device, reading would make the host wait for it (torch's
         CUDA kernels assert on the device instead of raising): nothing is read, and the 0-d
-        bool flag returned, True when a label is out of range, goes to :meth:`poison_loss`.
+        bool flag returned, True when a label is out of range, goes to
+        [`poison_loss`][xpnet.backend.portable.ops.Ops.poison_loss].
         ``read=True`` reads on a device too (a transfer someone scheduled: data arrival).
         """
         xp = array_namespace(t)
@@ -128,7 +129,8 @@ class Ops:
         return None
 
     def poison_loss(self, loss, bad):
-        """``loss``, or NaN where the flag ``bad`` of :meth:`check_labels` is set (no read)."""
+        """``loss``, or NaN where the flag ``bad`` of
+[`check_labels`][xpnet.backend.portable.ops.Ops.check_labels] is set (no read)."""
         xp = array_namespace(loss)
         return xp.where(bad, self.scalar_like(loss, math.nan), loss)
 
@@ -145,7 +147,8 @@ class Ops:
 
     # -- ReLU ---------------------------------------------------------------------------
     def relu_forward(self, x):
-        """``(max(x, 0), state)``; ``state`` is what :meth:`relu_backward` needs."""
+        """``(max(x, 0), state)``; ``state`` is what
+[`relu_backward`][xpnet.backend.portable.ops.Ops.relu_backward] needs."""
         xp = array_namespace(x)
         out = xp.maximum(x, self._zero(xp, x))
         return out, out
@@ -219,7 +222,8 @@ class Ops:
         return xp.permute_dims(img, (1, 0, 2, 3))
 
     def add_columns(self, cols, input_shape, filter_h: int, filter_w: int, stride: int, pad: int):
-        """Adjoint of :meth:`columns` (col2im): overlapping windows add up."""
+        """Adjoint of [`columns`][xpnet.backend.portable.ops.Ops.columns] (col2im): overlapping windows add
+up."""
         xp = array_namespace(cols)
         zero = self._constant(xp, 0.0, (cols.shape[0], 1), cols.dtype, cols.device)
         padded = xp.concat([cols, zero], axis=1)
@@ -296,7 +300,8 @@ class Ops:
 
         The zero tap comes first, so a window whose max is 0 or less takes it and passes no
         gradient back, as ReLU's mask would (``x > 0``); otherwise the first maximum wins, as in
-        :meth:`pool2d_forward`. The gather reads one sentinel pair, ``[-inf, 0]``, for padding
+        [`pool2d_forward`][xpnet.backend.portable.ops.Ops.pool2d_forward]. The gather reads one sentinel pair,
+        ``[-inf, 0]``, for padding
         and for the zero tap: one ``concat`` where ReLU would cost three operations.
         """
         xp = array_namespace(x)
@@ -307,7 +312,8 @@ class Ops:
         return out, PoolContext(arg, (tuple(x.shape), pool_h, pool_w, stride, pad))
 
     def max_pool_relu_backward(self, dout, ctx):
-        """dx (N, C, H, W) of :meth:`max_pool_relu_forward`: as max pooling's, with tap j
+        """dx (N, C, H, W) of [`max_pool_relu_forward`][xpnet.backend.portable.ops.Ops.max_pool_relu_forward]:
+as max pooling's, with tap j
         counted as j + 1 (the zero tap, 0, is nobody's pixel)."""
         arg, geometry = ctx
         return self._max_pool_backward(dout, arg, geometry, first_tap=1)
@@ -367,7 +373,7 @@ class Ops:
 
         (``grad_scale`` is Nadam's gradient term, 0 for Adam and AdamW.)
 
-        ``g`` may be an array or gradients not yet packed (:class:`~xpnet.backend._flat.PackedArrays`).
+        ``g`` may be an array or gradients not yet packed (`PackedArrays`).
         """
         xp = array_namespace(p)
         g = packed(g)  # gradients packed on demand (one concat)
@@ -394,7 +400,8 @@ class Ops:
 
 
 def max_pool_then_relu_forward(ops, x, pool_h: int, pool_w: int, stride: int, pad: int):
-    """:meth:`Ops.max_pool_relu_forward` as the two ops it fuses, for backends whose pooling
+    """[`Ops.max_pool_relu_forward`][xpnet.backend.portable.ops.Ops.max_pool_relu_forward] as the two ops it
+fuses, for backends whose pooling
     and ReLU are fast paths of their own (NumPy, torch on the CPU): the same values."""
     pooled, pool_ctx = ops.pool2d_forward(x, pool_h, pool_w, stride, pad, "max")
     out, relu_state = ops.relu_forward(pooled)

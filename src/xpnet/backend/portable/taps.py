@@ -1,11 +1,13 @@
 """Window operations by filter taps: one strided slice per tap, array API only.
 
-The portable :class:`~.ops.Ops` gather every window with one ``take`` over an index table:
+The portable [`Ops`][xpnet.backend.portable.ops.Ops] gather every window with one ``take`` over an index
+table:
 one launch on a GPU. On a CPU a gather reads an index per element and torch's ``index_select``
 along an inner axis runs several times slower than copying strided slices (docs/performance.md,
-"Figures moved out of docstrings"). :class:`TapOps`
+"Figures moved out of docstrings"). `TapOps`
 does im2col, col2im and pooling with ``filter_h * filter_w`` strided slices instead (more
-operations, fewer bytes): what :class:`~xpnet.backend.torch.TorchCpuOps` runs on CPU tensors. The running max
+operations, fewer bytes): what [`TorchCpuOps`][xpnet.backend.torch.TorchCpuOps] runs on CPU tensors. The
+running max
 keeps the first maximum's tap, as the portable arg-max does.
 """
 
@@ -76,7 +78,8 @@ def _add_into(xp, taps, lead, size_hw, filter_h, filter_w, stride, pad, dtype, d
 
 
 class TapOps(Ops):
-    """:class:`Ops` with im2col, col2im and pooling by strided taps (see the module docstring)."""
+    """[`Ops`][xpnet.backend.portable.Ops] with im2col, col2im and pooling by strided taps (see the module
+docstring)."""
 
     name = "taps"
 

@@ -1,9 +1,10 @@
-"""torch's ops, one class per kind of device; the dispatcher (:mod:`xpnet.backend._dispatch`)
+"""torch's ops, one class per kind of device; the dispatcher (`xpnet.backend._dispatch`)
 picks by the tensor's device:
 
-- :class:`TorchOps` on CUDA (and the meta device that stands for it in CI): the portable
+- [`TorchOps`][xpnet.backend.torch.ops.TorchOps] on CUDA (and the meta device that stands for it in CI): the
+  portable
   gathers, with what array-api-compat's torch wrapper makes cost extra launches overridden.
-- :class:`TorchCpuOps` on the CPU: window operations by taps (:class:`~xpnet.backend.portable.TapOps`;
+- [`TorchCpuOps`][xpnet.backend.torch.ops.TorchCpuOps] on the CPU: window operations by taps (`TapOps`;
   a gather along an inner axis is slow there).
 """
 

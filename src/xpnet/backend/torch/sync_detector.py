@@ -11,7 +11,7 @@ boolean-mask ``index``/``index_put_``), which read a count back from the device.
 Only tensors off the CPU count: on the CPU nothing waits. On torch's ``meta`` device (shapes, no
 values) every such op would fail; the detector gives it stand-in values instead (zeros, an empty
 mask selection, a no-op masked write), so one run lists every sync instead of stopping at the
-first. The same stand-ins serve the transfers inside :func:`~xpnet.backend._sync.scheduled_sync`
+first. The same stand-ins serve the transfers inside [`scheduled_sync`][xpnet.backend._sync.scheduled_sync]
 blocks, which are allowed and counted: on ``meta`` they are zeros, not data.
 """
 
@@ -85,7 +85,7 @@ def _short(path: str) -> str:
 
 
 class SyncLog:
-    """What :class:`HostSyncDetector` saw: ``unscheduled`` (what, where) -> count, ``scheduled``
+    """What `HostSyncDetector` saw: ``unscheduled`` (what, where) -> count, ``scheduled``
     reason -> count."""
 
     def __init__(self) -> None:
@@ -182,7 +182,7 @@ class _Dispatch(TorchDispatchMode):
 
 
 class HostSyncDetector:
-    """Context manager: records host syncs in the block; ``log`` holds them (see :class:`SyncLog`)."""
+    """Context manager: records host syncs in the block; ``log`` holds them (see `SyncLog`)."""
 
     def __init__(self) -> None:
         self.log = SyncLog()
