@@ -109,6 +109,11 @@ class Optimizer(CheckedAttributes, OptimizerState):
     def update(self, params: dict, grads: dict) -> None:
         """Change every ``params[k]`` in place from ``grads[k]``.
 
+        All or nothing: everything (the dicts, each gradient, the state held or loaded for each
+        parameter, the hyperparameters, the schedule's lr) is checked first, from metadata only
+        (`_preflight`); a ValueError or TypeError naming the key leaves the parameters,
+        the state and ``t`` as they were.
+
         Parameters
         ----------
         params : dict of str -> array or Python number
@@ -121,10 +126,6 @@ class Optimizer(CheckedAttributes, OptimizerState):
             A gradient for every key of ``params``, same shape, backend, device and dtype (a
             number for a number); not modified.
 
-        All or nothing: everything (the dicts, each gradient, the state held or loaded for each
-        parameter, the hyperparameters, the schedule's lr) is checked first, from metadata only
-        (`_preflight`); a ValueError or TypeError naming the key leaves the parameters,
-        the state and ``t`` as they were.
         """
         preflight.check_containers(params, grads)
         preflight.check_hyperparameters(self)

@@ -51,6 +51,9 @@ class NonFiniteLossError(FloatingPointError):
 class Trainer:
     """Train ``network`` with mini-batches (the book's signature, plus keyword-only extras).
 
+    Every argument is checked here, before any work (`_trainer_checks`): a ValueError or
+    TypeError names the setting.
+
     Parameters
     ----------
     network : model with ``params``, ``gradient(x, t)``, ``loss``, ``accuracy``
@@ -75,9 +78,6 @@ class Trainer:
     callbacks : sequence of [`Callback`][xpnet.training.Callback]
         Objects with ``on_epoch_end(trainer, epoch, logs)``; ``on_train_begin(trainer)`` and
         ``on_train_end(trainer)`` are called where they exist.
-
-    Every argument is checked here, before any work (`_trainer_checks`): a ValueError or
-    TypeError names the setting.
     check_every : int
         Iterations between host checks of the loss (finiteness, progress display).
     seed : int, optional
