@@ -223,3 +223,22 @@ def test_a_relative_out_is_the_callers_folder_not_the_scripts(tmp_path, monkeypa
     assert main(["book", str(script), "--data", "embedded"]) == 0
     assert (tmp_path / "xpnet-out" / "book" / "s-1.png").is_file()
     assert sorted(os.listdir(script.parent)) == ["s.py"]
+
+
+def test_an_auto_fallback_is_said_by_its_warning_alone(tmp_path, monkeypatch):
+    """With ``--data auto`` offline, the loader's warning already names the embedded digits: the
+    runner adds no second ``data:`` line (the data is said once per run)."""
+    from xpnet import datasets
+    from xpnet.datasets.mnist import DataSource
+
+    embedded = datasets.load_mnist(source="embedded")
+
+    def offline_auto(*, source, return_source, **kwargs):
+        assert source == "auto" and return_source
+        return embedded, DataSource("embedded", "embedded MNIST test set (stand-in)")
+
+    monkeypatch.setattr("xpnet.book.session.datasets.load_mnist", offline_auto)
+    script = _write(tmp_path / "ch06" / "s.py", "from dataset.mnist import load_mnist\nload_mnist()\n")
+    said = io.StringIO()
+    run(script, session=Session(tmp_path / "out", data="auto", stream=said))
+    assert "data:" not in said.getvalue()

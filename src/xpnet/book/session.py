@@ -120,12 +120,14 @@ class Session:
     # -- data ----------------------------------------------------------------------------
 
     def load_mnist(self, normalize=True, flatten=True, one_hot_label=False):
+        asked = self.data
         data, used = datasets.load_mnist(normalize=normalize, flatten=flatten, one_hot_label=one_hot_label,
-                                         source=self.data, return_source=True)
+                                         source=asked, return_source=True)
         self.data = used.kind  # decided: later calls load the same data without asking again
         if not self._data_said:
             self._data_said = True
-            self.say(f"data: {used}")
+            if not (asked == "auto" and used.kind == "embedded"):  # that fallback's warning named it
+                self.say(f"data: {used}")
         return data
 
 
