@@ -13,6 +13,13 @@ from __future__ import annotations
 from ..portable import Ops, TapOps
 
 
+def _relu_backward(self, dout, state):
+    """``dout * (state > 0)``: one kernel on every torch device (faster than ``where`` on the CPU)."""
+    if not hasattr(dout, "shape"):  # a Python number: the portable path
+        return Ops.relu_backward(self, dout, state)
+    return dout * (state > 0)
+
+
 class TorchOps(Ops):
     """Ops for torch tensors on a device (CUDA, meta): one gather per window operation."""
 
@@ -22,11 +29,7 @@ class TorchOps(Ops):
         """False: a device's labels are checked by poisoning the loss, not by a read."""
         return False
 
-    def relu_backward(self, dout, state):
-        """``dout * (state > 0)``: torch multiplies by a bool mask in one kernel."""
-        if not hasattr(dout, "shape"):
-            return Ops.relu_backward(self, dout, state)
-        return dout * (state > 0)
+    relu_backward = _relu_backward
 
     def _take(self, xp, x, indices, axis: int):
         """``torch.index_select``: one kernel. array-api-compat's ``take`` first maps negative
@@ -44,8 +47,4 @@ class TorchCpuOps(TapOps):
     def on_host(self, x) -> bool:
         return True
 
-    def relu_backward(self, dout, state):
-        """``dout * (state > 0)``: faster than ``where`` on the CPU."""
-        if not hasattr(dout, "shape"):
-            return Ops.relu_backward(self, dout, state)
-        return dout * (state > 0)
+    relu_backward = _relu_backward
